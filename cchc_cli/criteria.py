@@ -1,0 +1,396 @@
+"""Criteria sets (bộ tiêu chí): strict models of the YAML files, their checks, and lookup.
+
+A set is issued by a province for one group of units (nhóm) and one or more years. Its tree is
+fields (lĩnh vực) → criteria (tiêu chí) → sub-criteria (tiêu chí thành phần); only the leaves
+are scored. The set also declares how displayed figures are rounded and the bands (xếp loại).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from .decimals import RoundingMode, plain, round_for_display
+from .problems import CchcError, Problem
+from .text import fold
+from .yamlsource import YamlDoc, format_path, parse_yaml
+
+Scoring = Literal["self", "survey"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Item(_Strict):
+    """A criterion or sub-criterion. A leaf (no ``subcriteria``) is scored."""
+
+    code: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    max: Decimal
+    min: Decimal = Decimal(0)
+    scoring: Scoring | None = None  # inherited from the parent when not given
+    reducible: bool = False  # may be taken out of the maximum (hạ chuẩn) when it does not arise
+    subcriteria: list[Item] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Item:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        if self.subcriteria and (self.reducible or self.min != 0):
+            raise ValueError("only a leaf (no subcriteria) may set `reducible` or `min`")
+        return self
+
+
+class FieldSpec(_Strict):
+    """A field (lĩnh vực), the top level of the tree."""
+
+    code: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    max: Decimal
+    scoring: Scoring | None = None
+    criteria: list[Item] = Field(min_length=1)
+
+
+class YearRange(_Strict):
+    first: int = Field(alias="from", ge=1990, le=2200)
+    last: int | None = Field(default=None, alias="to", ge=1990, le=2200)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> YearRange:
+        if self.last is not None and self.last < self.first:
+            raise ValueError(f"`to` ({self.last}) is before `from` ({self.first})")
+        return self
+
+    def __contains__(self, year: object) -> bool:
+        return isinstance(year, int) and self.first <= year and (
+            self.last is None or year <= self.last
+        )
+
+    def __str__(self) -> str:
+        if self.last == self.first:
+            return str(self.first)
+        return f"{self.first}–{self.last}" if self.last else f"{self.first}–"
+
+
+class Rounding(_Strict):
+    """How displayed figures are rounded (truncate: Sóc Trăng publishes 78.8176… as 78.81)."""
+
+    decimals: int = Field(ge=0, le=6)
+    mode: RoundingMode
+
+    def apply(self, value: Decimal) -> Decimal:
+        return round_for_display(value, self.decimals, self.mode)
+
+
+class Band(_Strict):
+    """A classification band: index above ``lower`` (or at it, when ``inclusive``)."""
+
+    name: str = Field(min_length=1)
+    lower: Decimal
+    inclusive: bool = True
+
+    def admits(self, index: Decimal) -> bool:
+        return index >= self.lower if self.inclusive else index > self.lower
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """A scored item, flattened out of the tree with what it inherits."""
+
+    code: str
+    title: str
+    max: Decimal
+    min: Decimal
+    scoring: Scoring
+    reducible: bool
+    field: str  # the code of its field
+    ancestors: tuple[str, ...]  # codes from the field down to its parent
+
+
+class CriteriaSet(_Strict):
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    province: str
+    group: str = Field(min_length=1)
+    group_aliases: list[str] = Field(default_factory=list)
+    years: YearRange
+    total: Decimal
+    rounding: Rounding
+    bands: list[Band] = Field(min_length=1)
+    source: str | None = None
+    fields: list[FieldSpec] = Field(min_length=1)
+
+    _path: Path | None = PrivateAttr(default=None)
+    _leaves: dict[str, Leaf] = PrivateAttr(default_factory=dict)
+    _nodes: dict[str, FieldSpec | Item] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        for spec in self.fields:
+            self._nodes[spec.code] = spec
+            for item in spec.criteria:
+                self._flatten(item, spec.code, (spec.code,), spec.scoring or "self")
+
+    def _flatten(self, item: Item, field: str, ancestors: tuple[str, ...], scoring: str) -> None:
+        self._nodes.setdefault(item.code, item)
+        scoring = item.scoring or scoring
+        if item.subcriteria:
+            for child in item.subcriteria:
+                self._flatten(child, field, ancestors + (item.code,), scoring)
+        else:
+            leaf = Leaf(item.code, item.title, item.max, item.min, scoring,  # type: ignore[arg-type]
+                        item.reducible, field, ancestors)
+            self._leaves.setdefault(item.code, leaf)
+
+    # -- lookup -------------------------------------------------------------------------------
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def leaves(self) -> dict[str, Leaf]:
+        """Scored items by code, in the order of the set."""
+        return self._leaves
+
+    def node(self, code: str) -> FieldSpec | Item | None:
+        return self._nodes.get(code)
+
+    def is_parent(self, code: str) -> bool:
+        return code in self._nodes and code not in self._leaves
+
+    def applies_to(self, year: int) -> bool:
+        return year in self.years
+
+    def matches_group(self, group: str) -> bool:
+        key = fold(group)
+        return key in {fold(name) for name in (self.group, self.id, *self.group_aliases)}
+
+    def band_for(self, displayed_index: Decimal) -> Band | None:
+        """The band of an index as displayed, so a reader can check band against figure."""
+        return next((band for band in self.bands if band.admits(displayed_index)), None)
+
+    def display(self, value: Decimal) -> Decimal:
+        return self.rounding.apply(value)
+
+
+# --- loading and checking ----------------------------------------------------------------
+
+_PYDANTIC_VI = {
+    "missing": "thiếu khóa bắt buộc",
+    "extra_forbidden": "khóa không được phép (viết sai tên?)",
+    "decimal_parsing": "phải là một số",
+    "decimal_type": "phải là một số",
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "string_type": "phải là chuỗi văn bản",
+    "bool_type": "phải là true hoặc false",
+    "bool_parsing": "phải là true hoặc false",
+    "literal_error": "giá trị không hợp lệ",
+    "list_type": "phải là một danh sách",
+    "too_short": "không được để trống",
+    "string_too_short": "không được để trống",
+    "string_pattern_mismatch": "chỉ dùng chữ thường không dấu, số và dấu gạch ngang",
+    "model_type": "phải là một bảng khóa: giá trị",
+    "dict_type": "phải là một bảng khóa: giá trị",
+}
+
+
+def _code_along(data: Any, loc: Iterable[Any]) -> str | None:
+    """The last ``code`` met walking ``loc`` through the raw data (the criterion at fault)."""
+    code = None
+    node = data
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and isinstance(node.get("code"), str):
+            code = node["code"]
+    return code
+
+
+def _validation_problems(err: ValidationError, doc: YamlDoc, file: str) -> list[Problem]:
+    problems = []
+    for item in err.errors():
+        loc = tuple(part for part in item["loc"] if not isinstance(part, str) or part[0] != "_")
+        msg_en = item["msg"].removeprefix("Value error, ")
+        msg_vi = _PYDANTIC_VI.get(item["type"], msg_en)
+        if item["type"] == "literal_error":
+            msg_vi = f"{msg_vi}: {msg_en}"
+        problems.append(
+            Problem(
+                "criteria-invalid",
+                file=file,
+                line=doc.line_of(loc),
+                path=format_path(loc) or None,
+                criterion=_code_along(doc.data, loc),
+                params={"detail_vi": msg_vi, "detail_en": msg_en},
+            )
+        )
+    return problems
+
+
+def _tree_problems(cs: CriteriaSet, doc: YamlDoc, file: str) -> list[Problem]:
+    """Checks pydantic cannot express: sums, unique and nested codes, band order."""
+    problems: list[Problem] = []
+    seen: dict[str, int | None] = {}
+
+    def at(path: tuple, code: str | None, name: str, **params: Any) -> None:
+        problems.append(Problem(name, file=file, line=doc.line_of(path),
+                                path=format_path(path), criterion=code, params=params))
+
+    def visit(node: FieldSpec | Item, path: tuple, parent: str | None) -> None:
+        line = doc.line_of(path + ("code",))
+        if node.code in seen:
+            at(path + ("code",), node.code, "criteria-duplicate-code", other_line=seen[node.code])
+        else:
+            seen[node.code] = line
+        if parent is not None and not node.code.startswith(parent + "."):
+            at(path + ("code",), node.code, "criteria-code-not-nested", parent=parent)
+        key = "criteria" if isinstance(node, FieldSpec) else "subcriteria"
+        children: list[Item] = getattr(node, key)
+        if children:
+            total = sum((c.max for c in children), Decimal(0))
+            if total != node.max:
+                at(path + ("max",), node.code, "criteria-max-mismatch",
+                   max=plain(node.max), sum=plain(total))
+            for i, child in enumerate(children):
+                visit(child, path + (key, i), node.code)
+
+    for i, spec in enumerate(cs.fields):
+        visit(spec, ("fields", i), None)
+    fields_sum = sum((f.max for f in cs.fields), Decimal(0))
+    if fields_sum != cs.total:
+        at(("total",), None, "criteria-total-mismatch", sum=plain(fields_sum), total=plain(cs.total))
+    lowers = [band.lower for band in cs.bands]
+    if lowers != sorted(lowers, reverse=True) or len(set(lowers)) != len(lowers):
+        problems.append(Problem("criteria-invalid", file=file, line=doc.line_of(("bands",)),
+                                path="bands", params={
+                                    "detail_vi": "các xếp loại phải theo thứ tự ngưỡng giảm dần",
+                                    "detail_en": "bands must be listed by descending lower bound",
+                                }))
+    return problems
+
+
+def check_criteria_text(text: str, file: str) -> tuple[CriteriaSet | None, list[Problem]]:
+    """Parse and check one criteria YAML; returns the set (if valid) and every problem."""
+    try:
+        doc = parse_yaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        detail = getattr(exc, "problem", None) or str(exc)
+        return None, [Problem("criteria-yaml-syntax", file=file,
+                              line=mark.line + 1 if mark else None, params={"detail": detail})]
+    problems = [
+        Problem("criteria-duplicate-key", file=file, line=line, path=format_path(path),
+                params={"key": path[-1]})
+        for path, line in doc.duplicate_keys
+    ]
+    if not isinstance(doc.data, dict):
+        problems.append(Problem("criteria-invalid", file=file, line=1, params={
+            "detail_vi": "tệp phải là một bảng khóa: giá trị (id, title, fields, …)",
+            "detail_en": "the file must be a mapping (id, title, fields, …)"}))
+        return None, problems
+    try:
+        cs = CriteriaSet.model_validate(doc.data)
+    except ValidationError as err:
+        return None, problems + _validation_problems(err, doc, file)
+    problems += _tree_problems(cs, doc, file)
+    if problems:
+        return None, problems
+    return cs, []
+
+
+def load_criteria(path: str | os.PathLike[str]) -> CriteriaSet:
+    """Load one criteria YAML file; raises :class:`CchcError` listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CchcError([Problem("unreadable-file", file=str(path),
+                                 params={"detail": exc.__class__.__name__})]) from exc
+    cs, problems = check_criteria_text(text, str(path))
+    if cs is None:
+        raise CchcError(problems)
+    cs._path = path
+    return cs
+
+
+# --- where sets are found -----------------------------------------------------------------
+
+
+def builtin_criteria_dir() -> Path:
+    """The sets shipped with cchc: inside the installed package, or at the checkout's top."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "criteria"
+    return packaged if packaged.is_dir() else here.parent / "criteria"
+
+
+def criteria_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
+    """Folders searched for sets: ``extra``, then ``$CCHC_CRITERIA`` (os.pathsep-separated),
+    then the built-in sets. An id found earlier wins over a later one."""
+    dirs = [Path(d) for d in extra]
+    env = os.environ.get("CCHC_CRITERIA")
+    if env:
+        dirs += [Path(d) for d in env.split(os.pathsep) if d]
+    dirs.append(builtin_criteria_dir())
+    return dirs
+
+
+class Registry:
+    """Every criteria set found in some folders, and the choice of one for a unit."""
+
+    def __init__(self, sets: Iterable[CriteriaSet] = (), problems: Iterable[Problem] = ()):
+        self.sets: dict[str, CriteriaSet] = {}
+        self.problems: list[Problem] = list(problems)
+        for cs in sets:
+            if cs.id in self.sets:
+                continue
+            self.sets[cs.id] = cs
+
+    @classmethod
+    def load(cls, dirs: Iterable[str | os.PathLike[str]] | None = None) -> Registry:
+        sets: list[CriteriaSet] = []
+        problems: list[Problem] = []
+        for directory in criteria_dirs(dirs or ()):
+            for file in sorted(Path(directory).rglob("*.yaml")):
+                try:
+                    sets.append(load_criteria(file))
+                except CchcError as err:
+                    problems += err.problems
+        return cls(sets, problems)
+
+    def __iter__(self) -> Iterator[CriteriaSet]:
+        return iter(self.sets.values())
+
+    def get(self, set_id: str) -> CriteriaSet:
+        try:
+            return self.sets[set_id.strip().lower()]
+        except KeyError:
+            raise CchcError([Problem("unknown-criteria-set", params={
+                "id": set_id, "known": ", ".join(self.sets) or "—"})]) from None
+
+    def select(self, *, year: int, group: str | None, set_id: str | None) -> CriteriaSet:
+        """The set for a unit: the one it names, else the only one fitting its group and year."""
+        if set_id:
+            cs = self.get(set_id)
+            if year not in cs.years:
+                raise CchcError([Problem("criteria-set-year", params={
+                    "id": cs.id, "years": str(cs.years), "year": year})])
+            return cs
+        fitting = [cs for cs in self if cs.applies_to(year)
+                   and (group is None or cs.matches_group(group))]
+        if len(fitting) == 1:
+            return fitting[0]
+        if not fitting:
+            raise CchcError([*self.problems, Problem("no-criteria-set", params={
+                "group": group or "—", "year": year})])
+        raise CchcError([Problem("ambiguous-criteria-set", params={
+            "ids": ", ".join(cs.id for cs in fitting)})])

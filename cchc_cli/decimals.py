@@ -1,0 +1,79 @@
+"""Exact numbers: cell values to ``Decimal``, and the one rounding done for display.
+
+A workbook cell holding 0.1 comes back from the reader as the binary float 0.1; its shortest
+``repr`` is the decimal the user typed, so ``Decimal(repr(x))`` keeps it exactly. Text is
+accepted with a decimal point or a decimal comma ("0,5"), nothing else: "1,5 điểm" or "0.5đ"
+is reported, not guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal
+from typing import Literal
+
+from .text import nfc
+
+# All arithmetic runs in this context, whatever the caller's global context is.
+EXACT = Context(prec=40)
+
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
+
+
+class NotANumber(ValueError):
+    """A cell that should hold points holds something else; ``text`` is what it holds."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+
+def to_decimal(value: object) -> Decimal | None:
+    """A cell's value as an exact ``Decimal``; ``None`` for an empty cell.
+
+    Raises :class:`NotANumber` for anything that is not plainly a number.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):  # bool is an int subclass: check first
+        raise NotANumber("TRUE" if value else "FALSE")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise NotANumber(repr(value))
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, str):
+        text = nfc(value).translate(_MINUS_SIGNS).replace(" ", "")
+        if not text:
+            return None
+        if not _NUMBER.match(text):
+            raise NotANumber(nfc(value))
+        return Decimal(text.replace(",", "."))
+    if isinstance(value, _dt.date | _dt.time | _dt.timedelta):
+        raise NotANumber(str(value))
+    raise NotANumber(str(value))
+
+
+RoundingMode = Literal["truncate", "half_up"]
+_MODES = {"truncate": ROUND_DOWN, "half_up": ROUND_HALF_UP}
+
+
+def round_for_display(value: Decimal, decimals: int, mode: RoundingMode) -> Decimal:
+    """The once-only rounding of a displayed figure (truncate: 78.8176… → 78.81)."""
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=_MODES[mode])
+
+
+def plain(value: Decimal) -> str:
+    """``Decimal`` as plain text without exponent or trailing zeros: 9.50 → "9.5", 1E+2 → "100"."""
+    text = format(value.normalize(EXACT), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def fixed(value: Decimal, decimals: int) -> str:
+    """``Decimal`` with exactly ``decimals`` digits after the point (already rounded)."""
+    return format(value, f".{decimals}f")

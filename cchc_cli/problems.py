@@ -1,0 +1,339 @@
+"""The catalog of everything `cchc` can find wrong with an input.
+
+Each kind of problem has a stable kebab-case code, a severity (an *error* blocks scoring of
+that unit; a *warning* does not) and a message template in Vietnamese and English. A reported
+:class:`Problem` carries where it is: file, sheet and cell (``Thẩm định!D14``) for workbooks,
+line and path (``fields[2].criteria[0].max``) for criteria YAML, and the criterion code.
+
+The whole workbook (or YAML file) is checked before anything is reported, so a user sees all
+problems at once, not the first one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    code: str
+    severity: Severity
+    vi: str
+    en: str
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+_KINDS = (
+    # --- files -----------------------------------------------------------------------------
+    Kind("file-not-found", E, "không tìm thấy tệp hoặc thư mục", "file or folder not found"),
+    Kind(
+        "not-a-workbook",
+        E,
+        "không phải bảng tính (.xlsx, .xlsm, .xls, .ods)",
+        "not a workbook (.xlsx, .xlsm, .xls, .ods)",
+    ),
+    Kind(
+        "unreadable-workbook",
+        E,
+        "không đọc được bảng tính (tệp hỏng, rỗng hoặc bị khóa): {detail}",
+        "cannot read the workbook (corrupted, empty or locked): {detail}",
+    ),
+    Kind("unreadable-file", E, "không đọc được tệp: {detail}", "cannot read the file: {detail}"),
+    Kind(
+        "password-protected",
+        E,
+        "bảng tính có mật khẩu; hãy lưu lại không đặt mật khẩu",
+        "the workbook is password-protected; save a copy without a password",
+    ),
+    # --- sheets and headers ------------------------------------------------------------------
+    Kind(
+        "missing-sheet",
+        E,
+        "thiếu trang tính “{sheet}” (các trang có: {present})",
+        "sheet “{sheet}” is missing (sheets present: {present})",
+    ),
+    Kind(
+        "missing-header",
+        E,
+        "không tìm thấy dòng tiêu đề có cột “Mã” trong {rows} dòng đầu",
+        "no header row with a “Mã” column in the first {rows} rows",
+    ),
+    Kind(
+        "missing-column",
+        E,
+        "thiếu cột “{column}” ở dòng tiêu đề {row}",
+        "column “{column}” is missing from the header row {row}",
+    ),
+    Kind(
+        "missing-info",
+        E,
+        "trang “Thông tin” thiếu “{key}”",
+        "sheet “Thông tin” has no “{key}”",
+    ),
+    Kind(
+        "invalid-year",
+        E,
+        "“{value}” không phải là một năm",
+        "“{value}” is not a year",
+    ),
+    # --- choosing the criteria set -----------------------------------------------------------
+    Kind(
+        "unknown-criteria-set",
+        E,
+        "không có bộ tiêu chí “{id}” (các bộ hiện có: {known})",
+        "no criteria set “{id}” (known sets: {known})",
+    ),
+    Kind(
+        "no-criteria-set",
+        E,
+        "không có bộ tiêu chí nào cho nhóm “{group}”, năm {year}",
+        "no criteria set for group “{group}”, year {year}",
+    ),
+    Kind(
+        "ambiguous-criteria-set",
+        E,
+        "nhiều bộ tiêu chí phù hợp ({ids}); ghi mã bộ tiêu chí vào ô “Bộ tiêu chí”",
+        "several criteria sets fit ({ids}); name one in the “Bộ tiêu chí” cell",
+    ),
+    Kind(
+        "criteria-set-year",
+        E,
+        "bộ tiêu chí “{id}” áp dụng cho {years}, không áp dụng cho năm {year}",
+        "criteria set “{id}” applies to {years}, not to {year}",
+    ),
+    # --- criteria YAML -----------------------------------------------------------------------
+    Kind("criteria-yaml-syntax", E, "YAML sai cú pháp: {detail}", "invalid YAML: {detail}"),
+    Kind("criteria-invalid", E, "{detail_vi}", "{detail_en}"),
+    Kind(
+        "criteria-duplicate-key",
+        E,
+        "khóa “{key}” xuất hiện hai lần",
+        "key “{key}” appears twice",
+    ),
+    Kind(
+        "criteria-max-mismatch",
+        E,
+        "điểm tối đa {max} khác tổng điểm tối đa các mục con {sum}",
+        "max {max} differs from the sum of its children's max, {sum}",
+    ),
+    Kind(
+        "criteria-total-mismatch",
+        E,
+        "tổng điểm tối đa các lĩnh vực là {sum}, khác tổng điểm khai báo {total}",
+        "the fields' max add up to {sum}, not the declared total {total}",
+    ),
+    Kind(
+        "criteria-duplicate-code",
+        E,
+        "mã “{criterion}” đã dùng ở dòng {other_line}",
+        "code “{criterion}” is already used on line {other_line}",
+    ),
+    Kind(
+        "criteria-code-not-nested",
+        E,
+        "mã “{criterion}” không nằm dưới mã cha “{parent}”",
+        "code “{criterion}” does not nest under its parent's code “{parent}”",
+    ),
+    Kind(
+        "criteria-duplicate-id",
+        E,
+        "mã bộ tiêu chí “{id}” trùng với tệp {other}",
+        "criteria-set id “{id}” is also used by {other}",
+    ),
+    # --- items in the workbook ---------------------------------------------------------------
+    Kind(
+        "unknown-criterion",
+        E,
+        "mã “{criterion}” không có trong bộ tiêu chí {set}",
+        "code “{criterion}” is not in criteria set {set}",
+    ),
+    Kind(
+        "missing-criterion",
+        E,
+        "thiếu dòng của tiêu chí {criterion} ({title})",
+        "no row for criterion {criterion} ({title})",
+    ),
+    Kind(
+        "duplicate-criterion",
+        E,
+        "mã {criterion} xuất hiện hai lần (cũng ở {other})",
+        "code {criterion} appears twice (also at {other})",
+    ),
+    Kind(
+        "ambiguous-code",
+        E,
+        "mã {criterion} được nhập dạng số nên có thể là {alternatives}; hãy nhập mã dạng văn bản",
+        "code {criterion} was entered as a number and could be {alternatives}; enter it as text",
+    ),
+    Kind(
+        "invalid-mark",
+        E,
+        "“{value}” không rõ nghĩa ở cột “Không phát sinh”: ghi x nếu không phát sinh, để trống nếu có",
+        "“{value}” is unclear in column “Không phát sinh”: write x if it does not arise, else leave it empty",
+    ),
+    Kind(
+        "not-a-number",
+        E,
+        "“{value}” không phải là số điểm (chỉ ghi số, ví dụ 0,5 hoặc 0.5)",
+        "“{value}” is not a number of points (write a number, e.g. 0,5 or 0.5)",
+    ),
+    Kind(
+        "score-above-max",
+        E,
+        "{column} {value} lớn hơn điểm tối đa {max}",
+        "{column} {value} is above the maximum {max}",
+    ),
+    Kind(
+        "score-below-min",
+        E,
+        "{column} {value} nhỏ hơn điểm tối thiểu {min}",
+        "{column} {value} is below the minimum {min}",
+    ),
+    Kind(
+        "score-missing",
+        E,
+        "chưa có {column} cho tiêu chí áp dụng",
+        "no {column} for an applicable criterion",
+    ),
+    Kind(
+        "not-reducible",
+        E,
+        "tiêu chí {criterion} không được hạ chuẩn nhưng được đánh dấu “Không phát sinh”",
+        "criterion {criterion} may not be reduced but is marked “Không phát sinh”",
+    ),
+    Kind(
+        "not-applicable-with-score",
+        E,
+        "vừa đánh dấu “Không phát sinh” vừa có điểm {value}",
+        "marked “Không phát sinh” and also given {value} points",
+    ),
+    Kind(
+        "survey-score-missing",
+        W,
+        "chưa có điểm điều tra XHH của tiêu chí {criterion}; kết quả là tạm tính",
+        "no survey score for criterion {criterion}; the result is provisional",
+    ),
+    Kind(
+        "self-score-missing",
+        W,
+        "chưa có điểm tự đánh giá; không tính được tổng tự đánh giá",
+        "no self-assessed score; the self-assessed totals cannot be computed",
+    ),
+    Kind(
+        "max-disagrees",
+        W,
+        "cột “Điểm tối đa” ghi {value}, bộ tiêu chí ghi {max}; dùng {max}",
+        "column “Điểm tối đa” says {value}, the criteria set says {max}; using {max}",
+    ),
+)
+
+CATALOG: Mapping[str, Kind] = {kind.code: kind for kind in _KINDS}
+
+
+def _place(problem: Problem, lang: str) -> str:
+    parts: list[str] = []
+    if problem.file:
+        parts.append(problem.file + (f":{problem.line}" if problem.line else ""))
+    if problem.sheet and problem.cell:
+        parts.append(f"{problem.sheet}!{problem.cell}")
+    elif problem.sheet:
+        parts.append(problem.sheet)
+    if problem.path:
+        parts.append(problem.path)
+    if problem.criterion:
+        parts.append(("tiêu chí " if lang == "vi" else "criterion ") + problem.criterion)
+    return " · ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one input, and where it is."""
+
+    code: str
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    criterion: str | None = None
+    line: int | None = None
+    path: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in CATALOG:  # a typo in our own code must not pass silently
+            raise KeyError(f"problem code not in the catalog: {self.code}")
+
+    @property
+    def severity(self) -> Severity:
+        return CATALOG[self.code].severity
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    @property
+    def location(self) -> str:
+        """``Thẩm định!D14`` (sheet and cell), or ``None``-free empty string."""
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or ""
+
+    def message(self, lang: str = "vi") -> str:
+        kind = CATALOG[self.code]
+        template = kind.en if lang == "en" else kind.vi
+        values = {"criterion": self.criterion, "sheet": self.sheet, **self.params}
+        return template.format_map(_Missing(values))
+
+    def line_text(self, lang: str = "vi") -> str:
+        """The one line printed for this problem, place first."""
+        place = _place(self, lang)
+        text = self.message(lang)
+        return f"{place}: {text} [{self.code}]" if place else f"{text} [{self.code}]"
+
+    def with_file(self, file: str) -> Problem:
+        return self if self.file else replace(self, file=file)
+
+    def as_dict(self, lang: str = "vi") -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": str(self.severity),
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "criterion": self.criterion,
+            "line": self.line,
+            "message": self.message(lang),
+        }
+
+
+class _Missing(dict):
+    """Format map that leaves an unknown placeholder visible rather than raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class CchcError(Exception):
+    """Raised by the library when an input has errors; carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(p.line_text("en") for p in self.problems))
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.is_error]
+
+
+def raise_if_errors(problems: Iterable[Problem]) -> None:
+    problems = list(problems)
+    if errors(problems):
+        raise CchcError(problems)

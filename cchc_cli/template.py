@@ -1,0 +1,126 @@
+"""Writing unit workbooks in the canonical template (used for samples and test fixtures).
+
+``unit_sheets`` lays out a unit's data as the template's sheets — parent rows (fields and
+criteria) included, in bold, as offices print them — and ``write_workbook`` saves any sheets
+with openpyxl. openpyxl is imported here only, never on the scoring path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .criteria import CriteriaSet, FieldSpec, Item
+from .workbook import APPRAISAL, INFO_SHEET, SELF, SURVEY
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a unit and its appraisers wrote for one item (``None``: the cell is empty)."""
+
+    self: Decimal | None = None
+    self_na: bool = False
+    appraised: Decimal | None = None
+    appraised2: Decimal | None = None
+    na: bool = False
+    reason: str = ""
+    responsible: str = ""
+    evidence: str = ""
+    survey: Decimal | None = None
+
+
+Rows = list[list[Any]]
+
+
+class Bold(list):
+    """A row printed in bold: a field's or criterion's row (not scored)."""
+
+
+def _walk(node: FieldSpec | Item, depth: int = 0):
+    yield node, depth
+    children = node.criteria if isinstance(node, FieldSpec) else node.subcriteria
+    for child in children:
+        yield from _walk(child, depth + 1)
+
+
+def unit_sheets(cs: CriteriaSet, info: Mapping[str, Any], entries: Mapping[str, Entry], *,
+                appraised: bool = True, with_survey: bool = True) -> dict[str, Rows]:
+    """The template's sheets for one unit. Items missing from ``entries`` get full marks."""
+    sheets: dict[str, Rows] = {
+        INFO_SHEET[0]: [["Thông tin đơn vị", ""]] + [[k, v] for k, v in info.items()],
+    }
+    own: Rows = [[c.label for c in SELF.columns]]
+    review: Rows = [[c.label for c in APPRAISAL.columns]]
+    survey: Rows = [[c.label for c in SURVEY.columns]]
+    for spec in cs.fields:
+        for node, _depth in _walk(spec):
+            leaf = cs.leaves.get(node.code)
+            if leaf is None:  # a parent row: printed, not scored
+                own.append(Bold([node.code, node.title, node.max, None, None, None, None]))
+                review.append(Bold([node.code, None, None, None, None, None]))
+                continue
+            e = entries.get(node.code, Entry())
+            if leaf.scoring == "survey":
+                own.append([leaf.code, leaf.title, leaf.max, None, None, "Điều tra XHH", None])
+                points = None if e.na else (leaf.max if e.survey is None else e.survey)
+                survey.append([leaf.code, points, "x" if e.na else None])
+                continue
+            self_points = None if e.self_na else (leaf.max if e.self is None else e.self)
+            own.append([leaf.code, leaf.title, leaf.max, self_points,
+                        "x" if e.self_na else None, e.evidence or None, None])
+            if e.na:
+                review.append([leaf.code, None, "x", e.reason or None, e.responsible or None, None])
+            else:
+                first = leaf.max if e.appraised is None else e.appraised
+                review.append([leaf.code, first, None, e.reason or None, e.responsible or None,
+                               e.appraised2])
+    sheets[SELF.label] = own
+    if appraised:
+        sheets[APPRAISAL.label] = review
+    if with_survey and len(survey) > 1:
+        sheets[SURVEY.label] = survey
+    return sheets
+
+
+_WIDTHS = {"Mã": 9, "Nội dung": 60, "Lý do trừ điểm": 60, "Trách nhiệm": 40,
+           "Tài liệu kiểm chứng": 30, "Thông tin đơn vị": 22}
+
+
+def write_workbook(path: str | os.PathLike[str], sheets: Mapping[str, Rows]) -> Path:
+    """Save ``sheets`` (name → rows of values) as .xlsx. The header row (the first row
+    starting with "Mã") is bold and frozen; :class:`Bold` rows are bold."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    path = Path(path)
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for name, rows in sheets.items():
+        ws = book.create_sheet(name)
+        header = None
+        for r, row in enumerate(rows, start=1):
+            ws.append(list(row))  # openpyxl writes Decimal as a number, exactly
+            if header is None and row and row[0] == "Mã":
+                header = r
+            if r == header or isinstance(row, Bold):
+                for cell in ws[r]:
+                    cell.font = bold
+        if header:
+            ws.freeze_panes = ws.cell(row=header + 1, column=1)
+            for c, title in enumerate(rows[header - 1], start=1):
+                letter = ws.cell(row=1, column=c).column_letter
+                ws.column_dimensions[letter].width = _WIDTHS.get(str(title), 16)
+                if _WIDTHS.get(str(title), 0) >= 30:
+                    for cell in ws[letter][header:]:
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        else:
+            ws.column_dimensions["A"].width = 22
+            ws.column_dimensions["B"].width = 40
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path

@@ -1,0 +1,379 @@
+"""Reading one unit's workbook (one file per unit per year) with python-calamine.
+
+The template's sheets (header names match ignoring case, diacritics and spacing):
+
+* ``Thông tin`` — key | value rows: Mã đơn vị, Tên đơn vị, Năm, Nhóm, Bộ tiêu chí.
+* ``Tự đánh giá`` — Mã | Nội dung | Điểm tối đa | Điểm tự đánh giá | Không phát sinh |
+  Tài liệu kiểm chứng | Ghi chú.
+* ``Thẩm định`` — Mã | Điểm thẩm định | Không phát sinh | Lý do trừ điểm | Trách nhiệm |
+  Điểm thẩm định lần 2 (optional; the score after giải trình).
+* ``Điều tra XHH`` (optional) — Mã | Điểm | Không phát sinh.
+
+Every value keeps the cell it came from, so any problem can be pointed at (``Thẩm định!B14``).
+Reading never stops at the first problem: it collects them all on the returned workbook.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from .decimals import NotANumber, to_decimal
+from .problems import CchcError, Problem
+from .text import clean_code, fold, nfc
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+HEADER_SEARCH_ROWS = 20
+
+Kind = Literal["code", "points", "mark", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    names: tuple[str, ...]  # the printed header and accepted variants
+    kind: Kind
+    required: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.names[0]
+
+
+@dataclass(frozen=True, slots=True)
+class SheetSpec:
+    role: str
+    names: tuple[str, ...]
+    columns: tuple[Column, ...]
+    required: bool
+
+    @property
+    def label(self) -> str:
+        return self.names[0]
+
+
+CODE = Column("code", ("Mã", "Mã tiêu chí"), "code", required=True)
+NOT_APPLICABLE = Column("not_applicable", ("Không phát sinh", "KPS", "Không áp dụng"), "mark")
+
+SELF = SheetSpec("self", ("Tự đánh giá", "Tự chấm"), (
+    CODE,
+    Column("title", ("Nội dung", "Tiêu chí"), "text"),
+    Column("max", ("Điểm tối đa", "Điểm chuẩn"), "points"),
+    Column("points", ("Điểm tự đánh giá", "Điểm tự chấm"), "points", required=True),
+    NOT_APPLICABLE,
+    Column("evidence", ("Tài liệu kiểm chứng",), "text"),
+    Column("note", ("Ghi chú",), "text"),
+), required=True)
+
+APPRAISAL = SheetSpec("appraisal", ("Thẩm định",), (
+    CODE,
+    Column("points", ("Điểm thẩm định", "Điểm thẩm định lần 1"), "points", required=True),
+    NOT_APPLICABLE,
+    Column("reason", ("Lý do trừ điểm", "Lý do"), "text"),
+    Column("responsible", ("Trách nhiệm",), "text"),
+    Column("points2", ("Điểm thẩm định lần 2", "Điểm sau giải trình"), "points"),
+), required=False)
+
+SURVEY = SheetSpec("survey", ("Điều tra XHH", "Điều tra xã hội học"), (
+    CODE,
+    Column("points", ("Điểm", "Điểm điều tra XHH"), "points", required=True),
+    NOT_APPLICABLE,
+), required=False)
+
+INFO_SHEET = ("Thông tin",)
+INFO_KEYS = {
+    "code": ("Mã đơn vị",),
+    "name": ("Tên đơn vị",),
+    "year": ("Năm",),
+    "group": ("Nhóm", "Khối"),
+    "criteria_set": ("Bộ tiêu chí",),
+}
+
+# What marks an item as not arising ("không phát sinh"); an empty cell means it arises.
+_MARK_YES = {fold(t) for t in ("x", "có", "KPS", "không phát sinh", "không áp dụng", "N/A")}
+_MARK_NO = {fold(t) for t in ("", "không", "0")}
+
+
+def cell_ref(row: int, col: int) -> str:
+    """0-based (row, col) → ``"D14"``."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class SheetRow:
+    """One item's row on one sheet: converted values, and the cell of each."""
+
+    code: str
+    row: int  # 1-based, as Excel shows it
+    values: dict[str, Any]
+    cells: dict[str, str]
+    code_was_number: bool = False
+
+
+@dataclass
+class SheetData:
+    spec: SheetSpec
+    name: str  # the sheet's name as it is in the workbook
+    rows: dict[str, SheetRow] = field(default_factory=dict)
+
+    def get(self, code: str) -> SheetRow | None:
+        return self.rows.get(code)
+
+
+@dataclass
+class UnitInfo:
+    code: str
+    name: str
+    year: int
+    group: str | None
+    criteria_set: str | None
+
+
+@dataclass
+class UnitWorkbook:
+    """What one workbook says, before any criteria set is applied."""
+
+    path: Path
+    info: UnitInfo | None
+    sheets: dict[str, SheetData]
+    problems: list[Problem]
+
+    @property
+    def self_sheet(self) -> SheetData | None:
+        return self.sheets.get("self")
+
+    @property
+    def appraisal(self) -> SheetData | None:
+        return self.sheets.get("appraisal")
+
+    @property
+    def survey(self) -> SheetData | None:
+        return self.sheets.get("survey")
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def is_workbook_path(path: Path) -> bool:
+    return path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith("~$")
+
+
+def _open(path: Path) -> Any:
+    import python_calamine as calamine
+
+    file = str(path)
+    if not path.exists():
+        raise CchcError([Problem("file-not-found", file=file)])
+    if path.is_dir() or path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        raise CchcError([Problem("not-a-workbook", file=file)])
+    try:
+        return calamine.CalamineWorkbook.from_path(file)
+    except calamine.PasswordError as exc:
+        raise CchcError([Problem("password-protected", file=file)]) from exc
+    except Exception as exc:  # calamine raises several types for a broken file
+        detail = str(exc).splitlines()[0][:160] if str(exc) else exc.__class__.__name__
+        raise CchcError([Problem("unreadable-workbook", file=file,
+                                 params={"detail": detail})]) from exc
+
+
+def read_unit(path: str | os.PathLike[str]) -> UnitWorkbook:
+    """Read a unit workbook. Raises :class:`CchcError` only when the file cannot be opened;
+    every other problem is collected in ``UnitWorkbook.problems``."""
+    path = Path(path)
+    book = _open(path)
+    file = str(path)
+    problems: list[Problem] = []
+    names = {fold(name): name for name in book.sheet_names}
+
+    def find(candidates: Sequence[str]) -> str | None:
+        return next((names[fold(c)] for c in candidates if fold(c) in names), None)
+
+    def rows_of(sheet_name: str) -> list[list[Any]]:
+        try:
+            return book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            problems.append(Problem("unreadable-workbook", file=file, sheet=sheet_name,
+                                    params={"detail": str(exc)[:160]}))
+            return []
+
+    present = ", ".join(book.sheet_names) or "—"
+    info_name = find(INFO_SHEET)
+    info = None
+    if info_name is None:
+        problems.append(Problem("missing-sheet", file=file,
+                                params={"sheet": INFO_SHEET[0], "present": present}))
+    else:
+        info = _read_info(rows_of(info_name), info_name, file, problems)
+
+    sheets: dict[str, SheetData] = {}
+    for spec in (SELF, APPRAISAL, SURVEY):
+        name = find(spec.names)
+        if name is None:
+            if spec.required:
+                problems.append(Problem("missing-sheet", file=file,
+                                        params={"sheet": spec.label, "present": present}))
+            continue
+        data = _read_sheet(spec, name, rows_of(name), file, problems)
+        if data is not None:
+            sheets[spec.role] = data
+    book.close()
+    return UnitWorkbook(path=path, info=info, sheets=sheets, problems=problems)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return nfc(str(value))
+
+
+def _read_info(rows: list[list[Any]], sheet: str, file: str,
+               problems: list[Problem]) -> UnitInfo | None:
+    keys = {fold(name): key for key, names in INFO_KEYS.items() for name in names}
+    found: dict[str, tuple[Any, str]] = {}
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            key = keys.get(fold(_text(value))) if isinstance(value, str) else None
+            if key is None or key in found:
+                continue
+            rest = [(cc, v) for cc, v in enumerate(row[c + 1:], start=c + 1) if _text(v)]
+            cell = cell_ref(r, rest[0][0] if rest else c + 1)
+            found[key] = (rest[0][1] if rest else None, cell)
+            break
+
+    def value(key: str) -> str:
+        raw = found.get(key, (None, ""))[0]
+        return _text(raw)
+
+    ok = True
+    for key, label in (("code", "Mã đơn vị"), ("year", "Năm")):
+        if not value(key):
+            cell = found.get(key, (None, None))[1]
+            problems.append(Problem("missing-info", file=file, sheet=sheet, cell=cell,
+                                    params={"key": label}))
+            ok = False
+    year = None
+    if value("year"):
+        raw, cell = found["year"]
+        year = _parse_year(raw)
+        if year is None:
+            problems.append(Problem("invalid-year", file=file, sheet=sheet, cell=cell,
+                                    params={"value": _text(raw)}))
+            ok = False
+    if not ok or year is None:
+        return None
+    return UnitInfo(
+        code=clean_code(value("code")).upper(),
+        name=value("name") or clean_code(value("code")).upper(),
+        year=year,
+        group=value("group") or None,
+        criteria_set=value("criteria_set") or None,
+    )
+
+
+def _parse_year(raw: Any) -> int | None:
+    try:
+        number = to_decimal(raw)
+    except NotANumber:
+        return None
+    if number is None or number != number.to_integral_value() or not 1990 <= number <= 2200:
+        return None
+    return int(number)
+
+
+def _find_header(rows: list[list[Any]]) -> int | None:
+    code_names = {fold(n) for n in CODE.names}
+    for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if any(isinstance(v, str) and fold(v) in code_names for v in row):
+            return r
+    return None
+
+
+def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
+                problems: list[Problem]) -> SheetData | None:
+    header = _find_header(rows)
+    if header is None:
+        problems.append(Problem("missing-header", file=file, sheet=name,
+                                params={"rows": HEADER_SEARCH_ROWS}))
+        return None
+    positions: dict[str, int] = {}
+    wanted = {fold(n): col for col in spec.columns for n in col.names}
+    for c, value in enumerate(rows[header]):
+        col = wanted.get(fold(value)) if isinstance(value, str) else None
+        if col is not None and col.key not in positions:
+            positions[col.key] = c
+    missing = [col for col in spec.columns if col.required and col.key not in positions]
+    for col in missing:
+        problems.append(Problem("missing-column", file=file, sheet=name,
+                                cell=cell_ref(header, 0),
+                                params={"column": col.label, "row": header + 1}))
+    if missing:
+        return None
+
+    data = SheetData(spec=spec, name=name)
+    columns = [(col, positions[col.key]) for col in spec.columns if col.key in positions]
+    for r in range(header + 1, len(rows)):
+        row = rows[r]
+        raw_code = row[positions["code"]] if positions["code"] < len(row) else ""
+        code, was_number = _code(raw_code)
+        if not code:
+            continue
+        values: dict[str, Any] = {}
+        cells: dict[str, str] = {}
+        for col, c in columns:
+            raw = row[c] if c < len(row) else ""
+            cells[col.key] = cell_ref(r, c)
+            values[col.key] = _convert(col, raw, name, cells[col.key], code, file, problems)
+        values["code"] = code
+        if code in data.rows:
+            first = data.rows[code]
+            problems.append(Problem("duplicate-criterion", file=file, sheet=name,
+                                    cell=cells["code"], criterion=code,
+                                    params={"other": f"{name}!{first.cells['code']}"}))
+            continue
+        data.rows[code] = SheetRow(code, r + 1, values, cells, was_number)
+    return data
+
+
+def _code(raw: Any) -> tuple[str, bool]:
+    if isinstance(raw, bool):
+        return "", False
+    if isinstance(raw, int | float):
+        if isinstance(raw, float) and raw.is_integer():
+            return str(int(raw)), True
+        return repr(raw), True
+    return clean_code(_text(raw)), False
+
+
+def _convert(col: Column, raw: Any, sheet: str, cell: str, code: str, file: str,
+             problems: list[Problem]) -> Any:
+    if col.kind == "points":
+        try:
+            return to_decimal(raw)
+        except NotANumber as exc:
+            problems.append(Problem("not-a-number", file=file, sheet=sheet, cell=cell,
+                                    criterion=code, params={"value": exc.text}))
+            return None
+    if col.kind == "mark":
+        if isinstance(raw, bool):
+            return raw
+        key = fold(_text(raw))
+        if key in _MARK_YES:
+            return True
+        if key in _MARK_NO:
+            return False
+        problems.append(Problem("invalid-mark", file=file, sheet=sheet, cell=cell,
+                                criterion=code, params={"value": _text(raw)}))
+        return False
+    return _text(raw)
+
