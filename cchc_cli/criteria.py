@@ -17,7 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from .decimals import RoundingMode, plain, round_for_display
+from .decimals import RoundingMode, fixed, plain, round_for_display
 from .problems import CchcError, Problem
 from .text import fold
 from .yamlsource import YamlDoc, format_path, parse_yaml
@@ -178,6 +178,16 @@ class CriteriaSet(_Strict):
 
     def display(self, value: Decimal) -> Decimal:
         return self.rounding.apply(value)
+
+    def points_text(self, value: Decimal) -> str:
+        """Points as displayed: rounded by the policy, no trailing zeros (9.50 → "9.5")."""
+        return plain(self.display(value))
+
+    def index_text(self, exact: Decimal | None) -> str:
+        """An index as published: ``"78.81 %"``; ``"—"`` when everything was reduced."""
+        if exact is None:
+            return "—"
+        return f"{fixed(self.display(exact), self.rounding.decimals)} %"
 
 
 # --- loading and checking ----------------------------------------------------------------

@@ -115,11 +115,10 @@ class UnitResult:
 
     @property
     def band(self) -> str | None:
-        index = self.index
-        band = None if index is None else self.criteria.band_for(index)
-        return band.name if band else None
+        return self.band_of(self.totals)
 
     def band_of(self, totals: Totals | None) -> str | None:
+        """The band of some totals, judged on the index as displayed (what a reader checks)."""
         exact = totals.index_exact if totals else None
         band = None if exact is None else self.criteria.band_for(self.display(exact))
         return band.name if band else None

@@ -16,7 +16,7 @@ Reading never stops at the first problem: it collects them all on the returned w
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -190,22 +190,38 @@ def read_unit(path: str | os.PathLike[str]) -> UnitWorkbook:
     every other problem is collected in ``UnitWorkbook.problems``."""
     path = Path(path)
     book = _open(path)
-    file = str(path)
     problems: list[Problem] = []
-    names = {fold(name): name for name in book.sheet_names}
-
-    def find(candidates: Sequence[str]) -> str | None:
-        return next((names[fold(c)] for c in candidates if fold(c) in names), None)
 
     def rows_of(sheet_name: str) -> list[list[Any]]:
         try:
             return book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            problems.append(Problem("unreadable-workbook", file=file, sheet=sheet_name,
+        except Exception as exc:  # a sheet calamine cannot decode: name it, go on
+            problems.append(Problem("unreadable-workbook", file=str(path), sheet=sheet_name,
                                     params={"detail": str(exc)[:160]}))
             return []
 
-    present = ", ".join(book.sheet_names) or "—"
+    try:
+        return _parse(path, list(book.sheet_names), rows_of, problems)
+    finally:
+        book.close()
+
+
+def unit_from_rows(sheets: Mapping[str, list[list[Any]]],
+                   path: str | os.PathLike[str] = "<memory>") -> UnitWorkbook:
+    """Parse sheets given as rows of cell values, as ``read_unit`` would read them from a file
+    (used by tests and by callers that already hold the data)."""
+    return _parse(Path(path), list(sheets), lambda name: [list(r) for r in sheets[name]], [])
+
+
+def _parse(path: Path, sheet_names: list[str], rows_of: Callable[[str], list[list[Any]]],
+           problems: list[Problem]) -> UnitWorkbook:
+    file = str(path)
+    names = {fold(name): name for name in sheet_names}
+
+    def find(candidates: Sequence[str]) -> str | None:
+        return next((names[fold(c)] for c in candidates if fold(c) in names), None)
+
+    present = ", ".join(sheet_names) or "—"
     info_name = find(INFO_SHEET)
     info = None
     if info_name is None:
@@ -225,7 +241,6 @@ def read_unit(path: str | os.PathLike[str]) -> UnitWorkbook:
         data = _read_sheet(spec, name, rows_of(name), file, problems)
         if data is not None:
             sheets[spec.role] = data
-    book.close()
     return UnitWorkbook(path=path, info=info, sheets=sheets, problems=problems)
 
 

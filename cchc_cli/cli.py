@@ -1,0 +1,204 @@
+"""The `cchc` command: parse, call one library function, render, exit.
+
+Exit codes are decided here and only here: 0 ok (warnings allowed), 1 the data has errors,
+2 usage error (typer/click), 3 an internal error — a bug in cchc, shown with a traceback
+only under ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__
+from .criteria import CriteriaSet, Registry, load_criteria
+from .export import to_json
+from .labels import Lang, default_lang, t
+from .problems import CchcError
+from .render import (
+    make_console,
+    render_criteria_ok,
+    render_problems,
+    render_registry,
+    render_unit,
+)
+from .scoring import score_file
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class Language(StrEnum):
+    vi = "vi"
+    en = "en"
+
+
+# Options shared by several commands, declared once.
+LangOption = Annotated[
+    Language | None,
+    typer.Option("--lang", help="Ngôn ngữ / language: vi (mặc định) hoặc en. Env: CCHC_LANG.",
+                 show_default=False),
+]
+DebugOption = Annotated[
+    bool, typer.Option("--debug", help="Hiện traceback khi có lỗi nội bộ (cho nhà phát triển).")
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="In kết quả dạng JSON (stdout) thay cho bảng.")
+]
+CriteriaOption = Annotated[
+    str | None,
+    typer.Option("--criteria", "-c", metavar="ID|FILE.yaml",
+                 help="Bộ tiêu chí dùng để chấm: mã bộ (vd. soc-trang-so-2019) hoặc tệp YAML. "
+                      "Mặc định: bộ ghi ở ô “Bộ tiêu chí”, hoặc bộ duy nhất hợp nhóm và năm."),
+]
+
+app = typer.Typer(
+    name="cchc",
+    help="Chấm điểm Chỉ số cải cách hành chính (CCHC) từ bảng tính của đơn vị.\n\n"
+         "Scores the administrative-reform (CCHC) index from units' workbooks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+criteria_app = typer.Typer(help="Bộ tiêu chí: kiểm tra và liệt kê. Criteria sets.",
+                           no_args_is_help=True)
+app.add_typer(criteria_app, name="criteria")
+
+
+def _lang(option: Language | None) -> Lang:
+    return option.value if option else default_lang()  # type: ignore[return-value]
+
+
+@contextmanager
+def _guard(lang: Lang, debug: bool) -> Iterator[None]:
+    """Turn library errors into problem lines and exit codes; hide tracebacks."""
+    try:
+        yield
+    except CchcError as err:
+        render_problems(make_console(stderr=True), err.problems, lang)
+        raise typer.Exit(EXIT_DATA) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        detail = f"{exc.__class__.__name__}: {exc}"
+        make_console(stderr=True).print(t("internal", lang, detail=detail), soft_wrap=True,
+                                        style="red")
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cchc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="In phiên bản rồi thoát.")] = False,
+) -> None:
+    """Chấm điểm Chỉ số CCHC từ bảng tính của đơn vị."""
+
+
+def _chosen_criteria(value: str | None) -> tuple[CriteriaSet | None, Registry | None]:
+    if value is None:
+        return None, None
+    if value.lower().endswith((".yaml", ".yml")) or Path(value).is_file():
+        return load_criteria(value), None
+    registry = Registry.load()
+    return registry.get(value), registry
+
+
+@app.command()
+def score(
+    file: Annotated[Path, typer.Argument(help="Bảng tính của một đơn vị (.xlsx, .xls, .ods).",
+                                         show_default=False)],
+    detail: Annotated[bool, typer.Option("--detail", "-d", help="Liệt kê từng tiêu chí bị trừ "
+                                         "điểm, lý do và trách nhiệm (phụ lục bị trừ điểm).")]
+    = False,
+    json: JsonOption = False,
+    criteria: CriteriaOption = None,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Chấm một đơn vị: hạ chuẩn, điểm đạt được, chỉ số, xếp loại và điểm theo lĩnh vực.
+
+    Scores one unit: reduction, points achieved, index, band, and the result by field;
+    with --detail, every criterion that lost points with its reason and office.
+
+    Ví dụ / examples:
+
+      cchc score samples/2020/STC.xlsx
+
+      cchc score samples/2020/STC.xlsx --detail
+
+      cchc score samples/2019/STC.xlsx --json --lang en
+    """
+    language = _lang(lang)
+    with _guard(language, debug):
+        chosen, _ = _chosen_criteria(criteria)
+        result = score_file(file, criteria=chosen)
+        if result.warnings:
+            render_problems(make_console(stderr=True), result.warnings, language, hint=False)
+        if json:
+            sys.stdout.write(to_json(result.as_dict()) + "\n")
+        else:
+            render_unit(make_console(), result, language, detail=detail)
+
+
+@criteria_app.command("check")
+def criteria_check(
+    files: Annotated[list[Path], typer.Argument(help="Tệp YAML bộ tiêu chí.",
+                                                show_default=False)],
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Kiểm tra tệp bộ tiêu chí: cú pháp, khóa, tổng điểm, mã lồng nhau (kèm số dòng).
+
+    Checks criteria YAML files: syntax, keys, sums of max points, unique and nested codes;
+    every problem is named with its line and path.
+
+    Ví dụ / example:
+
+      cchc criteria check criteria/soc-trang/so-2021.yaml
+    """
+    language = _lang(lang)
+    problems = []
+    with _guard(language, debug):
+        for file in files:
+            try:
+                render_criteria_ok(make_console(), load_criteria(file), language)
+            except CchcError as err:
+                problems += err.problems
+        if problems:
+            raise CchcError(problems)
+
+
+@criteria_app.command("list")
+def criteria_list(lang: LangOption = None, debug: DebugOption = False) -> None:
+    """Liệt kê các bộ tiêu chí có sẵn (kèm thư mục trong biến CCHC_CRITERIA).
+
+    Lists the criteria sets cchc knows: built in, and in folders named by CCHC_CRITERIA.
+
+    Ví dụ / example:
+
+      cchc criteria list
+    """
+    language = _lang(lang)
+    with _guard(language, debug):
+        registry = Registry.load()
+        render_registry(make_console(), registry, language)
+        if registry.problems:
+            raise CchcError(registry.problems)
+
+
+def main() -> None:
+    app()

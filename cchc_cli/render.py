@@ -1,0 +1,180 @@
+"""Terminal output with rich: the only module (besides cli) that imports it.
+
+Tables go to stdout; problems, warnings and progress to stderr. Every figure shown is the
+exact value rounded once by the criteria set's policy.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .criteria import CriteriaSet, Registry
+from .labels import Lang, t
+from .problems import Problem
+from .scoring import Totals, UnitResult
+
+
+def make_console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    width = None
+    if not stream.isatty() and "COLUMNS" not in os.environ:
+        width = 120  # a file or a pipe: wide enough for Vietnamese titles
+    return Console(file=stream, width=width, highlight=False, soft_wrap=False)
+
+
+# --- problems -------------------------------------------------------------------------------
+
+
+def render_problems(console: Console, problems: Iterable[Problem], lang: Lang,
+                    hint: bool = True) -> None:
+    problems = list(problems)
+    for problem in problems:
+        key, style = ("error", "bold red") if problem.is_error else ("warning", "yellow")
+        line = Text(f"{t(key, lang)}: ", style=style)
+        line.append(problem.line_text(lang))
+        console.print(line, soft_wrap=True)
+    if hint and any(p.is_error for p in problems):
+        console.print(t("hint.fix", lang), style="dim", soft_wrap=True)
+
+
+# --- one unit ---------------------------------------------------------------------------------
+
+
+def _totals_column(cs: CriteriaSet, totals: Totals, band: str | None, keys: list[str],
+                   lang: Lang) -> list[str]:
+    values = {
+        "max": cs.points_text(totals.max),
+        "reduction": cs.points_text(totals.reduction),
+        "pending": cs.points_text(totals.pending),
+        "max_after_reduction": cs.points_text(totals.max_after_reduction),
+        "achieved": cs.points_text(totals.achieved),
+        "deducted": cs.points_text(totals.deducted),
+        "index": cs.index_text(totals.index_exact),
+        "band": band or t("no_band", lang),
+    }
+    return [values[key] for key in keys]
+
+
+def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool = False) -> None:
+    cs, unit = result.criteria, result.unit
+    heading = Text(f"{unit.name} ({unit.code})", style="bold")
+    heading.append(f" · {t('year', lang)} {unit.year} · {unit.group or cs.group}")
+    console.print(heading)
+    console.print(f"{t('criteria_set', lang)}: {cs.id} · {t('result', lang)}: "
+                  f"{t('status.' + result.status, lang)}", style="dim")
+
+    summary = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    summary.add_column("")
+    first = "appraised" if result.status == "appraised" else "provisional"
+    summary.add_column(t(first, lang), justify="right", style="bold")
+    show_self = result.status == "appraised" and result.self_totals is not None
+    if show_self:
+        summary.add_column(t("self_assessed", lang), justify="right")
+    shown = [result.totals] + ([result.self_totals] if show_self else [])  # type: ignore[list-item]
+    keys = ["max", "reduction", "max_after_reduction", "achieved", "deducted", "index", "band"]
+    if any(totals.pending for totals in shown):
+        keys.insert(2, "pending")
+    columns = [_totals_column(cs, totals, result.band_of(totals), keys, lang) for totals in shown]
+    for i, key in enumerate(keys):
+        summary.add_row(t(key, lang), *(col[i] for col in columns))
+    console.print(summary)
+    console.print()
+
+    fields = Table(title=t("fields.title", lang), title_justify="left", box=box.SIMPLE_HEAD,
+                   show_footer=True)
+    fields.add_column(t("field", lang), footer=t("total", lang), max_width=46, overflow="fold")
+    tot, own_tot = result.totals, result.self_totals
+    fields.add_column(t("col.max", lang), justify="right", footer=cs.points_text(tot.max))
+    fields.add_column(t("col.reduction", lang), justify="right",
+                      footer=cs.points_text(tot.reduction))
+    fields.add_column(t("col.max_after", lang), justify="right",
+                      footer=cs.points_text(tot.max_after_reduction))
+    fields.add_column(t("col.self", lang), justify="right",
+                      footer=cs.points_text(own_tot.achieved) if own_tot else "—")
+    fields.add_column(t("col.appraised" if result.status == "appraised" else "col.final", lang),
+                      justify="right", footer=cs.points_text(tot.achieved))
+    fields.add_column(t("col.deducted", lang), justify="right",
+                      footer=cs.points_text(tot.deducted))
+    fields.add_column(t("col.index", lang), justify="right",
+                      footer=cs.index_text(tot.index_exact))
+    for f in result.fields:
+        fields.add_row(
+            f"{f.code}. {f.title}",
+            cs.points_text(f.totals.max),
+            cs.points_text(f.totals.reduction),
+            cs.points_text(f.totals.max_after_reduction),
+            cs.points_text(f.self_totals.achieved) if f.self_totals else "—",
+            cs.points_text(f.totals.achieved),
+            cs.points_text(f.totals.deducted),
+            cs.index_text(f.totals.index_exact),
+        )
+    console.print(fields)
+    if detail:
+        console.print()
+        render_lost(console, result, lang)
+
+
+def render_lost(console: Console, result: UnitResult, lang: Lang) -> None:
+    """The appendix of seed 003: the totals line, then every item that lost points."""
+    cs, tot = result.criteria, result.totals
+    console.print(Text(t("lost.title", lang), style="bold"))
+    console.print(t("summary.line", lang, max=cs.points_text(tot.max),
+                    reduction=cs.points_text(tot.reduction),
+                    max_after=cs.points_text(tot.max_after_reduction),
+                    achieved=cs.points_text(tot.achieved),
+                    deducted=cs.points_text(tot.deducted)), soft_wrap=True)
+    lost = result.lost
+    if not lost:
+        console.print(t("lost.none", lang))
+    else:
+        table = Table(box=box.SIMPLE_HEAD, show_lines=True)
+        table.add_column(t("lost.code", lang), no_wrap=True)
+        table.add_column(t("lost.item", lang), ratio=3, overflow="fold")
+        table.add_column(t("lost.points", lang), justify="right", no_wrap=True)
+        table.add_column(t("lost.reason", lang), ratio=4, overflow="fold")
+        table.add_column(t("lost.responsible", lang), ratio=3, overflow="fold")
+        for item in lost:
+            reason = item.reason or (t("survey.reason", lang)
+                                     if item.leaf.scoring == "survey" else "")
+            table.add_row(item.code, item.leaf.title, cs.points_text(item.deducted), reason,
+                          item.responsible)
+        console.print(table)
+        parts = []
+        for scoring, key in (("self", "lost.sum.self"), ("survey", "lost.sum.survey")):
+            mine = [i for i in lost if i.leaf.scoring == scoring]
+            if mine:
+                total = sum((i.deducted for i in mine), start=type(tot.achieved)(0))
+                parts.append(f"{cs.points_text(total)} ({len(mine)} {t(key, lang)})")
+        console.print(f"{t('total', lang)}: " + " + ".join(parts)
+                      + f" = {cs.points_text(tot.deducted)}", soft_wrap=True)
+    reduced = [i for i in result.items if not i.applicable]
+    if reduced:
+        listed = ", ".join(f"{i.code} ({cs.points_text(i.leaf.max)})" for i in reduced)
+        console.print(f"{t('reduced.title', lang)}: {listed}", soft_wrap=True)
+
+
+# --- criteria sets ------------------------------------------------------------------------------
+
+
+def render_criteria_ok(console: Console, cs: CriteriaSet, lang: Lang) -> None:
+    console.print(Text(f"{t('criteria.ok', lang)}: {cs.id}", style="bold green"))
+    console.print(f"{cs.title}")
+    console.print(t("criteria.items", lang, n=len(cs.leaves), total=cs.points_text(cs.total),
+                    years=str(cs.years)))
+
+
+def render_registry(console: Console, registry: Registry, lang: Lang) -> None:
+    table = Table(box=box.SIMPLE_HEAD)
+    for key in ("criteria.id", "criteria.group", "criteria.years", "criteria.title",
+                "criteria.file"):
+        table.add_column(t(key, lang), overflow="fold")
+    for cs in registry:
+        table.add_row(cs.id, cs.group, str(cs.years), cs.title, str(cs.path or ""))
+    console.print(table)

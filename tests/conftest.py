@@ -1,0 +1,91 @@
+"""Shared fixtures: the built-in criteria sets, and factories that let each test state its
+own workbook data (in memory through the real parser, or as a real .xlsx file)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cchc_cli.cli import app
+from cchc_cli.criteria import CriteriaSet, Registry
+from cchc_cli.template import Entry, unit_sheets, write_workbook
+from cchc_cli.workbook import UnitWorkbook, unit_from_rows
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+INFO_2020 = {"Mã đơn vị": "STC", "Tên đơn vị": "Sở Tài chính", "Năm": 2020,
+             "Nhóm": "Sở, ban ngành tỉnh"}
+
+
+def D(text: str | int) -> Decimal:
+    return Decimal(str(text))
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    return Registry.load()
+
+
+@pytest.fixture(scope="session")
+def cs2019(registry: Registry) -> CriteriaSet:
+    return registry.get("soc-trang-so-2019")
+
+
+@pytest.fixture(scope="session")
+def cs2021(registry: Registry) -> CriteriaSet:
+    return registry.get("soc-trang-so-2021")
+
+
+Sheets = dict[str, list[list[Any]]]
+
+
+@pytest.fixture
+def sheets_for(cs2019: CriteriaSet) -> Callable[..., Sheets]:
+    """Canonical sheets for one unit; ``entries`` maps codes to :class:`Entry` values."""
+
+    def build(entries: Mapping[str, Entry] | None = None, *, cs: CriteriaSet | None = None,
+              info: Mapping[str, Any] | None = None, **options: Any) -> Sheets:
+        return unit_sheets(cs or cs2019, info or INFO_2020, entries or {}, **options)
+
+    return build
+
+
+@pytest.fixture
+def parse() -> Callable[[Sheets], UnitWorkbook]:
+    """Parse sheets in memory through the same code that reads files."""
+    return lambda sheets: unit_from_rows(sheets, "STC.xlsx")
+
+
+@pytest.fixture
+def make_workbook(tmp_path: Path) -> Callable[..., Path]:
+    """Write sheets (name → rows) as a real .xlsx in ``tmp_path``; returns its path."""
+
+    def write(sheets: Sheets, name: str = "STC.xlsx") -> Path:
+        return write_workbook(tmp_path / name, sheets)
+
+    return write
+
+
+@pytest.fixture
+def cli() -> Callable[..., Any]:
+    """Run the CLI in-process; stdout and stderr are kept apart."""
+    runner = CliRunner()
+
+    def run(*args: str, env: Mapping[str, str] | None = None) -> Any:
+        return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "120", **(env or {})})
+
+    return run
+
+
+def find_row(sheets: Sheets, sheet: str, code: str) -> list[Any]:
+    """The row of ``code`` on ``sheet`` (to edit one cell of an otherwise good workbook)."""
+    for row in sheets[sheet]:
+        if row and row[0] == code:
+            return row
+    raise KeyError(code)

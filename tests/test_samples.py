@@ -1,0 +1,91 @@
+"""The samples reproduce the province's published figures — computed from the workbooks."""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cchc_cli.decimals import plain
+from cchc_cli.scoring import score_file
+
+from .conftest import SAMPLES
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.parametrize(
+    ("year", "reduction", "max_after", "achieved", "deducted", "index", "band"),
+    [
+        # seed 003: 2019 — 74.81 points, index 81.75 % (74.81 / 91.5 = 81.7595…, truncated)
+        (2019, "8.5", "91.5", "74.81", "16.69", "81.75", "Nhóm 2"),
+        # seed 003's appendix: 100 / 9.5 / 90.5 / 71.33 / 19.17, index 78.81 %
+        (2020, "9.5", "90.5", "71.33", "19.17", "78.81", "Nhóm 3"),
+    ],
+)
+def test_sample_reproduces_published_result(year, reduction, max_after, achieved, deducted,
+                                            index, band):
+    result = score_file(SAMPLES / str(year) / "STC.xlsx")
+    totals = result.totals
+    assert result.status == "appraised"
+    assert (plain(totals.max), plain(totals.reduction), plain(totals.max_after_reduction),
+            plain(totals.achieved), plain(totals.deducted)) == (
+        "100", reduction, max_after, achieved, deducted)
+    assert str(result.index) == index
+    assert result.band == band
+
+
+def test_2020_appendix_lists_29_deductions_worth_17_30_and_1_87_in_survey():
+    result = score_file(SAMPLES / "2020" / "STC.xlsx")
+    appraised = [i for i in result.lost if i.leaf.scoring == "self"]
+    survey = [i for i in result.lost if i.leaf.scoring == "survey"]
+    assert len(appraised) == 29
+    assert sum(i.deducted for i in appraised) == Decimal("17.30")
+    assert sum(i.deducted for i in survey) == Decimal("1.87")
+    by_code = {i.code: i for i in appraised}
+    assert by_code["1.4.3"].deducted == Decimal("1.09")
+    assert by_code["2.1"].appraisal_round == 2  # the score after giải trình
+    assert "Tổ thẩm định" in by_code["1.7.3"].reason
+    assert by_code["4.2.2"].responsible.startswith("Phòng Tài chính doanh nghiệp")
+
+
+def test_2020_self_assessment_stands_beside_the_appraisal():
+    result = score_file(SAMPLES / "2020" / "STC.xlsx")
+    assert result.self_totals is not None
+    gap = result.self_totals.achieved - result.totals.achieved
+    disputed = sum((i.self_points - i.final for i in result.items
+                    if i.leaf.scoring == "self" and i.applicable), Decimal(0))
+    assert gap == disputed > 0
+
+
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("CCHC_UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{name} changed; if intended, rerun with CCHC_UPDATE_GOLDEN=1 and review the diff")
+
+
+@pytest.mark.parametrize("args, name", [
+    (["score", "samples/2020/STC.xlsx"], "score-2020-STC.txt"),
+    (["score", "samples/2020/STC.xlsx", "--detail"], "score-2020-STC-detail.txt"),
+    (["score", "samples/2019/STC.xlsx", "--lang", "en"], "score-2019-STC-en.txt"),
+])
+def test_terminal_output_matches_golden(cli, args, name, monkeypatch):
+    monkeypatch.chdir(SAMPLES.parent)
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    _golden(name, result.stdout)
+
+
+def test_json_matches_golden(cli, monkeypatch):
+    monkeypatch.chdir(SAMPLES.parent)
+    result = cli("score", "samples/2020/STC.xlsx", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["totals"]["achieved"] == 71.33
+    _golden("score-2020-STC.json", result.stdout)
