@@ -120,7 +120,7 @@ def _chosen_criteria(value: str | None) -> tuple[CriteriaSet | None, Registry | 
 @app.command()
 def score(
     file: Annotated[Path, typer.Argument(help="Bảng tính của một đơn vị (.xlsx, .xls, .ods).",
-                                         show_default=False)],
+                                         metavar="FILE", show_default=False)],
     detail: Annotated[bool, typer.Option("--detail", "-d", help="Liệt kê từng tiêu chí bị trừ "
                                          "điểm, lý do và trách nhiệm (phụ lục bị trừ điểm).")]
     = False,
@@ -157,7 +157,7 @@ def score(
 @criteria_app.command("check")
 def criteria_check(
     files: Annotated[list[Path], typer.Argument(help="Tệp YAML bộ tiêu chí.",
-                                                show_default=False)],
+                                                metavar="FILE.yaml...", show_default=False)],
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:

@@ -278,7 +278,8 @@ def _tree_problems(cs: CriteriaSet, doc: YamlDoc, file: str) -> list[Problem]:
         visit(spec, ("fields", i), None)
     fields_sum = sum((f.max for f in cs.fields), Decimal(0))
     if fields_sum != cs.total:
-        at(("total",), None, "criteria-total-mismatch", sum=plain(fields_sum), total=plain(cs.total))
+        at(("total",), None, "criteria-total-mismatch", sum=plain(fields_sum),
+           total=plain(cs.total))
     lowers = [band.lower for band in cs.bands]
     if lowers != sorted(lowers, reverse=True) or len(set(lowers)) != len(lowers):
         problems.append(Problem("criteria-invalid", file=file, line=doc.line_of(("bands",)),

@@ -9,6 +9,7 @@ is reported, not guessed.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal
 from typing import Literal
@@ -42,7 +43,7 @@ def to_decimal(value: object) -> Decimal | None:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise NotANumber(repr(value))
         return Decimal(repr(value))
     if isinstance(value, Decimal):

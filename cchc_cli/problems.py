@@ -177,8 +177,10 @@ _KINDS = (
     Kind(
         "invalid-mark",
         E,
-        "“{value}” không rõ nghĩa ở cột “Không phát sinh”: ghi x nếu không phát sinh, để trống nếu có",
-        "“{value}” is unclear in column “Không phát sinh”: write x if it does not arise, else leave it empty",
+        "“{value}” không rõ nghĩa ở cột “Không phát sinh”: "
+        "ghi x nếu không phát sinh, để trống nếu có",
+        "“{value}” is unclear in column “Không phát sinh”: "
+        "write x if it does not arise, else leave it empty",
     ),
     Kind(
         "not-a-number",
@@ -286,6 +288,17 @@ class Problem:
             return f"{self.sheet}!{self.cell}"
         return self.sheet or ""
 
+    def sort_key(self) -> tuple[str, str, int, int, str]:
+        """File, sheet, then the cell's row and column — the order a reader scans in."""
+        row = col = 0
+        if self.cell:
+            letters = self.cell.rstrip("0123456789")
+            row = int(self.cell[len(letters):] or 0)
+            for ch in letters:
+                col = col * 26 + ord(ch) - 64
+        return (self.file or "", self.sheet or "", row or (self.line or 0), col,
+                self.criterion or "")
+
     def message(self, lang: str = "vi") -> str:
         kind = CATALOG[self.code]
         template = kind.en if lang == "en" else kind.vi
@@ -312,6 +325,14 @@ class Problem:
             "line": self.line,
             "message": self.message(lang),
         }
+
+
+def catalog_markdown() -> str:
+    """The catalog as a Markdown table (the README embeds it; a test keeps them equal)."""
+    lines = ["| code | severity | thông báo (vi) | message (en) |", "|---|---|---|---|"]
+    for kind in _KINDS:
+        lines.append(f"| `{kind.code}` | {kind.severity} | {kind.vi} | {kind.en} |")
+    return "\n".join(lines)
 
 
 class _Missing(dict):

@@ -88,21 +88,23 @@ def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool =
     console.print()
 
     fields = Table(title=t("fields.title", lang), title_justify="left", box=box.SIMPLE_HEAD,
-                   show_footer=True)
-    fields.add_column(t("field", lang), footer=t("total", lang), max_width=46, overflow="fold")
+                   show_footer=True, padding=(0, 1), pad_edge=False)
+    fields.add_column(t("field", lang), footer=t("total", lang), min_width=16, max_width=46,
+                      overflow="fold")
     tot, own_tot = result.totals, result.self_totals
-    fields.add_column(t("col.max", lang), justify="right", footer=cs.points_text(tot.max))
-    fields.add_column(t("col.reduction", lang), justify="right",
+    fields.add_column(t("col.max", lang), justify="right", no_wrap=True,
+                      footer=cs.points_text(tot.max))
+    fields.add_column(t("col.reduction", lang), justify="right", no_wrap=True,
                       footer=cs.points_text(tot.reduction))
-    fields.add_column(t("col.max_after", lang), justify="right",
+    fields.add_column(t("col.max_after", lang), justify="right", no_wrap=True,
                       footer=cs.points_text(tot.max_after_reduction))
-    fields.add_column(t("col.self", lang), justify="right",
+    fields.add_column(t("col.self", lang), justify="right", no_wrap=True,
                       footer=cs.points_text(own_tot.achieved) if own_tot else "—")
     fields.add_column(t("col.appraised" if result.status == "appraised" else "col.final", lang),
-                      justify="right", footer=cs.points_text(tot.achieved))
-    fields.add_column(t("col.deducted", lang), justify="right",
+                      justify="right", no_wrap=True, footer=cs.points_text(tot.achieved))
+    fields.add_column(t("col.deducted", lang), justify="right", no_wrap=True,
                       footer=cs.points_text(tot.deducted))
-    fields.add_column(t("col.index", lang), justify="right",
+    fields.add_column(t("col.index", lang), justify="right", no_wrap=True,
                       footer=cs.index_text(tot.index_exact))
     for f in result.fields:
         fields.add_row(

@@ -136,9 +136,9 @@ class UnitResult:
 # --- the engine ----------------------------------------------------------------------------
 
 
-def _bounds(leaf: Leaf, value: Decimal | None, column: str, sheet: SheetData, row: SheetRow,
+def _bounds(leaf: Leaf, value: object, column: str, sheet: SheetData, row: SheetRow,
             key: str, file: str, problems: list[Problem]) -> Decimal | None:
-    if value is None:
+    if not isinstance(value, Decimal):  # empty, or unreadable and already reported
         return None
     place = {"file": file, "sheet": sheet.name, "cell": row.cells.get(key), "criterion": leaf.code}
     if value > leaf.max:
@@ -169,7 +169,7 @@ def _check_rows(cs: CriteriaSet, sheet: SheetData, file: str, problems: list[Pro
 def _applicability(leaf: Leaf, sheet: SheetData, row: SheetRow, scores: Iterable[str],
                    file: str, problems: list[Problem]) -> bool:
     """Whether the row says the item arises, checking a "không phát sinh" mark is allowed."""
-    if not row.values.get("not_applicable"):
+    if row.values.get("not_applicable") is not True:  # empty, or unreadable (reported)
         return True
     place = {"file": file, "sheet": sheet.name, "cell": row.cells.get("not_applicable"),
              "criterion": leaf.code}
@@ -177,7 +177,7 @@ def _applicability(leaf: Leaf, sheet: SheetData, row: SheetRow, scores: Iterable
         problems.append(Problem("not-reducible", **place))
     for key in scores:
         value = row.values.get(key)
-        if value is not None:
+        if isinstance(value, Decimal):
             problems.append(Problem("not-applicable-with-score", **{**place,
                                     "cell": row.cells.get(key)}, params={"value": plain(value)}))
             break
@@ -205,7 +205,7 @@ def evaluate(cs: CriteriaSet, wb: UnitWorkbook) -> tuple[list[ItemResult], list[
                 self_points = _bounds(leaf, self_row.values.get("points"), "Điểm tự đánh giá",
                                       own, self_row, "points", file, problems)
                 declared = self_row.values.get("max")
-                if declared is not None and declared != leaf.max:
+                if isinstance(declared, Decimal) and declared != leaf.max:
                     problems.append(Problem("max-disagrees", file=file, sheet=own.name,
                                             cell=self_row.cells.get("max"), criterion=leaf.code,
                                             params={"value": plain(declared),
@@ -255,6 +255,7 @@ def evaluate(cs: CriteriaSet, wb: UnitWorkbook) -> tuple[list[ItemResult], list[
             appraised if applicable else None, round_ if applicable and appraised is not None
             else None, reason=row.values.get("reason", ""),
             responsible=row.values.get("responsible", ""), evidence=evidence))
+    problems.sort(key=Problem.sort_key)
     return items, problems
 
 
@@ -343,8 +344,12 @@ def score_file(path: str | os.PathLike[str], registry: Registry | None = None,
                criteria: CriteriaSet | None = None) -> UnitResult:
     """Read a workbook, choose its criteria set (unless given) and score it."""
     wb = read_unit(path)
-    cs = criteria or select_criteria(wb, registry or Registry.load())
-    return score_unit(cs, wb)
+    if criteria is None:
+        criteria = select_criteria(wb, registry or Registry.load())
+    elif wb.info is not None and wb.info.year not in criteria.years:
+        raise CchcError([Problem("criteria-set-year", file=str(wb.path), params={
+            "id": criteria.id, "years": str(criteria.years), "year": wb.info.year})])
+    return score_unit(criteria, wb)
 
 
 # --- the result as data ----------------------------------------------------------------------

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -106,6 +105,17 @@ def cell_ref(row: int, col: int) -> str:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return f"{letters}{row + 1}"
+
+
+class _Invalid:
+    """The value of a cell that could not be read as what its column needs. The problem is
+    already reported; the engine must neither use the value nor call the cell empty."""
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID = _Invalid()
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,7 +388,7 @@ def _convert(col: Column, raw: Any, sheet: str, cell: str, code: str, file: str,
         except NotANumber as exc:
             problems.append(Problem("not-a-number", file=file, sheet=sheet, cell=cell,
                                     criterion=code, params={"value": exc.text}))
-            return None
+            return INVALID
     if col.kind == "mark":
         if isinstance(raw, bool):
             return raw
@@ -389,6 +399,6 @@ def _convert(col: Column, raw: Any, sheet: str, cell: str, code: str, file: str,
             return False
         problems.append(Problem("invalid-mark", file=file, sheet=sheet, cell=cell,
                                 criterion=code, params={"value": _text(raw)}))
-        return False
+        return INVALID
     return _text(raw)
 

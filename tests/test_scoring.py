@@ -147,7 +147,7 @@ def test_score_above_max_names_sheet_cell_and_criterion(cs2019, sheets_for, pars
 
 
 @pytest.mark.parametrize("edit, code", [
-    (("Thẩm định", "1.1.2", 2, "x"), "not-reducible"),         # KPS on an item that may not be reduced
+    (("Thẩm định", "1.1.2", 2, "x"), "not-reducible"),  # KPS on an item never reduced
     (("Thẩm định", "6.3", 2, "x"), "not-applicable-with-score"),  # marked and scored
     (("Thẩm định", "1.1.2", 1, None), "score-missing"),          # appraisal left empty
     (("Thẩm định", "1.1.2", 1, "1,5 điểm"), "not-a-number"),

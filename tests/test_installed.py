@@ -1,0 +1,58 @@
+"""The installed command, as a user runs it, and what it costs to start."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT, SAMPLES
+
+
+def run(*args: str, **kwargs):
+    return subprocess.run(args, capture_output=True, text=True, encoding="utf-8",
+                          timeout=60, **kwargs)
+
+
+@pytest.mark.skipif(shutil.which("cchc") is None, reason="the cchc script is not installed")
+def test_console_script_scores_the_sample(tmp_path):
+    # run from elsewhere: the installed command must find its criteria sets by itself
+    proc = run("cchc", "score", str(SAMPLES / "2020" / "STC.xlsx"), "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["totals"]["index"] == 78.81
+
+
+def test_python_dash_m(tmp_path):
+    proc = run(sys.executable, "-m", "cchc_cli", "score", str(SAMPLES / "2019" / "STC.xlsx"),
+               cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "81.75 %" in proc.stdout
+
+
+def test_data_error_in_a_subprocess_exits_1_without_traceback(tmp_path):
+    bad = tmp_path / "STC.xlsx"
+    bad.write_bytes(b"not a workbook at all")
+    proc = run(sys.executable, "-m", "cchc_cli", "score", str(bad), cwd=ROOT)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("Lỗi: ")
+    assert "Traceback" not in proc.stderr
+
+
+def test_score_imports_neither_pandas_nor_openpyxl_nor_matplotlib():
+    code = (
+        "import sys\n"
+        "from cchc_cli.cli import app\n"
+        "try:\n"
+        f"    app(['score', {str(SAMPLES / '2020' / 'STC.xlsx')!r}, '--json'])\n"
+        "except SystemExit as e:\n"
+        "    assert e.code in (0, None), e.code\n"
+        "heavy = sorted(m for m in ('pandas', 'openpyxl', 'matplotlib', 'numpy')"
+        " if m in sys.modules)\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    proc = run(sys.executable, "-c", code, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "HEAVY []" in proc.stderr

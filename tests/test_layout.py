@@ -1,0 +1,41 @@
+"""The house rules that a linter can keep: library first (typer only in cli, rich only in
+render), no binary float in the core's arithmetic."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+
+import pytest
+
+from .conftest import ROOT
+
+CORE = [p for p in (ROOT / "cchc_cli").glob("*.py") if p.name not in ("cli.py", "render.py")]
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
+def test_core_modules_import_neither_typer_nor_rich(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            imported.add(node.module.split(".")[0])
+    assert not imported & {"typer", "rich", "click", "pandas"}
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
+def test_core_never_calls_float(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    calls = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Name) and node.func.id == "float"]
+    assert calls == [], f"{path.name}: float() on lines {calls}"
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is in the test extras")
+def test_ruff_is_clean():
+    proc = subprocess.run(["ruff", "check", "cchc_cli", "tests", "samples"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
