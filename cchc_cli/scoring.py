@@ -136,151 +136,153 @@ class UnitResult:
 # --- the engine ----------------------------------------------------------------------------
 
 
-def _bounds(leaf: Leaf, value: object, column: str, sheet: SheetData, row: SheetRow,
-            key: str, file: str, problems: list[Problem]) -> Decimal | None:
-    if not isinstance(value, Decimal):  # empty, or unreadable and already reported
-        return None
-    place = {"file": file, "sheet": sheet.name, "cell": row.cells.get(key), "criterion": leaf.code}
-    if value > leaf.max:
-        problems.append(Problem("score-above-max", **place, params={
-            "column": column, "value": plain(value), "max": plain(leaf.max)}))
-        return None
-    if value < leaf.min:
-        problems.append(Problem("score-below-min", **place, params={
-            "column": column, "value": plain(value), "min": plain(leaf.min)}))
-        return None
-    return value
+class _Review:
+    """Checks one workbook against one criteria set, collecting every problem with its place."""
 
+    def __init__(self, cs: CriteriaSet, wb: UnitWorkbook):
+        self.cs, self.file = cs, str(wb.path)
+        self.problems: list[Problem] = [p.with_file(self.file) for p in wb.problems]
 
-def _check_rows(cs: CriteriaSet, sheet: SheetData, file: str, problems: list[Problem]) -> None:
-    """Codes the set does not know, and codes typed as numbers that could mean two items."""
-    for row in sheet.rows.values():
-        place = {"file": file, "sheet": sheet.name, "cell": row.cells["code"],
-                 "criterion": row.code}
-        if cs.node(row.code) is None:
-            problems.append(Problem("unknown-criterion", **place, params={"set": cs.id}))
-        elif row.code_was_number and "." in row.code:
-            longer = [c for c in (row.code + "0", row.code + "00") if cs.node(c) is not None]
-            if longer:
-                problems.append(Problem("ambiguous-code", **place, params={
-                    "alternatives": " / ".join([row.code, *longer])}))
+    def report(self, code: str, leaf: Leaf, sheet: SheetData | None, row: SheetRow | None = None,
+               key: str | None = None, **params: Any) -> None:
+        cell = row.cells.get(key) if row is not None and key else None
+        self.problems.append(Problem(code, file=self.file, sheet=sheet.name if sheet else None,
+                                     cell=cell, criterion=leaf.code, params=params))
 
+    def codes(self, sheet: SheetData) -> None:
+        """Codes the set does not know, and codes typed as numbers that could mean two items."""
+        for row in sheet.rows.values():
+            place = {"file": self.file, "sheet": sheet.name, "cell": row.cells["code"],
+                     "criterion": row.code}
+            if self.cs.node(row.code) is None:
+                self.problems.append(Problem("unknown-criterion", **place,
+                                             params={"set": self.cs.id}))
+            elif row.code_was_number and "." in row.code:
+                longer = [c for c in (row.code + "0", row.code + "00") if self.cs.node(c)]
+                if longer:
+                    self.problems.append(Problem("ambiguous-code", **place, params={
+                        "alternatives": " / ".join([row.code, *longer])}))
 
-def _applicability(leaf: Leaf, sheet: SheetData, row: SheetRow, scores: Iterable[str],
-                   file: str, problems: list[Problem]) -> bool:
-    """Whether the row says the item arises, checking a "không phát sinh" mark is allowed."""
-    if row.values.get("not_applicable") is not True:  # empty, or unreadable (reported)
-        return True
-    place = {"file": file, "sheet": sheet.name, "cell": row.cells.get("not_applicable"),
-             "criterion": leaf.code}
-    if not leaf.reducible:
-        problems.append(Problem("not-reducible", **place))
-    for key in scores:
+    def points(self, leaf: Leaf, sheet: SheetData, row: SheetRow, key: str,
+               column: str) -> Decimal | None:
+        """A points cell within the item's [min, max]; ``None`` if empty or reported."""
         value = row.values.get(key)
-        if isinstance(value, Decimal):
-            problems.append(Problem("not-applicable-with-score", **{**place,
-                                    "cell": row.cells.get(key)}, params={"value": plain(value)}))
-            break
-    return False
+        if not isinstance(value, Decimal):  # empty, or unreadable and already reported
+            return None
+        if value > leaf.max:
+            self.report("score-above-max", leaf, sheet, row, key, column=column,
+                        value=plain(value), max=plain(leaf.max))
+            return None
+        if value < leaf.min:
+            self.report("score-below-min", leaf, sheet, row, key, column=column,
+                        value=plain(value), min=plain(leaf.min))
+            return None
+        return value
+
+    def applicable(self, leaf: Leaf, sheet: SheetData, row: SheetRow,
+                   keys: Iterable[str]) -> bool:
+        """Whether the row says the item arises; a "không phát sinh" mark must be allowed and
+        must not come with points."""
+        if row.values.get("not_applicable") is not True:  # empty, or unreadable (reported)
+            return True
+        if not leaf.reducible:
+            self.report("not-reducible", leaf, sheet, row, "not_applicable")
+        scored = next((k for k in keys if isinstance(row.values.get(k), Decimal)), None)
+        if scored:
+            self.report("not-applicable-with-score", leaf, sheet, row, scored,
+                        value=plain(row.values[scored]))
+        return False
+
+    def missing(self, leaf: Leaf, sheet: SheetData, row: SheetRow, keys: Iterable[str],
+                code: str, column: str) -> None:
+        """Report an applicable item whose points cells are all empty (not unreadable)."""
+        if all(row.values.get(k) is None for k in keys):
+            self.report(code, leaf, sheet, row, next(iter(keys)), column=column)
 
 
 def evaluate(cs: CriteriaSet, wb: UnitWorkbook) -> tuple[list[ItemResult], list[Problem]]:
     """Every item's result and every problem found (reading problems included)."""
-    file = str(wb.path)
-    problems: list[Problem] = [p.with_file(file) for p in wb.problems]
+    review = _Review(cs, wb)
     own, appraisal, survey = wb.self_sheet, wb.appraisal, wb.survey
     for sheet in (own, appraisal, survey):
         if sheet is not None:
-            _check_rows(cs, sheet, file, problems)
-
-    items: list[ItemResult] = []
-    for leaf in cs.leaves.values():
-        self_row = own.get(leaf.code) if own else None
-        self_applicable: bool | None = None
-        self_points: Decimal | None = None
-        evidence = ""
-        if own is not None and self_row is not None:
-            if leaf.scoring == "self":
-                self_applicable = _applicability(leaf, own, self_row, ("points",), file, problems)
-                self_points = _bounds(leaf, self_row.values.get("points"), "Điểm tự đánh giá",
-                                      own, self_row, "points", file, problems)
-                declared = self_row.values.get("max")
-                if isinstance(declared, Decimal) and declared != leaf.max:
-                    problems.append(Problem("max-disagrees", file=file, sheet=own.name,
-                                            cell=self_row.cells.get("max"), criterion=leaf.code,
-                                            params={"value": plain(declared),
-                                                    "max": plain(leaf.max)}))
-            evidence = self_row.values.get("evidence", "")
-        elif own is not None and leaf.scoring == "self":
-            problems.append(Problem("missing-criterion", file=file, sheet=own.name,
-                                    criterion=leaf.code, params={"title": leaf.title}))
-
-        if leaf.scoring == "survey":
-            items.append(_survey_item(leaf, survey, appraisal, evidence, file, problems))
-            continue
-
-        if appraisal is None:  # provisional: the unit's own score stands
-            applicable = bool(self_applicable) if self_applicable is not None else True
-            if self_row is not None and applicable and self_points is None \
-                    and self_row.values.get("points") is None:
-                problems.append(Problem("score-missing", file=file, sheet=own.name,  # type: ignore[union-attr]
-                                        cell=self_row.cells.get("points"), criterion=leaf.code,
-                                        params={"column": "điểm tự đánh giá"}))
-            items.append(ItemResult(leaf, applicable, self_points if applicable else None,
-                                    self_applicable, self_points, None, None, evidence=evidence))
-            continue
-
-        row = appraisal.get(leaf.code)
-        if row is None:
-            problems.append(Problem("missing-criterion", file=file, sheet=appraisal.name,
-                                    criterion=leaf.code, params={"title": leaf.title}))
-            items.append(ItemResult(leaf, True, None, self_applicable, self_points, None, None))
-            continue
-        applicable = _applicability(leaf, appraisal, row, ("points", "points2"), file, problems)
-        first = _bounds(leaf, row.values.get("points"), "Điểm thẩm định", appraisal, row,
-                        "points", file, problems)
-        second = _bounds(leaf, row.values.get("points2"), "Điểm thẩm định lần 2", appraisal, row,
-                         "points2", file, problems)
-        appraised, round_ = (second, 2) if second is not None else (first, 1)
-        if row.values.get("points2") is None and row.values.get("points") is None and applicable:
-            problems.append(Problem("score-missing", file=file, sheet=appraisal.name,
-                                    cell=row.cells.get("points"), criterion=leaf.code,
-                                    params={"column": "điểm thẩm định"}))
-        if self_row is not None and self_applicable is not False and self_points is None \
-                and self_row.values.get("points") is None:
-            problems.append(Problem("self-score-missing", file=file, sheet=own.name,  # type: ignore[union-attr]
-                                    cell=self_row.cells.get("points"), criterion=leaf.code))
-        items.append(ItemResult(
-            leaf, applicable, appraised if applicable else None, self_applicable, self_points,
-            appraised if applicable else None, round_ if applicable and appraised is not None
-            else None, reason=row.values.get("reason", ""),
-            responsible=row.values.get("responsible", ""), evidence=evidence))
-    problems.sort(key=Problem.sort_key)
-    return items, problems
+            review.codes(sheet)
+    items = [
+        _survey_item(review, leaf, own, survey, appraisal) if leaf.scoring == "survey"
+        else _self_item(review, leaf, own, appraisal)
+        for leaf in cs.leaves.values()
+    ]
+    review.problems.sort(key=Problem.sort_key)
+    return items, review.problems
 
 
-def _survey_item(leaf: Leaf, survey: SheetData | None, appraisal: SheetData | None,
-                 evidence: str, file: str, problems: list[Problem]) -> ItemResult:
-    """A survey-scored item: from the survey sheet, else from the appraisal sheet's row."""
+def _self_item(review: _Review, leaf: Leaf, own: SheetData | None,
+               appraisal: SheetData | None) -> ItemResult:
+    """A self-assessed item: the unit's row, then the council's (which decides)."""
+    self_row = own.get(leaf.code) if own else None
+    self_applicable: bool | None = None
+    self_points: Decimal | None = None
+    if own is not None and self_row is None:
+        review.report("missing-criterion", leaf, own, title=leaf.title)
+    if own is not None and self_row is not None:
+        self_applicable = review.applicable(leaf, own, self_row, ("points",))
+        self_points = review.points(leaf, own, self_row, "points", "Điểm tự đánh giá")
+        declared = self_row.values.get("max")
+        if isinstance(declared, Decimal) and declared != leaf.max:
+            review.report("max-disagrees", leaf, own, self_row, "max", value=plain(declared),
+                          max=plain(leaf.max))
+    evidence = self_row.values.get("evidence", "") if self_row else ""
+
+    if appraisal is None:  # provisional: the unit's own score stands
+        applicable = self_applicable is not False
+        if own is not None and self_row is not None and applicable:
+            review.missing(leaf, own, self_row, ("points",), "score-missing",
+                           "điểm tự đánh giá")
+        return ItemResult(leaf, applicable, self_points if applicable else None,
+                          self_applicable, self_points, None, None, evidence=evidence)
+
+    row = appraisal.get(leaf.code)
+    if row is None:
+        review.report("missing-criterion", leaf, appraisal, title=leaf.title)
+        return ItemResult(leaf, True, None, self_applicable, self_points, None, None)
+    applicable = review.applicable(leaf, appraisal, row, ("points", "points2"))
+    first = review.points(leaf, appraisal, row, "points", "Điểm thẩm định")
+    second = review.points(leaf, appraisal, row, "points2", "Điểm thẩm định lần 2")
+    appraised, round_ = (second, 2) if second is not None else (first, 1)
+    if applicable:
+        review.missing(leaf, appraisal, row, ("points", "points2"), "score-missing",
+                       "điểm thẩm định")
+    if own is not None and self_row is not None and self_applicable:
+        review.missing(leaf, own, self_row, ("points",), "self-score-missing",
+                       "điểm tự đánh giá")
+    if not applicable or appraised is None:
+        appraised = round_ = None  # type: ignore[assignment]
+    return ItemResult(leaf, applicable, appraised, self_applicable, self_points, appraised,
+                      round_, reason=row.values.get("reason", ""),
+                      responsible=row.values.get("responsible", ""), evidence=evidence)
+
+
+def _survey_item(review: _Review, leaf: Leaf, own: SheetData | None, survey: SheetData | None,
+                 appraisal: SheetData | None) -> ItemResult:
+    """A survey-scored item: from the survey sheet, else from the appraisal sheet's row;
+    with neither, it is pending (left out of the totals, and the result is provisional)."""
+    self_row = own.get(leaf.code) if own else None
+    evidence = self_row.values.get("evidence", "") if self_row else ""
     for sheet, keys in ((survey, ("points",)), (appraisal, ("points2", "points"))):
         row = sheet.get(leaf.code) if sheet is not None else None
-        if sheet is None or row is None:
-            continue
-        applicable = _applicability(leaf, sheet, row, keys, file, problems)
-        value = None
-        for key in keys:
-            label = "Điểm điều tra XHH" if sheet is survey else "Điểm thẩm định"
-            value = _bounds(leaf, row.values.get(key), label, sheet, row, key, file, problems)
-            if value is not None:
-                break
-        if value is None and applicable and all(row.values.get(k) is None for k in keys):
-            continue  # an empty row: look further, else the item is pending
-        return ItemResult(leaf, applicable, value if applicable else None, applicable, None,
-                          value if applicable else None, None,
+        empty = row is None or (all(row.values.get(k) is None for k in keys)
+                                and row.values.get("not_applicable") is not True)
+        if sheet is None or row is None or empty:
+            continue  # no row or an empty one: look further
+        applicable = review.applicable(leaf, sheet, row, keys)
+        label = "Điểm điều tra XHH" if sheet is survey else "Điểm thẩm định"
+        value = next((v for k in keys
+                      if (v := review.points(leaf, sheet, row, k, label)) is not None), None)
+        final = value if applicable else None
+        return ItemResult(leaf, applicable, final, applicable, None, final, None,
                           reason=row.values.get("reason", ""),
                           responsible=row.values.get("responsible", ""), evidence=evidence)
-    problems.append(Problem("survey-score-missing", file=file, criterion=leaf.code,
-                            sheet=survey.name if survey else None))
+    review.report("survey-score-missing", leaf, survey)
     return ItemResult(leaf, True, None, True, None, None, None, evidence=evidence)
 
 

@@ -222,3 +222,20 @@ def test_max_column_disagreeing_is_a_warning_and_the_set_wins(cs2019, sheets_for
     result = score_unit(cs2019, parse(sheets))
     assert codes(result.warnings) == ["max-disagrees"]
     assert result.totals.achieved == 100
+
+
+def test_survey_scores_may_stand_on_the_appraisal_sheet(cs2019, sheets_for, parse):
+    sheets = sheets_for(with_survey=False)
+    sheets["Thẩm định"].append(["7.5", D("1.5"), None, "Khảo sát: 75 % hài lòng", None, None])
+    result = score_unit(cs2019, parse(sheets))
+    item = next(i for i in result.items if i.code == "7.5")
+    assert (item.final, item.reason) == (D("1.5"), "Khảo sát: 75 % hài lòng")
+    assert result.totals.pending == D("5")  # the other survey items are still pending
+
+
+def test_a_self_assessment_without_a_score_cannot_be_scored(cs2019, sheets_for, parse):
+    sheets = sheets_for(appraised=False)
+    find_row(sheets, "Tự đánh giá", "5.3")[3] = None
+    problems = _errors_of(cs2019, sheets, parse)
+    assert [(p.code, p.criterion, p.sheet) for p in problems if p.is_error] == [
+        ("score-missing", "5.3", "Tự đánh giá")]
