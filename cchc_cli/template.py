@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .criteria import CriteriaSet, FieldSpec, Item
-from .workbook import APPRAISAL, INFO_SHEET, SELF, SURVEY
+from .workbook import APPRAISAL, INFO_SHEET, SELF, SURVEY, SheetSpec
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,11 @@ def _walk(node: FieldSpec | Item, depth: int = 0):
         yield from _walk(child, depth + 1)
 
 
+def _row(spec: SheetSpec, values: Mapping[str, Any], bold: bool = False) -> list[Any]:
+    row = [values.get(column.key) for column in spec.columns]
+    return Bold(row) if bold else row
+
+
 def unit_sheets(cs: CriteriaSet, info: Mapping[str, Any], entries: Mapping[str, Entry], *,
                 appraised: bool = True, with_survey: bool = True) -> dict[str, Rows]:
     """The template's sheets for one unit. Items missing from ``entries`` get full marks."""
@@ -60,24 +65,32 @@ def unit_sheets(cs: CriteriaSet, info: Mapping[str, Any], entries: Mapping[str, 
         for node, _depth in _walk(spec):
             leaf = cs.leaves.get(node.code)
             if leaf is None:  # a parent row: printed, not scored
-                own.append(Bold([node.code, node.title, node.max, None, None, None, None]))
-                review.append(Bold([node.code, None, None, None, None, None]))
+                parent = {"code": node.code, "title": node.title, "max": node.max}
+                own.append(_row(SELF, parent, bold=True))
+                review.append(_row(APPRAISAL, parent, bold=True))
                 continue
             e = entries.get(node.code, Entry())
+            about = {"code": leaf.code, "title": leaf.title, "max": leaf.max}
             if leaf.scoring == "survey":
-                own.append([leaf.code, leaf.title, leaf.max, None, None, "Điều tra XHH", None])
+                own.append(_row(SELF, {**about, "evidence": "Điều tra XHH"}))
                 points = None if e.na else (leaf.max if e.survey is None else e.survey)
-                survey.append([leaf.code, points, "x" if e.na else None])
+                survey.append(_row(SURVEY, {**about, "points": points,
+                                            "not_applicable": "x" if e.na else None}))
                 continue
-            self_points = None if e.self_na else (leaf.max if e.self is None else e.self)
-            own.append([leaf.code, leaf.title, leaf.max, self_points,
-                        "x" if e.self_na else None, e.evidence or None, None])
-            if e.na:
-                review.append([leaf.code, None, "x", e.reason or None, e.responsible or None, None])
-            else:
-                first = leaf.max if e.appraised is None else e.appraised
-                review.append([leaf.code, first, None, e.reason or None, e.responsible or None,
-                               e.appraised2])
+            own.append(_row(SELF, {
+                **about,
+                "points": None if e.self_na else (leaf.max if e.self is None else e.self),
+                "not_applicable": "x" if e.self_na else None,
+                "evidence": e.evidence or None,
+            }))
+            review.append(_row(APPRAISAL, {
+                **about,
+                "points": None if e.na else (leaf.max if e.appraised is None else e.appraised),
+                "points2": None if e.na else e.appraised2,
+                "not_applicable": "x" if e.na else None,
+                "reason": e.reason or None,
+                "responsible": e.responsible or None,
+            }))
     sheets[SELF.label] = own
     if appraised:
         sheets[APPRAISAL.label] = review

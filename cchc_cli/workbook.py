@@ -9,6 +9,8 @@ The template's sheets (header names match ignoring case, diacritics and spacing)
   Điểm thẩm định lần 2 (optional; the score after giải trình).
 * ``Điều tra XHH`` (optional) — Mã | Điểm | Không phát sinh.
 
+A ``Nội dung`` (title) column may stand on any sheet, for the people reading it.
+
 Every value keeps the cell it came from, so any problem can be pointed at (``Thẩm định!B14``).
 Reading never stops at the first problem: it collects them all on the returned workbook.
 """
@@ -57,10 +59,11 @@ class SheetSpec:
 
 CODE = Column("code", ("Mã", "Mã tiêu chí"), "code", required=True)
 NOT_APPLICABLE = Column("not_applicable", ("Không phát sinh", "KPS", "Không áp dụng"), "mark")
+TITLE = Column("title", ("Nội dung", "Tiêu chí"), "text")  # for people; not read for scoring
 
 SELF = SheetSpec("self", ("Tự đánh giá", "Tự chấm"), (
     CODE,
-    Column("title", ("Nội dung", "Tiêu chí"), "text"),
+    TITLE,
     Column("max", ("Điểm tối đa", "Điểm chuẩn"), "points"),
     Column("points", ("Điểm tự đánh giá", "Điểm tự chấm"), "points", required=True),
     NOT_APPLICABLE,
@@ -70,6 +73,7 @@ SELF = SheetSpec("self", ("Tự đánh giá", "Tự chấm"), (
 
 APPRAISAL = SheetSpec("appraisal", ("Thẩm định",), (
     CODE,
+    TITLE,
     Column("points", ("Điểm thẩm định", "Điểm thẩm định lần 1"), "points", required=True),
     NOT_APPLICABLE,
     Column("reason", ("Lý do trừ điểm", "Lý do"), "text"),
@@ -79,6 +83,7 @@ APPRAISAL = SheetSpec("appraisal", ("Thẩm định",), (
 
 SURVEY = SheetSpec("survey", ("Điều tra XHH", "Điều tra xã hội học"), (
     CODE,
+    TITLE,
     Column("points", ("Điểm", "Điểm điều tra XHH"), "points", required=True),
     NOT_APPLICABLE,
 ), required=False)

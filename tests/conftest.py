@@ -84,8 +84,27 @@ def cli() -> Callable[..., Any]:
 
 
 def find_row(sheets: Sheets, sheet: str, code: str) -> list[Any]:
-    """The row of ``code`` on ``sheet`` (to edit one cell of an otherwise good workbook)."""
+    """The row of ``code`` on ``sheet``."""
     for row in sheets[sheet]:
         if row and row[0] == code:
             return row
     raise KeyError(code)
+
+
+def set_cell(sheets: Sheets, sheet: str, code: str, column: str, value: Any) -> str:
+    """Put ``value`` in the ``column`` (header text) of ``code``'s row; returns the cell
+    address as Excel shows it (e.g. "C14"), to compare with what a problem names."""
+    rows = sheets[sheet]
+    header = next(i for i, row in enumerate(rows) if row and row[0] == "Mã")
+    col = rows[header].index(column)
+    for r, row in enumerate(rows[header + 1:], start=header + 1):
+        if row and row[0] == code:
+            row[col] = value
+            return f"{chr(65 + col)}{r + 1}"
+    raise KeyError(code)
+
+
+def add_row(sheets: Sheets, sheet: str, values: Mapping[str, Any]) -> None:
+    """Append a row given as {header text: value} to ``sheet``."""
+    header = next(row for row in sheets[sheet] if row and row[0] == "Mã")
+    sheets[sheet].append([values.get(column) for column in header])

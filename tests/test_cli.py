@@ -11,7 +11,7 @@ import pytest
 from cchc_cli.export import to_json
 from cchc_cli.scoring import score_file
 
-from .conftest import ROOT, SAMPLES, find_row
+from .conftest import ROOT, SAMPLES, set_cell
 
 STC_2020 = SAMPLES / "2020" / "STC.xlsx"
 
@@ -71,16 +71,15 @@ def test_explicit_criteria_by_id_and_by_file(cli):
 
 def test_data_errors_exit_1_with_one_line_per_problem(cli, sheets_for, make_workbook):
     sheets = sheets_for()
-    find_row(sheets, "Thẩm định", "1.1.2")[1] = 1.5
-    find_row(sheets, "Thẩm định", "2.1")[1] = "0.5đ"
+    cell = set_cell(sheets, "Thẩm định", "1.1.2", "Điểm thẩm định", 1.5)
+    set_cell(sheets, "Thẩm định", "2.1", "Điểm thẩm định", "0.5đ")
     path = make_workbook(sheets)
     result = cli("score", path)
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     errors = [line for line in lines if line.startswith("Lỗi:")]
     assert len(errors) == 2
-    row = next(i for i, r in enumerate(sheets["Thẩm định"]) if r[0] == "1.1.2") + 1
-    assert errors[0] == (f"Lỗi: {path} · Thẩm định!B{row} · tiêu chí 1.1.2: Điểm thẩm định 1.5 "
+    assert errors[0] == (f"Lỗi: {path} · Thẩm định!{cell} · tiêu chí 1.1.2: Điểm thẩm định 1.5 "
                          f"lớn hơn điểm tối đa 1 [score-above-max]")
     assert "“0.5đ” không phải là số điểm" in errors[1]
     assert lines[-1].startswith("Gợi ý:")
@@ -96,7 +95,7 @@ def test_english_error_lines(cli, tmp_path):
 
 def test_warnings_go_to_stderr_and_do_not_fail(cli, sheets_for, make_workbook):
     sheets = sheets_for()
-    find_row(sheets, "Tự đánh giá", "1.1.4")[2] = 3
+    set_cell(sheets, "Tự đánh giá", "1.1.4", "Điểm tối đa", 3)
     result = cli("score", make_workbook(sheets))
     assert result.exit_code == 0
     assert result.stderr.startswith("Cảnh báo:")

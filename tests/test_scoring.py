@@ -10,7 +10,7 @@ from cchc_cli.problems import CchcError
 from cchc_cli.scoring import evaluate, score_unit
 from cchc_cli.template import Entry
 
-from .conftest import D, find_row
+from .conftest import D, add_row, find_row, set_cell
 
 
 def codes(problems):
@@ -138,37 +138,40 @@ def _errors_of(cs, sheets, parse):
 
 def test_score_above_max_names_sheet_cell_and_criterion(cs2019, sheets_for, parse):
     sheets = sheets_for()
-    find_row(sheets, "Thẩm định", "1.1.2")[1] = 1.5
+    cell = set_cell(sheets, "Thẩm định", "1.1.2", "Điểm thẩm định", 1.5)
     problems = _errors_of(cs2019, sheets, parse)
     (problem,) = [p for p in problems if p.code == "score-above-max"]
-    row = next(i for i, r in enumerate(sheets["Thẩm định"]) if r[0] == "1.1.2") + 1
-    assert (problem.sheet, problem.cell, problem.criterion) == ("Thẩm định", f"B{row}", "1.1.2")
+    assert (problem.sheet, problem.cell, problem.criterion) == ("Thẩm định", cell, "1.1.2")
     assert problem.message() == "Điểm thẩm định 1.5 lớn hơn điểm tối đa 1"
 
 
 @pytest.mark.parametrize("edit, code", [
-    (("Thẩm định", "1.1.2", 2, "x"), "not-reducible"),  # KPS on an item never reduced
-    (("Thẩm định", "6.3", 2, "x"), "not-applicable-with-score"),  # marked and scored
-    (("Thẩm định", "1.1.2", 1, None), "score-missing"),          # appraisal left empty
-    (("Thẩm định", "1.1.2", 1, "1,5 điểm"), "not-a-number"),
-    (("Tự đánh giá", "1.1.2", 3, -1), "score-below-min"),
-    (("Thẩm định", "1.1.2", 2, "có lẽ"), "invalid-mark"),
+    # "không phát sinh" on an item that may not be reduced
+    (("Thẩm định", "1.1.2", "Không phát sinh", "x"), "not-reducible"),
+    # marked "không phát sinh" and scored
+    (("Thẩm định", "6.3", "Không phát sinh", "x"), "not-applicable-with-score"),
+    (("Thẩm định", "1.1.2", "Điểm thẩm định", None), "score-missing"),
+    (("Thẩm định", "1.1.2", "Điểm thẩm định", "1,5 điểm"), "not-a-number"),
+    (("Tự đánh giá", "1.1.2", "Điểm tự đánh giá", -1), "score-below-min"),
+    (("Thẩm định", "1.1.2", "Không phát sinh", "có lẽ"), "invalid-mark"),
 ])
 def test_item_errors(cs2019, sheets_for, parse, edit, code):
     sheet, item, column, value = edit
     sheets = sheets_for()
-    find_row(sheets, sheet, item)[column] = value
+    cell = set_cell(sheets, sheet, item, column, value)
     problems = _errors_of(cs2019, sheets, parse)
     assert code in codes(problems)
     problem = next(p for p in problems if p.code == code)
-    assert problem.criterion == item and problem.sheet == sheet and problem.cell
+    assert (problem.criterion, problem.sheet) == (item, sheet)
+    if code != "not-applicable-with-score":  # that one points at the score, not the mark
+        assert problem.cell == cell
 
 
 def test_unknown_missing_and_duplicate_codes(cs2019, sheets_for, parse):
     sheets = sheets_for()
     review = sheets["Thẩm định"]
     review[:] = [r for r in review if r[0] != "2.4.2"]          # missing
-    review.append(["9.9.9", 1, None, None, None, None])          # unknown
+    add_row(sheets, "Thẩm định", {"Mã": "9.9.9", "Điểm thẩm định": 1})  # unknown
     review.append(list(find_row(sheets, "Thẩm định", "1.5")))    # duplicate
     problems = _errors_of(cs2019, sheets, parse)
     assert {"missing-criterion", "unknown-criterion", "duplicate-criterion"} <= set(
@@ -200,8 +203,8 @@ def test_a_code_typed_as_a_number_that_could_be_two_items(sheets_for, parse):
     cs, problems = check_criteria_text(TEN_CRITERIA, "ten.yaml")
     assert problems == []
     sheets = sheets_for(cs=cs)
-    find_row(sheets, "Thẩm định", "1.1")[0] = 1.1   # a number: 1.1 or 1.10?
-    find_row(sheets, "Thẩm định", "1.2")[0] = 1.2   # a number, but there is no 1.20
+    set_cell(sheets, "Thẩm định", "1.1", "Mã", 1.1)  # a number: 1.1 or 1.10?
+    set_cell(sheets, "Thẩm định", "1.2", "Mã", 1.2)  # a number; there is no 1.20
     _, problems = evaluate(cs, parse(sheets))
     assert [(p.code, p.criterion) for p in problems] == [("ambiguous-code", "1.1")]
     assert "1.1 / 1.10" in problems[0].message()
@@ -209,16 +212,16 @@ def test_a_code_typed_as_a_number_that_could_be_two_items(sheets_for, parse):
 
 def test_every_problem_is_collected_not_just_the_first(cs2019, sheets_for, parse):
     sheets = sheets_for()
-    find_row(sheets, "Thẩm định", "1.1.2")[1] = 5
-    find_row(sheets, "Thẩm định", "3.1.1")[1] = "abc"
-    find_row(sheets, "Thẩm định", "7.2.1")[2] = "x"
+    set_cell(sheets, "Thẩm định", "1.1.2", "Điểm thẩm định", 5)
+    set_cell(sheets, "Thẩm định", "3.1.1", "Điểm thẩm định", "abc")
+    set_cell(sheets, "Thẩm định", "7.2.1", "Không phát sinh", "x")
     problems = _errors_of(cs2019, sheets, parse)
     assert {"score-above-max", "not-a-number", "not-reducible"} <= set(codes(problems))
 
 
 def test_max_column_disagreeing_is_a_warning_and_the_set_wins(cs2019, sheets_for, parse):
     sheets = sheets_for()
-    find_row(sheets, "Tự đánh giá", "1.1.4")[2] = 3
+    set_cell(sheets, "Tự đánh giá", "1.1.4", "Điểm tối đa", 3)
     result = score_unit(cs2019, parse(sheets))
     assert codes(result.warnings) == ["max-disagrees"]
     assert result.totals.achieved == 100
@@ -226,7 +229,8 @@ def test_max_column_disagreeing_is_a_warning_and_the_set_wins(cs2019, sheets_for
 
 def test_survey_scores_may_stand_on_the_appraisal_sheet(cs2019, sheets_for, parse):
     sheets = sheets_for(with_survey=False)
-    sheets["Thẩm định"].append(["7.5", D("1.5"), None, "Khảo sát: 75 % hài lòng", None, None])
+    add_row(sheets, "Thẩm định", {"Mã": "7.5", "Điểm thẩm định": D("1.5"),
+                                  "Lý do trừ điểm": "Khảo sát: 75 % hài lòng"})
     result = score_unit(cs2019, parse(sheets))
     item = next(i for i in result.items if i.code == "7.5")
     assert (item.final, item.reason) == (D("1.5"), "Khảo sát: 75 % hài lòng")
@@ -235,7 +239,7 @@ def test_survey_scores_may_stand_on_the_appraisal_sheet(cs2019, sheets_for, pars
 
 def test_a_self_assessment_without_a_score_cannot_be_scored(cs2019, sheets_for, parse):
     sheets = sheets_for(appraised=False)
-    find_row(sheets, "Tự đánh giá", "5.3")[3] = None
+    set_cell(sheets, "Tự đánh giá", "5.3", "Điểm tự đánh giá", None)
     problems = _errors_of(cs2019, sheets, parse)
     assert [(p.code, p.criterion, p.sheet) for p in problems if p.is_error] == [
         ("score-missing", "5.3", "Tự đánh giá")]

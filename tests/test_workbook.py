@@ -11,7 +11,7 @@ from cchc_cli.problems import CchcError
 from cchc_cli.scoring import score_file, score_unit
 from cchc_cli.workbook import cell_ref, read_unit
 
-from .conftest import find_row
+from .conftest import set_cell
 
 
 def test_cell_ref():
@@ -26,7 +26,7 @@ def test_a_written_workbook_reads_back_with_cells(cs2019, sheets_for, make_workb
     assert (wb.info.code, wb.info.year, wb.info.group) == ("STC", 2020, "Sở, ban ngành tỉnh")
     row = wb.appraisal.get("7.1.10")
     assert row.values["points"] == Decimal("1")
-    assert row.cells["points"] == f"B{row.row}"
+    assert row.cells["points"] == f"C{row.row}"  # Mã | Nội dung | Điểm thẩm định
     scored = {code for code in wb.appraisal.rows if not cs2019.is_parent(code)}
     assert scored == set(cs2019.leaves) - {
         c for c, leaf in cs2019.leaves.items() if leaf.scoring == "survey"}
@@ -36,9 +36,10 @@ def test_headers_match_ignoring_case_diacritics_spacing_and_nfd(cs2019, sheets_f
                                                                 make_workbook):
     sheets = sheets_for()
     header = sheets["Thẩm định"][0]
-    header[0] = "  MÃ "
-    header[1] = unicodedata.normalize("NFD", "điểm   thẩm định")
-    header[2] = "KHONG PHAT SINH"
+    for old, new in [("Mã", "  MÃ "),
+                     ("Điểm thẩm định", unicodedata.normalize("NFD", "điểm   thẩm định")),
+                     ("Không phát sinh", "KHONG PHAT SINH")]:
+        header[header.index(old)] = new
     sheets["Thẩm định"].insert(0, ["BẢNG THẨM ĐỊNH CHỈ SỐ CCHC NĂM 2020"])  # a title above
     sheets["thẩm định "] = sheets.pop("Thẩm định")
     result = score_file(make_workbook(sheets), criteria=cs2019)
@@ -48,9 +49,9 @@ def test_headers_match_ignoring_case_diacritics_spacing_and_nfd(cs2019, sheets_f
 def test_numbers_as_text_with_decimal_comma_and_codes_as_numbers(cs2019, sheets_for,
                                                                  make_workbook):
     sheets = sheets_for()
-    find_row(sheets, "Thẩm định", "1.1.2")[1] = "0,95"
-    row = find_row(sheets, "Thẩm định", "2.1")
-    row[0], row[1] = 2.1, "0.86"  # a code typed as a number
+    set_cell(sheets, "Thẩm định", "1.1.2", "Điểm thẩm định", "0,95")
+    set_cell(sheets, "Thẩm định", "2.1", "Điểm thẩm định", "0.86")
+    set_cell(sheets, "Thẩm định", "2.1", "Mã", 2.1)  # a code typed as a number
     result = score_file(make_workbook(sheets), criteria=cs2019)
     assert result.totals.achieved == Decimal("99.81")
 
@@ -58,8 +59,9 @@ def test_numbers_as_text_with_decimal_comma_and_codes_as_numbers(cs2019, sheets_
 def test_nfd_text_in_info_and_reasons_is_normalised(cs2019, sheets_for, make_workbook):
     sheets = sheets_for()
     sheets["Thông tin"][2][1] = unicodedata.normalize("NFD", "Sở Tài chính")
-    row = find_row(sheets, "Thẩm định", "1.5")
-    row[1], row[3] = 1, unicodedata.normalize("NFD", "Tham mưu chưa hết trách nhiệm")
+    set_cell(sheets, "Thẩm định", "1.5", "Điểm thẩm định", 1)
+    set_cell(sheets, "Thẩm định", "1.5", "Lý do trừ điểm",
+             unicodedata.normalize("NFD", "Tham mưu chưa hết trách nhiệm"))
     result = score_file(make_workbook(sheets), criteria=cs2019)
     assert result.unit.name == "Sở Tài chính"
     assert result.lost[0].reason == "Tham mưu chưa hết trách nhiệm"
@@ -69,15 +71,16 @@ def test_nfd_text_in_info_and_reasons_is_normalised(cs2019, sheets_for, make_wor
                                   "N/A", True])
 def test_not_applicable_marks(cs2019, sheets_for, parse, mark):
     sheets = sheets_for()
-    row = find_row(sheets, "Thẩm định", "6.3")
-    row[1], row[2] = None, mark
+    set_cell(sheets, "Thẩm định", "6.3", "Điểm thẩm định", None)
+    set_cell(sheets, "Thẩm định", "6.3", "Không phát sinh", mark)
     assert score_unit(cs2019, parse(sheets)).totals.reduction == Decimal("2.5")
 
 
 def test_missing_sheets_and_columns_are_named(sheets_for, make_workbook):
     sheets = sheets_for()
     del sheets["Tự đánh giá"]
-    sheets["Thẩm định"][0][1] = "Điểm"  # not an accepted name for the appraisal column
+    header = sheets["Thẩm định"][0]
+    header[header.index("Điểm thẩm định")] = "Điểm"  # not a name of the appraisal column
     wb = read_unit(make_workbook(sheets))
     problems = {(p.code, p.sheet, p.params.get("sheet") or p.params.get("column"))
                 for p in wb.problems}
