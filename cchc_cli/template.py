@@ -99,41 +99,52 @@ def unit_sheets(cs: CriteriaSet, info: Mapping[str, Any], entries: Mapping[str, 
     return sheets
 
 
-_WIDTHS = {"Mã": 9, "Nội dung": 60, "Lý do trừ điểm": 60, "Trách nhiệm": 40,
+_WIDTHS = {"Mã": 9, "Nội dung": 55, "Lý do trừ điểm": 55, "Trách nhiệm": 40,
            "Tài liệu kiểm chứng": 30, "Thông tin đơn vị": 22}
+_LINE_POINTS = 15  # the height of one wrapped line of 11-pt text
 
 
 def write_workbook(path: str | os.PathLike[str], sheets: Mapping[str, Rows]) -> Path:
     """Save ``sheets`` (name → rows of values) as .xlsx. The header row (the first row
-    starting with "Mã") is bold and frozen; :class:`Bold` rows are bold."""
+    starting with "Mã") is bold and frozen; :class:`Bold` rows are bold; long text wraps in
+    rows tall enough to show it; pages print landscape, one page wide."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     path = Path(path)
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)
+    wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
     for name, rows in sheets.items():
         ws = book.create_sheet(name)
-        header = None
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        header = next((r for r, row in enumerate(rows, start=1) if row and row[0] == "Mã"), None)
+        widths = [_WIDTHS.get(str(title), 16) for title in rows[header - 1]] if header \
+            else [22, 40]
+        for c, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(c)].width = width
         for r, row in enumerate(rows, start=1):
             ws.append(list(row))  # openpyxl writes Decimal as a number, exactly
-            if header is None and row and row[0] == "Mã":
-                header = r
             if r == header or isinstance(row, Bold):
                 for cell in ws[r]:
                     cell.font = bold
+            lines = 1
+            for c, value in enumerate(row):
+                if isinstance(value, str) and c < len(widths) and len(value) > widths[c]:
+                    ws.cell(row=r, column=c + 1).alignment = wrap
+                    lines = max(lines, -(-len(value) * 11 // (widths[c] * 10)))
+            if lines > 1:
+                ws.row_dimensions[r].height = lines * _LINE_POINTS
+                for cell in ws[r]:
+                    if not cell.alignment.wrap_text:
+                        cell.alignment = top
         if header:
             ws.freeze_panes = ws.cell(row=header + 1, column=1)
-            for c, title in enumerate(rows[header - 1], start=1):
-                letter = ws.cell(row=1, column=c).column_letter
-                ws.column_dimensions[letter].width = _WIDTHS.get(str(title), 16)
-                if _WIDTHS.get(str(title), 0) >= 30:
-                    for cell in ws[letter][header:]:
-                        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        else:
-            ws.column_dimensions["A"].width = 22
-            ws.column_dimensions["B"].width = 40
+            ws.print_title_rows = f"{header}:{header}"
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
