@@ -281,13 +281,6 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    @property
-    def location(self) -> str:
-        """``Thẩm định!D14`` (sheet and cell), or ``None``-free empty string."""
-        if self.sheet and self.cell:
-            return f"{self.sheet}!{self.cell}"
-        return self.sheet or ""
-
     def sort_key(self) -> tuple[str, str, int, int, str]:
         """File, sheet, then the cell's row and column — the order a reader scans in."""
         row = col = 0

@@ -178,10 +178,6 @@ class UnitWorkbook:
 # --- reading --------------------------------------------------------------------------------
 
 
-def is_workbook_path(path: Path) -> bool:
-    return path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith("~$")
-
-
 def _open(path: Path) -> Any:
     import python_calamine as calamine
 
