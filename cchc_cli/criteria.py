@@ -38,6 +38,7 @@ class Item(_Strict):
     min: Decimal = Decimal(0)
     scoring: Scoring | None = None  # inherited from the parent when not given
     reducible: bool = False  # may be taken out of the maximum (hạ chuẩn) when it does not arise
+    replaces: list[str] = Field(default_factory=list)  # codes it continues from an older set
     subcriteria: list[Item] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -113,6 +114,7 @@ class Leaf:
     reducible: bool
     field: str  # the code of its field
     ancestors: tuple[str, ...]  # codes from the field down to its parent
+    replaces: tuple[str, ...] = ()
 
 
 class CriteriaSet(_Strict):
@@ -146,7 +148,7 @@ class CriteriaSet(_Strict):
                 self._flatten(child, field, ancestors + (item.code,), scoring)
         else:
             leaf = Leaf(item.code, item.title, item.max, item.min, scoring,  # type: ignore[arg-type]
-                        item.reducible, field, ancestors)
+                        item.reducible, field, ancestors, tuple(item.replaces))
             self._leaves.setdefault(item.code, leaf)
 
     # -- lookup -------------------------------------------------------------------------------

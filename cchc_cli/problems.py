@@ -54,6 +54,30 @@ _KINDS = (
         "bảng tính có mật khẩu; hãy lưu lại không đặt mật khẩu",
         "the workbook is password-protected; save a copy without a password",
     ),
+    Kind(
+        "no-workbooks",
+        E,
+        "thư mục không có bảng tính nào (.xlsx, .xlsm, .xls, .ods)",
+        "the folder holds no workbook (.xlsx, .xlsm, .xls, .ods)",
+    ),
+    Kind(
+        "year-mismatch",
+        E,
+        "bảng tính ghi năm {year} nhưng nằm trong thư mục năm {folder}",
+        "the workbook says year {year} but sits in the folder of {folder}",
+    ),
+    Kind(
+        "duplicate-unit",
+        E,
+        "đơn vị {unit} có hai bảng tính trong cùng thư mục (cũng ở {other})",
+        "unit {unit} has two workbooks in one folder (also {other})",
+    ),
+    Kind(
+        "unit-not-found",
+        E,
+        "không có đơn vị {unit} trong {folder}",
+        "no unit {unit} in {folder}",
+    ),
     # --- sheets and headers ------------------------------------------------------------------
     Kind(
         "missing-sheet",

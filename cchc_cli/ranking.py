@@ -1,0 +1,244 @@
+"""Ranking the units of a year within their groups (nhóm), as the province's decision does.
+
+Units are ordered by their *exact* index, highest first (two units both shown as "90.02 %" can
+rank 2nd and 3rd). Equal exact indices share a rank and the next rank skips (1, 1, 3). A
+workbook that cannot be scored is not dropped: it is listed as not ranked, with its problems.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .criteria import CriteriaSet, Registry
+from .decimals import EXACT
+from .problems import CchcError, Problem
+from .scoring import UnitResult, score_unit, select_criteria
+from .text import fold
+from .workbook import WORKBOOK_SUFFIXES, read_unit
+
+
+@dataclass(frozen=True)
+class RankedUnit:
+    rank: int
+    of: int
+    result: UnitResult
+
+    @property
+    def code(self) -> str:
+        return self.result.unit.code
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    units: int
+    mean_index_exact: Decimal | None
+    bands: dict[str, int]  # band name → units, in the set's band order; "" for no band
+
+
+@dataclass(frozen=True)
+class GroupRanking:
+    group: str
+    criteria: CriteriaSet
+    units: list[RankedUnit]
+    summary: GroupSummary
+
+
+@dataclass(frozen=True)
+class NotRanked:
+    file: str
+    problems: list[Problem]
+
+
+@dataclass
+class YearRanking:
+    folder: Path
+    year: int | None
+    groups: list[GroupRanking] = field(default_factory=list)
+    not_ranked: list[NotRanked] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def find(self, code: str) -> RankedUnit | None:
+        key = fold(code)
+        for group in self.groups:
+            for unit in group.units:
+                if fold(unit.code) == key:
+                    return unit
+        return None
+
+    def not_ranked_for(self, code: str) -> NotRanked | None:
+        """The unranked entry of a workbook that names ``code`` (by file name)."""
+        key = fold(code)
+        return next((n for n in self.not_ranked if fold(Path(n.file).stem) == key), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        return ranking_dict(self)
+
+
+def exact_ratio(result: UnitResult) -> Fraction | None:
+    """achieved / max after reduction as an exact fraction — what ranks compare."""
+    totals = result.totals
+    if totals.max_after_reduction == 0:
+        return None
+    return Fraction(totals.achieved) / Fraction(totals.max_after_reduction)
+
+
+def rank_group(results: Iterable[UnitResult]) -> list[RankedUnit]:
+    """Competition ranking (1, 1, 3) by exact index, highest first; ties listed by code."""
+    scored = [(exact_ratio(r), r) for r in results]
+    scored.sort(key=lambda pair: (-(pair[0] if pair[0] is not None else Fraction(-1)),
+                                  pair[1].unit.code))
+    ranked: list[RankedUnit] = []
+    previous: Fraction | None = None
+    for position, (ratio, result) in enumerate(scored, start=1):
+        rank = ranked[-1].rank if ranked and ratio == previous else position
+        ranked.append(RankedUnit(rank, len(scored), result))
+        previous = ratio
+    return ranked
+
+
+def summarize(cs: CriteriaSet, units: list[RankedUnit]) -> GroupSummary:
+    indices = [u.result.totals.index_exact for u in units]
+    known = [i for i in indices if i is not None]
+    mean = EXACT.divide(sum(known, Decimal(0)), Decimal(len(known))) if known else None
+    counts = Counter(u.result.band or "" for u in units)
+    bands = {band.name: counts.get(band.name, 0) for band in cs.bands}
+    if counts.get(""):
+        bands[""] = counts[""]
+    return GroupSummary(len(units), mean, bands)
+
+
+def rank_results(results: Iterable[UnitResult]) -> list[GroupRanking]:
+    """Group scored units by their criteria set's group and rank each group."""
+    by_group: dict[str, list[UnitResult]] = defaultdict(list)
+    sets: dict[str, CriteriaSet] = {}
+    for result in results:
+        by_group[result.criteria.group].append(result)
+        sets.setdefault(result.criteria.group, result.criteria)
+    groups = []
+    for name in sorted(by_group, key=fold):
+        units = rank_group(by_group[name])
+        groups.append(GroupRanking(name, sets[name], units, summarize(sets[name], units)))
+    return groups
+
+
+def workbook_files(folder: Path) -> list[Path]:
+    """The workbooks directly in ``folder``, skipping Office lock files (``~$STC.xlsx``)."""
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES
+                  and not p.name.startswith(("~$", ".~lock")))
+
+
+def _folder_year(folder: Path) -> int | None:
+    name = folder.resolve().name
+    return int(name) if name.isdigit() and len(name) == 4 else None
+
+
+def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None, *,
+                group: str | None = None,
+                on_file: Callable[[Path], None] | None = None) -> YearRanking:
+    """Score every workbook in ``folder`` and rank the units within their groups.
+
+    ``on_file`` is called after each workbook (for a progress bar). Raises ``CchcError`` only
+    when the folder itself is missing or holds no workbook.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CchcError([Problem("file-not-found", file=str(folder))])
+    files = workbook_files(folder)
+    if not files:
+        raise CchcError([Problem("no-workbooks", file=str(folder))])
+    registry = registry or Registry.load()
+    folder_year = _folder_year(folder)
+    outcome = YearRanking(folder=folder, year=folder_year)
+    scored: list[UnitResult] = []
+    for path in files:
+        try:
+            wb = read_unit(path)
+            if wb.info and folder_year and wb.info.year != folder_year:
+                raise CchcError([Problem("year-mismatch", file=str(path),
+                                         params={"year": wb.info.year,
+                                                 "folder": folder_year})])
+            result = score_unit(select_criteria(wb, registry), wb)
+        except CchcError as err:
+            outcome.not_ranked.append(NotRanked(str(path), err.problems))
+        else:
+            scored.append(result)
+            outcome.warnings += result.warnings
+        if on_file:
+            on_file(path)
+    scored = _drop_duplicates(scored, outcome)
+    if group:
+        scored = [r for r in scored if r.criteria.matches_group(group)]
+    if outcome.year is None and scored:
+        outcome.year = scored[0].unit.year
+    outcome.groups = rank_results(scored)
+    return outcome
+
+
+def _drop_duplicates(results: list[UnitResult], outcome: YearRanking) -> list[UnitResult]:
+    """Two workbooks of one unit: neither is ranked, each names the other."""
+    by_code: dict[str, list[UnitResult]] = defaultdict(list)
+    for result in results:
+        by_code[fold(result.unit.code)].append(result)
+    kept = []
+    for same in by_code.values():
+        if len(same) == 1:
+            kept.append(same[0])
+            continue
+        for result in same:
+            others = ", ".join(str(o.file) for o in same if o is not result)
+            outcome.not_ranked.append(NotRanked(str(result.file), [Problem(
+                "duplicate-unit", file=str(result.file),
+                params={"unit": result.unit.code, "other": others})]))
+    outcome.not_ranked.sort(key=lambda n: n.file)
+    return kept
+
+
+# --- as data ---------------------------------------------------------------------------------
+
+
+def ranking_dict(ranking: YearRanking, lang: str = "vi") -> dict[str, Any]:
+    groups = []
+    for g in ranking.groups:
+        cs = g.criteria
+        mean = g.summary.mean_index_exact
+        groups.append({
+            "group": g.group,
+            "criteria_set": cs.id,
+            "units": [
+                {
+                    "rank": u.rank,
+                    "of": u.of,
+                    "code": u.result.unit.code,
+                    "name": u.result.unit.name,
+                    "status": u.result.status,
+                    "achieved": u.result.totals.achieved,
+                    "max_after_reduction": u.result.totals.max_after_reduction,
+                    "index": u.result.index,
+                    "index_exact": None if u.result.totals.index_exact is None
+                    else str(u.result.totals.index_exact),
+                    "band": u.result.band,
+                    "file": u.result.file,
+                }
+                for u in g.units
+            ],
+            "summary": {
+                "units": g.summary.units,
+                "mean_index": None if mean is None else cs.display(mean),
+                "bands": g.summary.bands,
+            },
+        })
+    return {
+        "year": ranking.year,
+        "folder": str(ranking.folder),
+        "groups": groups,
+        "not_ranked": [{"file": n.file, "problems": [p.as_dict(lang) for p in n.problems]}
+                       for n in ranking.not_ranked],
+    }
