@@ -13,8 +13,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .compare import compare_years
 from .criteria import CriteriaSet, Registry, load_criteria
+from .history import unit_history
 from .problems import CATALOG, CchcError, Problem
+from .ranking import rank_folder
 from .scoring import UnitResult, score_file, score_unit
 from .workbook import read_unit
 
@@ -26,8 +29,11 @@ __all__ = [
     "Registry",
     "UnitResult",
     "__version__",
+    "compare_years",
     "load_criteria",
+    "rank_folder",
     "read_unit",
     "score_file",
     "score_unit",
+    "unit_history",
 ]

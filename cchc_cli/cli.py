@@ -17,17 +17,26 @@ from typing import Annotated
 import typer
 
 from . import __version__
+from .compare import compare_years
 from .criteria import CriteriaSet, Registry, load_criteria
-from .export import to_json
+from .export import to_json, write_tables
+from .history import unit_history
 from .labels import Lang, default_lang, t
 from .problems import CchcError
+from .ranking import YearRanking, rank_folder, ranking_dict, workbook_files
 from .render import (
     make_console,
+    progress,
+    render_comparison,
     render_criteria_ok,
+    render_history,
+    render_not_ranked,
     render_problems,
+    render_ranking,
     render_registry,
     render_unit,
 )
+from .reports import compare_tables, rank_tables
 from .scoring import score_file
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -49,6 +58,12 @@ DebugOption = Annotated[
 ]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="In kết quả dạng JSON (stdout) thay cho bảng.")
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE.xlsx|FILE.csv",
+                 help="Ghi bảng kết quả ra tệp Excel (.xlsx) hoặc CSV (UTF-8).",
+                 show_default=False),
 ]
 CriteriaOption = Annotated[
     str | None,
@@ -152,6 +167,141 @@ def score(
             sys.stdout.write(to_json(result.as_dict()) + "\n")
         else:
             render_unit(make_console(), result, language, detail=detail)
+
+
+@app.command()
+def rank(
+    folder: Annotated[Path, typer.Argument(help="Thư mục một năm: mỗi bảng tính một đơn vị.",
+                                           metavar="FOLDER", show_default=False)],
+    group: Annotated[str | None, typer.Option("--group", "-g", help="Chỉ xếp hạng một nhóm "
+                                              "(vd. “Sở, ban ngành tỉnh”).")] = None,
+    json: JsonOption = False,
+    output: OutputOption = None,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Xếp hạng mọi đơn vị của một năm trong từng nhóm, theo chỉ số chính xác.
+
+    Ranks every unit of a year within its group by the exact index (equal indices share a
+    rank: 1, 1, 3). Workbooks that cannot be scored are listed as not ranked, with their
+    problems, and the exit code is then 1.
+
+    Ví dụ / examples:
+
+      cchc rank samples/2023
+
+      cchc rank samples/2022 --output xep-hang-2022.xlsx
+
+      cchc rank samples/2023 --json
+    """
+    language = _lang(lang)
+    with _guard(language, debug):
+        registry = Registry.load()
+        total = len(workbook_files(folder)) if folder.is_dir() else 0
+        with progress(total, language) as advance:
+            ranking = rank_folder(folder, registry, group=group, on_file=advance)
+        if output:
+            write_tables(output, rank_tables(ranking, language),
+                         decimals=_decimals(ranking), inputs=workbook_files(folder))
+        if json:
+            sys.stdout.write(to_json(ranking_dict(ranking, language)) + "\n")
+        elif not output:
+            render_ranking(make_console(), ranking, language)
+        if ranking.not_ranked:
+            render_not_ranked(make_console(stderr=True), ranking, language)
+            raise typer.Exit(EXIT_DATA)
+
+
+UnitOption = Annotated[str, typer.Option("--unit", "-u", metavar="CODE",
+                                         help="Mã đơn vị, vd. STC.", show_default=False)]
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", metavar="DIR", envvar="CCHC_DATA", show_default=False,
+                 help="Thư mục gốc chứa các thư mục năm (2022/, 2023/ …). Mặc định: biến "
+                      "CCHC_DATA, rồi thư mục hiện tại."),
+]
+
+
+@app.command()
+def compare(
+    year_a: Annotated[int, typer.Argument(metavar="YEAR_A", help="Năm trước, vd. 2022.",
+                                          show_default=False)],
+    year_b: Annotated[int, typer.Argument(metavar="YEAR_B", help="Năm sau, vd. 2023.",
+                                          show_default=False)],
+    unit: UnitOption,
+    data: DataOption = None,
+    json: JsonOption = False,
+    output: OutputOption = None,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """So sánh một đơn vị giữa hai năm: thứ hạng, điểm, chỉ số, lĩnh vực và từng tiêu chí.
+
+    Compares a unit between two years: rank within its group, points, index and band side by
+    side with the change (differences of the displayed figures), then by field, then the
+    criteria that lost more or fewer points or became (not) applicable, with the reasons.
+
+    Ví dụ / examples:
+
+      cchc compare 2022 2023 --unit STC --data samples
+
+      cd samples && cchc compare 2022 2023 --unit STC
+
+      cchc compare 2020 2022 --unit STC --data samples --output so-sanh.xlsx
+    """
+    language = _lang(lang)
+    with _guard(language, debug):
+        comparison = compare_years(data, year_a, year_b, unit)
+        if comparison.warnings:
+            render_problems(make_console(stderr=True), comparison.warnings, language, hint=False)
+        if output:
+            write_tables(output, compare_tables(comparison, language),
+                         decimals=comparison.b.result.criteria.rounding.decimals)
+        if json:
+            sys.stdout.write(to_json(comparison.as_dict()) + "\n")
+        elif not output:
+            render_comparison(make_console(), comparison, language)
+
+
+@app.command()
+def history(
+    unit: UnitOption,
+    data: DataOption = None,
+    json: JsonOption = False,
+    chart: Annotated[Path | None, typer.Option("--chart", metavar="FILE.png",
+                                               help="Vẽ biểu đồ chỉ số và thứ hạng qua các năm.",
+                                               show_default=False)] = None,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Một đơn vị qua các năm: điểm, chỉ số, thứ hạng, xếp loại mỗi năm.
+
+    A unit over the years: every year folder under the data root that holds it, one row a
+    year with a bar of its index; --chart draws index and rank as a PNG.
+
+    Ví dụ / examples:
+
+      cchc history --unit STC --data samples
+
+      cchc history --unit STC --data samples --chart stc.png
+    """
+    language = _lang(lang)
+    with _guard(language, debug):
+        story = unit_history(data, unit)
+        if story.warnings:
+            render_problems(make_console(stderr=True), story.warnings, language, hint=False)
+        if chart:
+            from .chart import history_chart
+
+            history_chart(story, chart, language)
+        if json:
+            sys.stdout.write(to_json(story.as_dict()) + "\n")
+        else:
+            render_history(make_console(), story, language)
+
+
+def _decimals(ranking: YearRanking) -> int:
+    return ranking.groups[0].criteria.rounding.decimals if ranking.groups else 2
 
 
 @criteria_app.command("check")

@@ -1,4 +1,4 @@
-"""Results as files and data: JSON now (xlsx/csv/docx writers join here).
+"""Results as files and data: JSON, and tables as .xlsx or .csv.
 
 JSON numbers are written from the exact ``Decimal`` text, so 71.33 is written 71.33 — never
 71.32999999999 — and nothing passes through a binary float on the way.
@@ -6,12 +6,18 @@ JSON numbers are written from the exact ``Decimal`` text, so 71.33 is written 71
 
 from __future__ import annotations
 
+import csv
 import json
-from collections.abc import Mapping
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
-from .decimals import plain
+from .decimals import fixed, plain
+from .problems import CchcError, Problem
 
 
 def to_json(value: Any, indent: int = 2) -> str:
@@ -40,3 +46,119 @@ def _encode(value: Any, indent: int, depth: int) -> str:
         return "[" + pad + ("," + pad).join(_encode(v, indent, depth + 1) for v in value) \
             + end + "]"
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+# --- tables as .xlsx or .csv -------------------------------------------------------------------
+
+ColumnKind = Literal["text", "int", "points", "index"]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: ColumnKind = "text"
+    width: int | None = None  # characters; None: fitted to the content
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]]
+
+
+OUTPUT_SUFFIXES = (".xlsx", ".csv")
+
+
+def check_output(path: Path, inputs: Iterable[Path] = ()) -> None:
+    """Refuse to write over an input (raises ``CchcError``); the suffix picks the format."""
+    target = path.resolve()
+    for source in inputs:
+        if source.resolve() == target:
+            raise CchcError([Problem("output-is-input", file=str(path))])
+    if path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise CchcError([Problem("output-format", file=str(path),
+                                 params={"formats": ", ".join(OUTPUT_SUFFIXES)})])
+
+
+def write_tables(path: str | os.PathLike[str], tables: list[Table], *, decimals: int = 2,
+                 inputs: Iterable[Path] = ()) -> Path:
+    """Write ``tables`` to ``path`` (.xlsx: one sheet each; .csv: one after another).
+
+    The file is written beside its target under a temporary name and renamed into place, so
+    an interrupted run never leaves half a report; an input workbook is never overwritten.
+    """
+    path = Path(path)
+    check_output(path, inputs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        if path.suffix.lower() == ".csv":
+            _write_csv(Path(tmp), tables, decimals)
+        else:
+            _write_xlsx(Path(tmp), tables, decimals)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _cell_text(value: Any, kind: ColumnKind, decimals: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return fixed(value, decimals) if kind in ("points", "index") else plain(value)
+    return str(value)
+
+
+def _write_csv(path: Path, tables: list[Table], decimals: int) -> None:
+    # UTF-8 with a BOM: Excel then opens Vietnamese diacritics correctly.
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        for n, table in enumerate(tables):
+            if len(tables) > 1:
+                if n:
+                    writer.writerow([])
+                writer.writerow([table.title])
+            writer.writerow([c.header for c in table.columns])
+            for row in table.rows:
+                writer.writerow([_cell_text(v, c.kind, decimals)
+                                 for v, c in zip(row, table.columns, strict=True)])
+
+
+_SHEET_NAME_BAD = str.maketrans({ch: " " for ch in "[]:*?/\\"})
+
+
+def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    number = "0." + "0" * decimals if decimals else "0"
+    bold = Font(bold=True)
+    for table in tables:
+        ws = book.create_sheet(table.title.translate(_SHEET_NAME_BAD)[:31])
+        ws.append([c.header for c in table.columns])
+        for cell in ws[1]:
+            cell.font = bold
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for row in table.rows:
+            ws.append(list(row))  # Decimal goes in as an exact number
+        ws.freeze_panes = "A2"
+        for c, column in enumerate(table.columns, start=1):
+            letter = get_column_letter(c)
+            longest = max([len(column.header) // 2 + 1]
+                          + [len(_cell_text(r[c - 1], column.kind, decimals))
+                             for r in table.rows], default=8)
+            width = column.width or min(max(longest + 2, 8), 60)
+            ws.column_dimensions[letter].width = width
+            for cell in ws[letter][1:]:
+                if column.kind in ("points", "index"):
+                    cell.number_format = number
+                elif column.kind == "text" and width >= 60:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    book.save(path)

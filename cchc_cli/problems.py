@@ -78,6 +78,18 @@ _KINDS = (
         "không có đơn vị {unit} trong {folder}",
         "no unit {unit} in {folder}",
     ),
+    Kind(
+        "output-is-input",
+        E,
+        "tệp kết quả trùng với một tệp đầu vào; hãy chọn tên khác",
+        "the output file is one of the inputs; choose another name",
+    ),
+    Kind(
+        "output-format",
+        E,
+        "chỉ ghi được tệp {formats}",
+        "can only write {formats} files",
+    ),
     # --- sheets and headers ------------------------------------------------------------------
     Kind(
         "missing-sheet",

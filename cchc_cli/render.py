@@ -8,16 +8,25 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
 
 from rich import box
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
+from .compare import Comparison
 from .criteria import CriteriaSet, Registry
+from .decimals import fixed
+from .export import Table as ExportTable
+from .history import History
 from .labels import Lang, t
 from .problems import Problem
+from .ranking import YearRanking
+from .reports import compare_sentence, compare_tables, group_summary_text, rank_tables
 from .scoring import Totals, UnitResult
 
 
@@ -180,3 +189,95 @@ def render_registry(console: Console, registry: Registry, lang: Lang) -> None:
     for cs in registry:
         table.add_row(cs.id, cs.group, str(cs.years), cs.title, str(cs.path or ""))
     console.print(table)
+
+
+# --- tables shared with the file exports --------------------------------------------------------
+
+
+def render_table(console: Console, table: ExportTable, decimals: int, *,
+                 caption: str | None = None) -> None:
+    """Draw an export ``Table`` as the terminal shows it: numbers right-aligned, rounded."""
+    grid = Table(title=table.title, title_justify="left", title_style="bold",
+                 box=box.SIMPLE_HEAD, caption=caption, caption_justify="left",
+                 padding=(0, 1), pad_edge=False)
+    for column in table.columns:
+        numeric = column.kind in ("points", "index", "int")
+        grid.add_column(column.header, justify="right" if numeric else "left",
+                        no_wrap=numeric, overflow="fold")
+    for row in table.rows:
+        cells = []
+        for value, column in zip(row, table.columns, strict=True):
+            if value is None:
+                cells.append("—")
+            elif isinstance(value, Decimal) and column.kind in ("points", "index"):
+                cells.append(fixed(value, decimals))
+            else:
+                cells.append(str(value))
+        grid.add_row(*cells)
+    console.print(grid)
+
+
+def render_ranking(console: Console, ranking: YearRanking, lang: Lang) -> None:
+    for group, table in zip(ranking.groups, rank_tables(ranking, lang), strict=True):
+        render_table(console, table, group.criteria.rounding.decimals,
+                     caption=group_summary_text(group, lang))
+        console.print()
+
+
+def render_not_ranked(console: Console, ranking: YearRanking, lang: Lang) -> None:
+    """Workbooks that could not be scored: named on stderr with all their problems."""
+    if not ranking.not_ranked:
+        return
+    console.print(Text(t("rank.not_ranked", lang, n=len(ranking.not_ranked)), style="bold red"))
+    render_problems(console, [p for entry in ranking.not_ranked for p in entry.problems], lang)
+
+
+@contextmanager
+def progress(total: int, lang: Lang) -> Iterator[Callable[[object], None]]:
+    """A progress bar on stderr when it is a terminal; otherwise a silent callback."""
+    if not sys.stderr.isatty() or total < 2:
+        yield lambda _item: None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=make_console(stderr=True),
+                  transient=True) as bar:
+        task = bar.add_task(t("progress.reading", lang), total=total)
+        yield lambda _item: bar.advance(task)
+
+
+# --- compare and history --------------------------------------------------------------------------
+
+
+def render_comparison(console: Console, c: Comparison, lang: Lang) -> None:
+    unit = c.b.result.unit
+    console.print(Text(t("cmp.title", lang, name=unit.name, code=unit.code, a=c.b.year,
+                         b=c.a.year), style="bold"))
+    console.print(compare_sentence(c, lang), soft_wrap=True)
+    console.print()
+    decimals = c.b.result.criteria.rounding.decimals
+    for table in compare_tables(c, lang):
+        render_table(console, table, decimals)
+        console.print()
+    console.print(t("cmp.unchanged", lang, n=c.unchanged), style="dim")
+
+
+def render_history(console: Console, history: History, lang: Lang) -> None:
+    grid = Table(title=t("history.title", lang, name=history.name, code=history.code),
+                 title_justify="left", title_style="bold", box=box.SIMPLE_HEAD)
+    grid.add_column(t("cmp.year", lang))
+    grid.add_column(t("rank.achieved", lang), justify="right")
+    grid.add_column(t("rank.max_after", lang), justify="right")
+    grid.add_column(t("index", lang), justify="right")
+    grid.add_column(t("cmp.rank", lang), justify="right")
+    grid.add_column(t("band", lang))
+    grid.add_column("", no_wrap=True)
+    for side in history.years:
+        cs, totals = side.result.criteria, side.result.totals
+        index = side.index
+        bar = "" if index is None else "█" * int(index // 4) + ("▌" if index % 4 >= 2 else "")
+        grid.add_row(str(side.year), cs.points_text(totals.achieved),
+                     cs.points_text(totals.max_after_reduction),
+                     cs.index_text(totals.index_exact),
+                     "—" if side.rank is None else f"{side.rank}/{side.of}",
+                     side.result.band or "—", Text(bar, style="cyan"))
+    console.print(grid)

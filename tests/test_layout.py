@@ -11,7 +11,9 @@ import pytest
 
 from .conftest import ROOT
 
-CORE = [p for p in (ROOT / "cchc_cli").glob("*.py") if p.name not in ("cli.py", "render.py")]
+# cli and render are the terminal; chart draws with floats, which is display, not arithmetic
+CORE = [p for p in (ROOT / "cchc_cli").glob("*.py")
+        if p.name not in ("cli.py", "render.py", "chart.py")]
 
 
 @pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)

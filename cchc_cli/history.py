@@ -1,0 +1,73 @@
+"""A unit over the years: every year folder under the data root that holds it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .compare import Side, data_root, side_of
+from .criteria import Registry
+from .problems import CchcError, Problem
+from .ranking import rank_folder
+
+
+@dataclass
+class History:
+    code: str
+    years: list[Side]
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.years[-1].result.unit.name if self.years else self.code
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "unit": {"code": self.code, "name": self.name},
+            "years": [
+                {"year": s.year, "achieved": s.result.totals.achieved,
+                 "max_after_reduction": s.result.totals.max_after_reduction,
+                 "index": s.index,
+                 "index_exact": None if s.result.totals.index_exact is None
+                 else str(s.result.totals.index_exact),
+                 "rank": s.rank, "of": s.of, "band": s.result.band,
+                 "criteria_set": s.result.criteria.id}
+                for s in self.years
+            ],
+        }
+
+
+def year_folders(root: Path) -> list[tuple[int, Path]]:
+    if not root.is_dir():
+        raise CchcError([Problem("file-not-found", file=str(root))])
+    return sorted((int(p.name), p) for p in root.iterdir()
+                  if p.is_dir() and p.name.isdigit() and len(p.name) == 4)
+
+
+def unit_history(root: str | os.PathLike[str] | None, code: str,
+                 registry: Registry | None = None) -> History:
+    """The unit's result and rank in every year folder under ``root`` that holds it.
+
+    A year whose folder has no workbook of the unit is skipped; a year where the unit's own
+    workbook cannot be scored raises ``CchcError`` with its problems."""
+    registry = registry or Registry.load()
+    history = History(code=code.upper(), years=[])
+    for year, folder in year_folders(data_root(root)):
+        try:
+            ranking = rank_folder(folder, registry)
+        except CchcError:
+            continue  # an empty year folder
+        try:
+            side = side_of(ranking, code, year)
+        except CchcError as err:
+            if any(p.code == "unit-not-found" for p in err.problems):
+                continue
+            raise
+        history.years.append(side)
+        history.warnings += [p for entry in ranking.not_ranked for p in entry.problems]
+    if not history.years:
+        raise CchcError([Problem("unit-not-found", file=str(data_root(root)),
+                                 params={"unit": code, "folder": str(data_root(root))})])
+    return history

@@ -1,0 +1,163 @@
+"""Results laid out as tables — the same ``Table`` is drawn in the terminal (render) and
+written to .xlsx/.csv (export), so the two can never disagree."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .compare import CHANGE_KINDS, Comparison, Side
+from .criteria import CriteriaSet
+from .decimals import fixed
+from .export import Column, Table
+from .labels import Lang, t
+from .ranking import GroupRanking, YearRanking
+from .scoring import Totals
+
+
+def group_summary_text(group: GroupRanking, lang: Lang) -> str:
+    cs, summary = group.criteria, group.summary
+    bands = " · ".join(f"{name or t('no_band', lang)}: {n}" for name, n in summary.bands.items())
+    return t("rank.summary", lang, units=summary.units,
+             mean=cs.index_text(summary.mean_index_exact), bands=bands)
+
+
+def rank_tables(ranking: YearRanking, lang: Lang) -> list[Table]:
+    tables = []
+    for group in ranking.groups:
+        cs = group.criteria
+        rows = []
+        for unit in group.units:
+            result = unit.result
+            name = result.unit.name
+            if result.status == "provisional":
+                name += f" ({t('rank.provisional', lang)})"
+            index = result.index
+            rows.append([f"{unit.rank}/{unit.of}", result.unit.code, name,
+                         cs.display(result.totals.achieved),
+                         cs.display(result.totals.max_after_reduction),
+                         index, result.band or t("no_band", lang)])
+        tables.append(Table(
+            title=t("rank.group", lang, group=group.group, year=ranking.year or "—"),
+            columns=[Column(t("rank.rank", lang)), Column(t("rank.code", lang)),
+                     Column(t("rank.name", lang)),
+                     Column(t("rank.achieved", lang), "points"),
+                     Column(t("rank.max_after", lang), "points"),
+                     Column(t("rank.index", lang), "index"),
+                     Column(t("rank.band", lang))],
+            rows=rows,
+        ))
+    return tables
+
+
+# --- compare -----------------------------------------------------------------------------------
+
+
+def _signed(value: Decimal | None, decimals: int) -> str:
+    if value is None:
+        return "—"
+    text = fixed(value, decimals)
+    return text if value < 0 else f"+{text}"
+
+
+def _rank_text(side: Side) -> str:
+    return "—" if side.rank is None else f"{side.rank}/{side.of}"
+
+
+def rank_change_text(c: Comparison, lang: Lang) -> str:
+    delta = c.delta_rank
+    a, b = _rank_text(c.a), _rank_text(c.b)
+    if delta is None:
+        return t("cmp.rank.unknown", lang)
+    key = "cmp.rank.up" if delta > 0 else "cmp.rank.down" if delta < 0 else "cmp.rank.same"
+    return t(key, lang, n=abs(delta), a=a, b=b)
+
+
+def compare_sentence(c: Comparison, lang: Lang) -> str:
+    """The memo's line: "Năm 2023 so với năm 2022: tổng điểm đạt được giảm 7.95 điểm …"."""
+    cs = c.b.result.criteria
+    decimals = cs.rounding.decimals
+
+    def verb(delta: Decimal | None) -> str:
+        if delta is None or delta == 0:
+            return t("cmp.same", lang)
+        return t("cmp.up" if delta > 0 else "cmp.down", lang)
+
+    index_delta = c.delta_index
+    return t("cmp.sentence", lang, a=c.a.year, b=c.b.year,
+             achieved_verb=verb(c.delta_achieved),
+             achieved_delta=fixed(abs(c.delta_achieved), decimals),
+             achieved_a=fixed(c.a.achieved, decimals), achieved_b=fixed(c.b.achieved, decimals),
+             index_verb=verb(index_delta),
+             index_delta="—" if index_delta is None else fixed(abs(index_delta), decimals),
+             index_a=c.a.result.criteria.index_text(c.a.result.totals.index_exact),
+             index_b=cs.index_text(c.b.result.totals.index_exact),
+             rank_text=rank_change_text(c, lang))
+
+
+def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
+    a, b = c.a, c.b
+    cs_a, cs_b = a.result.criteria, b.result.criteria
+    d = cs_b.rounding.decimals
+    ya, yb = str(a.year), str(b.year)
+
+    def idx(side: Side) -> str:
+        return side.result.criteria.index_text(side.result.totals.index_exact)
+
+    totals = Table(t("cmp.totals", lang), [Column(""), Column(ya), Column(yb),
+                                           Column(t("cmp.change", lang))], [
+        [t("cmp.rank", lang), _rank_text(a), _rank_text(b), rank_change_text(c, lang)],
+        [t("rank.achieved", lang), fixed(a.achieved, d), fixed(b.achieved, d),
+         _signed(c.delta_achieved, d)],
+        [t("rank.max_after", lang), fixed(cs_a.display(a.result.totals.max_after_reduction), d),
+         fixed(cs_b.display(b.result.totals.max_after_reduction), d), ""],
+        [t("index", lang), idx(a), idx(b), _signed(c.delta_index, d)],
+        [t("band", lang), a.result.band or "—", b.result.band or "—", ""],
+    ])
+
+    def field_index(totals: Totals | None, cs: CriteriaSet) -> Decimal | None:
+        exact = totals.index_exact if totals else None
+        return None if exact is None else cs.display(exact)
+
+    field_rows = []
+    for f in c.fields:
+        got_a = cs_a.display(f.a.achieved) if f.a else None
+        got_b = cs_b.display(f.b.achieved) if f.b else None
+        ia, ib = field_index(f.a, cs_a), field_index(f.b, cs_b)
+        field_rows.append([
+            f.code, f.title, got_a, got_b,
+            got_b - got_a if got_a is not None and got_b is not None else None,
+            ia, ib, ib - ia if ia is not None and ib is not None else None])
+    fields = Table(t("cmp.fields", lang), [
+        Column(t("lost.code", lang)), Column(t("field", lang)),
+        Column(t("cmp.achieved", lang, year=ya), "points"),
+        Column(t("cmp.achieved", lang, year=yb), "points"),
+        Column(t("cmp.delta", lang), "points"),
+        Column(t("cmp.index", lang, year=ya), "index"),
+        Column(t("cmp.index", lang, year=yb), "index"),
+        Column(t("cmp.delta_index", lang), "index")], field_rows)
+
+    tables = [totals, fields]
+    for kind in CHANGE_KINDS:
+        changes = c.of_kind(kind)
+        if not changes:
+            continue
+        rows = []
+        for ch in changes:
+            code = ch.codes_b if ch.codes_a == ch.codes_b else f"{ch.codes_a} → {ch.codes_b}"
+            rows.append([code, ch.title, cs_a.display(ch.deducted_a), cs_b.display(ch.deducted_b),
+                         cs_b.display(ch.deducted_b - ch.deducted_a),
+                         ch.reason_a, ch.reason_b, ch.responsible])
+        tables.append(Table(t(f"cmp.kind.{kind}", lang), [
+            Column(t("lost.code", lang)), Column(t("lost.item", lang)),
+            Column(t("cmp.lost", lang, year=ya), "points"),
+            Column(t("cmp.lost", lang, year=yb), "points"),
+            Column(t("cmp.delta", lang), "points"),
+            Column(t("cmp.reason", lang, year=ya)), Column(t("cmp.reason", lang, year=yb)),
+            Column(t("lost.responsible", lang))], rows))
+    unmatched = [[ya, i.code, i.leaf.title, cs_a.display(i.deducted)] for i in c.unmatched_a] \
+        + [[yb, i.code, i.leaf.title, cs_b.display(i.deducted)] for i in c.unmatched_b]
+    if unmatched:
+        tables.append(Table(t("cmp.unmatched", lang), [
+            Column(t("cmp.year", lang)), Column(t("lost.code", lang)),
+            Column(t("lost.item", lang)), Column(t("lost.points", lang), "points")], unmatched))
+    return tables
