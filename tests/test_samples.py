@@ -74,6 +74,9 @@ def _golden(name: str, text: str) -> None:
     (["score", "samples/2020/STC.xlsx"], "score-2020-STC.txt"),
     (["score", "samples/2020/STC.xlsx", "--detail"], "score-2020-STC-detail.txt"),
     (["score", "samples/2019/STC.xlsx", "--lang", "en"], "score-2019-STC-en.txt"),
+    (["rank", "samples/2023"], "rank-2023.txt"),
+    (["compare", "2022", "2023", "--unit", "STC", "--data", "samples"], "compare-STC.txt"),
+    (["history", "--unit", "STC", "--data", "samples"], "history-STC.txt"),
 ])
 def test_terminal_output_matches_golden(cli, args, name, monkeypatch):
     monkeypatch.chdir(SAMPLES.parent)
