@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
-from .compare import compare_years
+from .compare import compare_years, data_root
 from .criteria import CriteriaSet, Registry, load_criteria
 from .export import to_json, write_tables
 from .history import unit_history
@@ -31,6 +31,7 @@ from .render import (
     render_criteria_ok,
     render_history,
     render_not_ranked,
+    render_others_unranked,
     render_problems,
     render_ranking,
     render_registry,
@@ -252,10 +253,11 @@ def compare(
     language = _lang(lang)
     with _guard(language, debug):
         comparison = compare_years(data, year_a, year_b, unit)
-        if comparison.warnings:
-            render_problems(make_console(stderr=True), comparison.warnings, language, hint=False)
+        render_others_unranked(make_console(stderr=True), comparison.warnings, language)
         if output:
-            write_tables(output, compare_tables(comparison, language),
+            root = data_root(data)
+            inputs = [*workbook_files(root / str(year_a)), *workbook_files(root / str(year_b))]
+            write_tables(output, compare_tables(comparison, language), inputs=inputs,
                          decimals=comparison.b.result.criteria.rounding.decimals)
         if json:
             sys.stdout.write(to_json(comparison.as_dict()) + "\n")
@@ -288,8 +290,7 @@ def history(
     language = _lang(lang)
     with _guard(language, debug):
         story = unit_history(data, unit)
-        if story.warnings:
-            render_problems(make_console(stderr=True), story.warnings, language, hint=False)
+        render_others_unranked(make_console(stderr=True), story.warnings, language)
         if chart:
             from .chart import history_chart
 

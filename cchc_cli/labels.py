@@ -85,6 +85,10 @@ _LABELS: dict[str, tuple[str, str]] = {
                      "{units} units · mean index {mean} · {bands}"),
     "rank.provisional": ("tạm tính", "provisional"),
     "rank.not_ranked": ("Không xếp hạng ({n} bảng tính)", "Not ranked ({n} workbooks)"),
+    "others.unranked": (
+        "Cảnh báo: {n} bảng tính khác không chấm được; thứ hạng chỉ tính trên các đơn vị còn lại:",
+        "Warning: {n} other workbooks could not be scored; ranks are among the others only:",
+    ),
     "progress.reading": ("Đang đọc bảng tính", "Reading workbooks"),
     "cmp.title": ("{name} ({code}): năm {a} so với năm {b}", "{name} ({code}): {a} against {b}"),
     "cmp.sentence": (

@@ -232,6 +232,15 @@ def render_not_ranked(console: Console, ranking: YearRanking, lang: Lang) -> Non
     render_problems(console, [p for entry in ranking.not_ranked for p in entry.problems], lang)
 
 
+def render_others_unranked(console: Console, problems: list[Problem], lang: Lang) -> None:
+    """Other units' workbooks that could not be scored: the unit's rank is among the rest."""
+    if not problems:
+        return
+    files = len({p.file for p in problems})
+    console.print(Text(t("others.unranked", lang, n=files), style="yellow"), soft_wrap=True)
+    render_problems(console, problems, lang, hint=False)
+
+
 @contextmanager
 def progress(total: int, lang: Lang) -> Iterator[Callable[[object], None]]:
     """A progress bar on stderr when it is a terminal; otherwise a silent callback."""

@@ -146,3 +146,28 @@ def test_history_cli_json_and_chart(cli, tmp_path):
     assert result.exit_code == 0
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and chart.stat().st_size > 10_000
     assert "13/19" in result.stdout and "█" in result.stdout
+
+
+def test_compare_never_writes_over_an_input(cli, tmp_path):
+    import shutil
+    data = tmp_path / "data"
+    for year in ("2022", "2023"):
+        shutil.copytree(SAMPLES / year, data / year)
+    target = data / "2023" / "STC.xlsx"
+    before = target.read_bytes()
+    result = cli("compare", "2022", "2023", "-u", "STC", "--data", data, "-o", target)
+    assert result.exit_code == 1 and "[output-is-input]" in result.stderr
+    assert target.read_bytes() == before
+
+
+def test_other_broken_workbooks_are_named_but_the_comparison_stands(cli, tmp_path):
+    import shutil
+    data = tmp_path / "data"
+    for year in ("2022", "2023"):
+        shutil.copytree(SAMPLES / year, data / year)
+    (data / "2023" / "BDT.xlsx").write_bytes(b"broken")
+    result = cli("compare", "2022", "2023", "-u", "STC", "--data", data)
+    assert result.exit_code == 0
+    assert "1 bảng tính khác không chấm được" in result.stderr
+    assert "BDT.xlsx" in result.stderr
+    assert "(17/19 → 17/18)" in result.stdout
