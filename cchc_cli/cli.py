@@ -39,6 +39,7 @@ from .render import (
 )
 from .reports import compare_tables, rank_tables
 from .scoring import score_file
+from .validate import validate_path
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -299,6 +300,43 @@ def history(
             sys.stdout.write(to_json(story.as_dict()) + "\n")
         else:
             render_history(make_console(), story, language)
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(metavar="FILE|FOLDER", show_default=False,
+                                         help="Một bảng tính, hoặc thư mục một năm.")],
+    json: JsonOption = False,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Kiểm tra bảng tính: liệt kê mọi lỗi của mọi bảng tính cùng lúc, kèm ô và tiêu chí.
+
+    Lists every problem of every workbook at once — file, sheet, cell, criterion — without
+    stopping at the first; exit code 1 when any of them is an error.
+
+    Ví dụ / examples:
+
+      cchc validate samples/2023
+
+      cchc validate samples/2020/STC.xlsx --json
+    """
+    language = _lang(lang)
+    with _guard(language, debug):
+        checked = validate_path(path)
+        if json:
+            sys.stdout.write(to_json([p.as_dict(language) for p in checked.problems]) + "\n")
+        else:
+            console = make_console()
+            render_problems(console, checked.problems, language, hint=bool(checked.errors))
+            if checked.problems:
+                console.print(t("validate.summary", language, files=checked.files,
+                                bad=checked.files_with_errors, errors=len(checked.errors),
+                                warnings=len(checked.problems) - len(checked.errors)))
+            else:
+                console.print(t("validate.clean", language, files=checked.files))
+        if checked.errors:
+            raise typer.Exit(EXIT_DATA)
 
 
 def _decimals(ranking: YearRanking) -> int:

@@ -11,6 +11,7 @@ from .compare import Side, data_root, side_of
 from .criteria import Registry
 from .problems import CchcError, Problem
 from .ranking import rank_folder
+from .scoring import year_of_folder
 
 
 @dataclass
@@ -42,8 +43,8 @@ class History:
 def year_folders(root: Path) -> list[tuple[int, Path]]:
     if not root.is_dir():
         raise CchcError([Problem("file-not-found", file=str(root))])
-    return sorted((int(p.name), p) for p in root.iterdir()
-                  if p.is_dir() and p.name.isdigit() and len(p.name) == 4)
+    years = ((year_of_folder(p), p) for p in root.iterdir() if p.is_dir())
+    return sorted((year, p) for year, p in years if year is not None)
 
 
 def unit_history(root: str | os.PathLike[str] | None, code: str,

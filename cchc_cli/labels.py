@@ -89,6 +89,12 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Cảnh báo: {n} bảng tính khác không chấm được; thứ hạng chỉ tính trên các đơn vị còn lại:",
         "Warning: {n} other workbooks could not be scored; ranks are among the others only:",
     ),
+    "validate.summary": (
+        "Đã kiểm tra {files} bảng tính: {bad} bảng tính có lỗi; {errors} lỗi, {warnings} cảnh báo.",
+        "Checked {files} workbooks: {bad} with errors; {errors} errors, {warnings} warnings.",
+    ),
+    "validate.clean": ("Đã kiểm tra {files} bảng tính: không có lỗi nào.",
+                       "Checked {files} workbooks: no problems."),
     "progress.reading": ("Đang đọc bảng tính", "Reading workbooks"),
     "cmp.title": ("{name} ({code}): năm {a} so với năm {b}", "{name} ({code}): {a} against {b}"),
     "cmp.sentence": (

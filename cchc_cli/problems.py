@@ -49,6 +49,12 @@ _KINDS = (
     ),
     Kind("unreadable-file", E, "không đọc được tệp: {detail}", "cannot read the file: {detail}"),
     Kind(
+        "file-locked",
+        E,
+        "không mở được tệp (đang mở trong chương trình khác hoặc không có quyền đọc): {detail}",
+        "cannot open the file (open in another program, or no permission to read): {detail}",
+    ),
+    Kind(
         "password-protected",
         E,
         "bảng tính có mật khẩu; hãy lưu lại không đặt mật khẩu",
@@ -217,6 +223,20 @@ _KINDS = (
         "ghi x nếu không phát sinh, để trống nếu có",
         "“{value}” is unclear in column “Không phát sinh”: "
         "write x if it does not arise, else leave it empty",
+    ),
+    Kind(
+        "formula-without-value",
+        E,
+        "ô có công thức {value} nhưng chưa có giá trị (tệp do phần mềm tạo, chưa mở bằng Excel?); "
+        "hãy mở và lưu lại bằng Excel hoặc nhập số",
+        "the cell holds the formula {value} but no value (written by a program, never opened in "
+        "Excel?); open and save it in Excel, or type the number",
+    ),
+    Kind(
+        "error-cell",
+        E,
+        "ô đang báo lỗi {value}; hãy sửa công thức hoặc nhập số",
+        "the cell shows the error {value}; fix the formula or type the number",
     ),
     Kind(
         "not-a-number",

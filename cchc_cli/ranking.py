@@ -19,9 +19,9 @@ from typing import Any
 from .criteria import CriteriaSet, Registry
 from .decimals import EXACT
 from .problems import CchcError, Problem
-from .scoring import UnitResult, score_unit, select_criteria
+from .scoring import UnitResult, assess_file, year_of_folder
 from .text import fold
-from .workbook import WORKBOOK_SUFFIXES, read_unit
+from .workbook import WORKBOOK_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -135,11 +135,6 @@ def workbook_files(folder: Path) -> list[Path]:
                   and not p.name.startswith(("~$", ".~lock")))
 
 
-def _folder_year(folder: Path) -> int | None:
-    name = folder.resolve().name
-    return int(name) if name.isdigit() and len(name) == 4 else None
-
-
 def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None, *,
                 group: str | None = None,
                 on_file: Callable[[Path], None] | None = None) -> YearRanking:
@@ -155,19 +150,12 @@ def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None
     if not files:
         raise CchcError([Problem("no-workbooks", file=str(folder))])
     registry = registry or Registry.load()
-    folder_year = _folder_year(folder)
-    outcome = YearRanking(folder=folder, year=folder_year)
+    outcome = YearRanking(folder=folder, year=year_of_folder(folder))
     scored: list[UnitResult] = []
     for path in files:
-        try:
-            wb = read_unit(path)
-            if wb.info and folder_year and wb.info.year != folder_year:
-                raise CchcError([Problem("year-mismatch", file=str(path),
-                                         params={"year": wb.info.year,
-                                                 "folder": folder_year})])
-            result = score_unit(select_criteria(wb, registry), wb)
-        except CchcError as err:
-            outcome.not_ranked.append(NotRanked(str(path), err.problems))
+        result, problems = assess_file(path, registry)
+        if result is None:
+            outcome.not_ranked.append(NotRanked(str(path), problems))
         else:
             scored.append(result)
             outcome.warnings += result.warnings

@@ -17,11 +17,12 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 from .criteria import CriteriaSet, Leaf, Registry
 from .decimals import EXACT, plain
-from .problems import CchcError, Problem, raise_if_errors
+from .problems import CchcError, Problem, errors, raise_if_errors
 from .workbook import SheetData, SheetRow, UnitInfo, UnitWorkbook, read_unit
 
 ZERO = Decimal(0)
@@ -317,6 +318,12 @@ def score_unit(cs: CriteriaSet, wb: UnitWorkbook) -> UnitResult:
         raise CchcError([p.with_file(str(wb.path)) for p in wb.problems])
     items, problems = evaluate(cs, wb)
     raise_if_errors(problems)
+    return _result(cs, wb, items, problems)
+
+
+def _result(cs: CriteriaSet, wb: UnitWorkbook, items: list[ItemResult],
+            warnings: list[Problem]) -> UnitResult:
+    assert wb.info is not None
     has_self = _self_complete(items) and wb.self_sheet is not None
     fields = []
     for spec in cs.fields:
@@ -328,7 +335,7 @@ def score_unit(cs: CriteriaSet, wb: UnitWorkbook) -> UnitResult:
         else "provisional"
     return UnitResult(unit=wb.info, criteria=cs, status=status, totals=totals,
                       self_totals=totals_of(items, self_assessed=True) if has_self else None,
-                      fields=fields, items=items, warnings=problems, file=str(wb.path))
+                      fields=fields, items=items, warnings=warnings, file=str(wb.path))
 
 
 def select_criteria(wb: UnitWorkbook, registry: Registry) -> CriteriaSet:
@@ -342,16 +349,54 @@ def select_criteria(wb: UnitWorkbook, registry: Registry) -> CriteriaSet:
                          *(p.with_file(str(wb.path)) for p in err.problems)]) from None
 
 
+def year_of_folder(folder: Path) -> int | None:
+    """The year a folder is named after (``…/2023`` → 2023), if it is a year folder."""
+    name = folder.resolve().name
+    return int(name) if name.isdigit() and len(name) == 4 else None
+
+
+def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
+                criteria: CriteriaSet | None = None) -> tuple[UnitResult | None, list[Problem]]:
+    """Every problem of one workbook, and its result when none of them is an error.
+
+    Never raises for bad data: a file that cannot be opened, a missing criteria set, a year
+    that differs from the year folder the file sits in — all come back as problems."""
+    path = Path(path)
+    try:
+        wb = read_unit(path)
+    except CchcError as err:
+        return None, err.problems
+    file = str(path)
+    found: list[Problem] = []
+    year = year_of_folder(path.parent)
+    if wb.info is not None and year is not None and wb.info.year != year:
+        found.append(Problem("year-mismatch", file=file,
+                             params={"year": wb.info.year, "folder": year}))
+    if wb.info is None:
+        return None, found + [p.with_file(file) for p in wb.problems]
+    if criteria is None:
+        try:
+            criteria = select_criteria(wb, registry or Registry.load())
+        except CchcError as err:
+            return None, found + err.problems
+    elif wb.info.year not in criteria.years:
+        found.append(Problem("criteria-set-year", file=file, params={
+            "id": criteria.id, "years": str(criteria.years), "year": wb.info.year}))
+    items, problems = evaluate(criteria, wb)
+    problems = found + problems
+    if errors(problems):
+        return None, problems
+    return _result(criteria, wb, items, problems), problems
+
+
 def score_file(path: str | os.PathLike[str], registry: Registry | None = None,
                criteria: CriteriaSet | None = None) -> UnitResult:
-    """Read a workbook, choose its criteria set (unless given) and score it."""
-    wb = read_unit(path)
-    if criteria is None:
-        criteria = select_criteria(wb, registry or Registry.load())
-    elif wb.info is not None and wb.info.year not in criteria.years:
-        raise CchcError([Problem("criteria-set-year", file=str(wb.path), params={
-            "id": criteria.id, "years": str(criteria.years), "year": wb.info.year})])
-    return score_unit(criteria, wb)
+    """Read a workbook, choose its criteria set (unless given) and score it; raises
+    :class:`CchcError` with every problem when it has errors."""
+    result, problems = assess_file(path, registry, criteria)
+    if result is None:
+        raise CchcError(problems)
+    return result
 
 
 # --- the result as data ----------------------------------------------------------------------

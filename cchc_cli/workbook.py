@@ -17,7 +17,10 @@ Reading never stops at the first problem: it collects them all on the returned w
 
 from __future__ import annotations
 
+import html
 import os
+import re
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,6 +181,63 @@ class UnitWorkbook:
 # --- reading --------------------------------------------------------------------------------
 
 
+# --- cells calamine reads as empty but are not ------------------------------------------------
+# python-calamine returns '' both for a formula with no cached value (what a program writes
+# without Excel ever opening the file) and for an error cell (#REF!, #DIV/0!). Neither is an
+# empty cell: a score there must be reported, never read as missing or as 0. For .xlsx/.xlsm
+# the sheet XML is scanned for such cells (a byte search first, so clean sheets cost ~nothing).
+
+_SHEET_TAG = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_REL_TAG = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"'
+                      rb'|<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
+_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+Flags = dict[str, tuple[str, str]]  # cell → ("formula" | "error", what the cell holds)
+
+
+def _unescape(raw: bytes) -> str:
+    return html.unescape(raw.decode("utf-8", "replace"))
+
+
+def xlsx_cell_flags(path: Path) -> dict[str, Flags]:
+    """Per sheet name, the cells holding a formula without a cached value or an error."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = archive.read("xl/workbook.xml")
+            rels = archive.read("xl/_rels/workbook.xml.rels")
+            targets = {}
+            for m in _REL_TAG.finditer(rels):
+                target, rid = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+                targets[_unescape(rid)] = _unescape(target)
+            flags: dict[str, Flags] = {}
+            for m in _SHEET_TAG.finditer(book):
+                target = targets.get(_unescape(m.group(2)), "")
+                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                try:
+                    xml = archive.read(member)
+                except KeyError:
+                    continue
+                if b't="e"' not in xml and b"<f" not in xml:
+                    continue
+                found: Flags = {}
+                for cell in _CELL.finditer(xml):
+                    attrs, inner = cell.group(2), cell.group(3) or b""
+                    value = _VALUE.search(inner)
+                    if b't="e"' in attrs:
+                        found[cell.group(1).decode()] = ("error",
+                                                         _unescape(value.group(1)) if value else "")
+                    elif b"<f" in inner and not (value and value.group(1)):
+                        formula = re.search(rb"<f[^>]*>([^<]*)</f>", inner)
+                        found[cell.group(1).decode()] = (
+                            "formula", "=" + _unescape(formula.group(1)) if formula else "=")
+                if found:
+                    flags[_unescape(m.group(1))] = found
+            return flags
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}
+
+
 def _open(path: Path) -> Any:
     import python_calamine as calamine
 
@@ -186,6 +246,16 @@ def _open(path: Path) -> Any:
         raise CchcError([Problem("file-not-found", file=file)])
     if path.is_dir() or path.suffix.lower() not in WORKBOOK_SUFFIXES:
         raise CchcError([Problem("not-a-workbook", file=file)])
+    try:
+        with path.open("rb") as handle:  # read-only; tells a locked file from a broken one
+            head = handle.read(8)
+    except OSError as exc:
+        raise CchcError([Problem("file-locked", file=file,
+                                 params={"detail": exc.strerror or exc.__class__.__name__})]
+                        ) from exc
+    if not head:
+        raise CchcError([Problem("unreadable-workbook", file=file,
+                                 params={"detail": "tệp rỗng / empty file"})])
     try:
         return calamine.CalamineWorkbook.from_path(file)
     except calamine.PasswordError as exc:
@@ -211,8 +281,9 @@ def read_unit(path: str | os.PathLike[str]) -> UnitWorkbook:
                                     params={"detail": str(exc)[:160]}))
             return []
 
+    flags = xlsx_cell_flags(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
     try:
-        return _parse(path, list(book.sheet_names), rows_of, problems)
+        return _parse(path, list(book.sheet_names), rows_of, problems, flags)
     finally:
         book.close()
 
@@ -221,11 +292,11 @@ def unit_from_rows(sheets: Mapping[str, list[list[Any]]],
                    path: str | os.PathLike[str] = "<memory>") -> UnitWorkbook:
     """Parse sheets given as rows of cell values, as ``read_unit`` would read them from a file
     (used by tests and by callers that already hold the data)."""
-    return _parse(Path(path), list(sheets), lambda name: [list(r) for r in sheets[name]], [])
+    return _parse(Path(path), list(sheets), lambda name: [list(r) for r in sheets[name]], [], {})
 
 
 def _parse(path: Path, sheet_names: list[str], rows_of: Callable[[str], list[list[Any]]],
-           problems: list[Problem]) -> UnitWorkbook:
+           problems: list[Problem], flags: Mapping[str, Flags]) -> UnitWorkbook:
     file = str(path)
     names = {fold(name): name for name in sheet_names}
 
@@ -249,7 +320,7 @@ def _parse(path: Path, sheet_names: list[str], rows_of: Callable[[str], list[lis
                 problems.append(Problem("missing-sheet", file=file,
                                         params={"sheet": spec.label, "present": present}))
             continue
-        data = _read_sheet(spec, name, rows_of(name), file, problems)
+        data = _read_sheet(spec, name, rows_of(name), file, problems, flags.get(name, {}))
         if data is not None:
             sheets[spec.role] = data
     return UnitWorkbook(path=path, info=info, sheets=sheets, problems=problems)
@@ -326,7 +397,7 @@ def _find_header(rows: list[list[Any]]) -> int | None:
 
 
 def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
-                problems: list[Problem]) -> SheetData | None:
+                problems: list[Problem], flags: Flags) -> SheetData | None:
     header = _find_header(rows)
     if header is None:
         problems.append(Problem("missing-header", file=file, sheet=name,
@@ -353,12 +424,21 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
         raw_code = row[positions["code"]] if positions["code"] < len(row) else ""
         code, was_number = _code(raw_code)
         if not code:
+            flagged = flags.get(cell_ref(r, positions["code"])) if flags else None
+            if flagged:
+                _flag_problem(flagged, name, cell_ref(r, positions["code"]), None, file,
+                              problems)
             continue
         values: dict[str, Any] = {}
         cells: dict[str, str] = {}
         for col, c in columns:
             raw = row[c] if c < len(row) else ""
             cells[col.key] = cell_ref(r, c)
+            flagged = flags.get(cells[col.key]) if flags and raw in ("", None) else None
+            if flagged and col.kind != "text":
+                _flag_problem(flagged, name, cells[col.key], code, file, problems)
+                values[col.key] = INVALID
+                continue
             values[col.key] = _convert(col, raw, name, cells[col.key], code, file, problems)
         values["code"] = code
         if code in data.rows:
@@ -379,6 +459,14 @@ def _code(raw: Any) -> tuple[str, bool]:
             return str(int(raw)), True
         return repr(raw), True
     return clean_code(_text(raw)), False
+
+
+def _flag_problem(flagged: tuple[str, str], sheet: str, cell: str, code: str | None, file: str,
+                  problems: list[Problem]) -> None:
+    kind, held = flagged
+    problems.append(Problem("formula-without-value" if kind == "formula" else "error-cell",
+                            file=file, sheet=sheet, cell=cell, criterion=code,
+                            params={"value": held}))
 
 
 def _convert(col: Column, raw: Any, sheet: str, cell: str, code: str, file: str,
