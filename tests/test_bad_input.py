@@ -141,7 +141,7 @@ def test_year_differs_from_its_year_folder(cli, tmp_path, sheets_for):
     assert "2020" in problem["message"] and "2021" in problem["message"]
 
 
-# --- criteria sets ---------------------------------------------------------------------------------
+# --- criteria sets --------------------------------------------------------------------------------
 
 
 def test_unknown_criteria_set_id(cli, make_workbook, sheets_for):
@@ -305,7 +305,7 @@ def test_two_workbooks_of_one_unit_and_codes_differing_by_case(cli, tmp_path, sh
     assert result.exit_code == 1 and "SNV" in result.stdout
 
 
-# --- the catalog, exit codes, nothing changed ------------------------------------------------------
+# --- the catalog, exit codes, nothing changed -----------------------------------------------------
 
 
 def test_validate_is_clean_on_the_samples(cli):
