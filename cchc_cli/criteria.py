@@ -128,6 +128,12 @@ class CriteriaSet(_Strict):
     rounding: Rounding
     bands: list[Band] = Field(min_length=1)
     source: str | None = None
+    # more header names for workbook columns, e.g. {self: ["Điểm đơn vị chấm"]}; keys:
+    # code, title, max, self, not_applicable, evidence, appraisal, appraisal_2, reason,
+    # responsible, survey
+    columns: dict[Literal["code", "title", "max", "self", "not_applicable", "evidence",
+                          "appraisal", "appraisal_2", "reason", "responsible", "survey"],
+                  list[str]] = Field(default_factory=dict)
     fields: list[FieldSpec] = Field(min_length=1)
 
     _path: Path | None = PrivateAttr(default=None)

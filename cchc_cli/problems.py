@@ -122,6 +122,12 @@ _KINDS = (
         "sheet “Thông tin” has no “{key}”",
     ),
     Kind(
+        "info-from-filename",
+        W,
+        "không có trang “Thông tin”; lấy mã đơn vị {unit} từ tên tệp và năm {year}",
+        "no “Thông tin” sheet; unit code {unit} taken from the file name, year {year}",
+    ),
+    Kind(
         "invalid-year",
         E,
         "“{value}” không phải là một năm",
@@ -285,6 +291,12 @@ _KINDS = (
         W,
         "chưa có điểm tự đánh giá; không tính được tổng tự đánh giá",
         "no self-assessed score; the self-assessed totals cannot be computed",
+    ),
+    Kind(
+        "subtotal-mismatch",
+        W,
+        "dòng tổng {criterion} ghi {value}, tổng các tiêu chí con là {sum}",
+        "the subtotal row {criterion} says {value}; its criteria add up to {sum}",
     ),
     Kind(
         "max-disagrees",

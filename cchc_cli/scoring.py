@@ -23,7 +23,15 @@ from typing import Any, Literal
 from .criteria import CriteriaSet, Leaf, Registry
 from .decimals import EXACT, plain
 from .problems import CchcError, Problem, errors, raise_if_errors
-from .workbook import SheetData, SheetRow, UnitInfo, UnitWorkbook, read_unit
+from .workbook import (
+    INVALID,
+    SheetData,
+    SheetRow,
+    UnitInfo,
+    UnitWorkbook,
+    flag_problem,
+    read_unit,
+)
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -151,10 +159,18 @@ class _Review:
                                      cell=cell, criterion=leaf.code, params=params))
 
     def codes(self, sheet: SheetData) -> None:
-        """Codes the set does not know, and codes typed as numbers that could mean two items."""
+        """Codes the set does not know, codes typed as numbers that could mean two items, and
+        scored cells holding a formula without a value or an error."""
         for row in sheet.rows.values():
             place = {"file": self.file, "sheet": sheet.name, "cell": row.cells["code"],
                      "criterion": row.code}
+            parent = self.cs.is_parent(row.code)
+            for key, flagged in row.flags.items():
+                if not parent:  # a subtotal formula on a parent row is fine
+                    flag_problem(flagged, sheet.name, row.cells[key], row.code, self.file,
+                                 self.problems)
+            if parent:
+                self.subtotals(sheet, row)
             if self.cs.node(row.code) is None:
                 self.problems.append(Problem("unknown-criterion", **place,
                                              params={"set": self.cs.id}))
@@ -163,6 +179,31 @@ class _Review:
                 if longer:
                     self.problems.append(Problem("ambiguous-code", **place, params={
                         "alternatives": " / ".join([row.code, *longer])}))
+
+    def subtotals(self, sheet: SheetData, row: SheetRow) -> None:
+        """A field's or criterion's row with figures: they must agree with its items."""
+        node = self.cs.node(row.code)
+        declared = row.values.get("max")
+        if node is not None and isinstance(declared, Decimal) and declared != node.max:
+            self.problems.append(Problem("max-disagrees", file=self.file, sheet=sheet.name,
+                                         cell=row.cells.get("max"), criterion=row.code,
+                                         params={"value": plain(declared),
+                                                 "max": plain(node.max)}))
+        value = row.values.get("points")
+        if not isinstance(value, Decimal):
+            return
+        total = Decimal(0)
+        for leaf in self.cs.leaves.values():
+            if row.code in leaf.ancestors:
+                item = sheet.get(leaf.code)
+                points = item.values.get("points") if item else None
+                if points is INVALID:
+                    return  # already reported; a sum would mislead
+                total += points if isinstance(points, Decimal) else 0
+        if total != value:
+            self.problems.append(Problem("subtotal-mismatch", file=self.file, sheet=sheet.name,
+                                         cell=row.cells.get("points"), criterion=row.code,
+                                         params={"value": plain(value), "sum": plain(total)}))
 
     def points(self, leaf: Leaf, sheet: SheetData, row: SheetRow, key: str,
                column: str) -> Decimal | None:
@@ -379,6 +420,8 @@ def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
             criteria = select_criteria(wb, registry or Registry.load())
         except CchcError as err:
             return None, found + err.problems
+    if criteria.columns:  # the set names more headers: read the sheets again with them
+        wb = read_unit(path, criteria.columns)
     elif wb.info.year not in criteria.years:
         found.append(Problem("criteria-set-year", file=file, params={
             "id": criteria.id, "years": str(criteria.years), "year": wb.info.year}))

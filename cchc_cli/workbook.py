@@ -60,15 +60,19 @@ class SheetSpec:
         return self.names[0]
 
 
-CODE = Column("code", ("Mã", "Mã tiêu chí"), "code", required=True)
+# Column names as provinces print them; a criteria set may add more (``columns:``).
+CODE = Column("code", ("Mã", "Mã tiêu chí", "Mã số", "STT", "TT"), "code", required=True)
 NOT_APPLICABLE = Column("not_applicable", ("Không phát sinh", "KPS", "Không áp dụng"), "mark")
-TITLE = Column("title", ("Nội dung", "Tiêu chí"), "text")  # for people; not read for scoring
+TITLE = Column("title", ("Nội dung", "Tiêu chí", "Lĩnh vực/Tiêu chí/Tiêu chí thành phần",
+                         "Lĩnh vực/Tiêu chí", "Nội dung tiêu chí"), "text")  # for people
+MAX = Column("max", ("Điểm tối đa", "Điểm chuẩn", "Thang điểm"), "points")
 
 SELF = SheetSpec("self", ("Tự đánh giá", "Tự chấm"), (
     CODE,
     TITLE,
-    Column("max", ("Điểm tối đa", "Điểm chuẩn"), "points"),
-    Column("points", ("Điểm tự đánh giá", "Điểm tự chấm"), "points", required=True),
+    MAX,
+    Column("points", ("Điểm tự đánh giá", "Điểm tự chấm", "Tự chấm", "Tự đánh giá"), "points",
+           required=True),
     NOT_APPLICABLE,
     Column("evidence", ("Tài liệu kiểm chứng",), "text"),
     Column("note", ("Ghi chú",), "text"),
@@ -77,11 +81,14 @@ SELF = SheetSpec("self", ("Tự đánh giá", "Tự chấm"), (
 APPRAISAL = SheetSpec("appraisal", ("Thẩm định",), (
     CODE,
     TITLE,
-    Column("points", ("Điểm thẩm định", "Điểm thẩm định lần 1"), "points", required=True),
+    Column("points", ("Điểm thẩm định", "Điểm thẩm định lần 1", "Thẩm định lần 1",
+                      "Điểm chấm thực tế", "Thẩm định"), "points", required=True),
     NOT_APPLICABLE,
-    Column("reason", ("Lý do trừ điểm", "Lý do"), "text"),
-    Column("responsible", ("Trách nhiệm",), "text"),
-    Column("points2", ("Điểm thẩm định lần 2", "Điểm sau giải trình"), "points"),
+    Column("reason", ("Lý do trừ điểm", "Lý do", "Nhận xét", "Ý kiến", "Ý kiến thẩm định"),
+           "text"),
+    Column("responsible", ("Trách nhiệm", "Phòng chịu trách nhiệm"), "text"),
+    Column("points2", ("Điểm thẩm định lần 2", "Thẩm định lần 2", "Sau giải trình",
+                       "Điểm sau giải trình"), "points"),
 ), required=False)
 
 SURVEY = SheetSpec("survey", ("Điều tra XHH", "Điều tra xã hội học"), (
@@ -90,6 +97,38 @@ SURVEY = SheetSpec("survey", ("Điều tra XHH", "Điều tra xã hội học"),
     Column("points", ("Điểm", "Điểm điều tra XHH"), "points", required=True),
     NOT_APPLICABLE,
 ), required=False)
+
+# Keys a criteria set's ``columns:`` may give more header names for.
+ALIAS_KEYS = {
+    "code": [("self", "code"), ("appraisal", "code"), ("survey", "code")],
+    "title": [("self", "title"), ("appraisal", "title"), ("survey", "title")],
+    "max": [("self", "max")],
+    "self": [("self", "points")],
+    "not_applicable": [("self", "not_applicable"), ("appraisal", "not_applicable"),
+                       ("survey", "not_applicable")],
+    "evidence": [("self", "evidence")],
+    "appraisal": [("appraisal", "points")],
+    "appraisal_2": [("appraisal", "points2")],
+    "reason": [("appraisal", "reason")],
+    "responsible": [("appraisal", "responsible")],
+    "survey": [("survey", "points")],
+}
+
+
+def with_aliases(spec: SheetSpec, aliases: Mapping[str, Sequence[str]] | None) -> SheetSpec:
+    """``spec`` with the extra header names a criteria set declares for its columns."""
+    if not aliases:
+        return spec
+    extra: dict[str, list[str]] = {}
+    for name, names in aliases.items():
+        for role, key in ALIAS_KEYS.get(name, []):
+            if role == spec.role:
+                extra.setdefault(key, []).extend(names)
+    if not extra:
+        return spec
+    columns = tuple(Column(c.key, (*c.names, *extra.get(c.key, [])), c.kind, c.required)
+                    for c in spec.columns)
+    return SheetSpec(spec.role, spec.names, columns, spec.required)
 
 INFO_SHEET = ("Thông tin",)
 INFO_KEYS = {
@@ -135,6 +174,9 @@ class SheetRow:
     values: dict[str, Any]
     cells: dict[str, str]
     code_was_number: bool = False
+    # cells that look empty but hold a formula with no value or an error: key → (kind, text).
+    # Reported by the engine, which knows whether the row is a scored item or a subtotal.
+    flags: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -266,7 +308,8 @@ def _open(path: Path) -> Any:
                                  params={"detail": detail})]) from exc
 
 
-def read_unit(path: str | os.PathLike[str]) -> UnitWorkbook:
+def read_unit(path: str | os.PathLike[str],
+              aliases: Mapping[str, Sequence[str]] | None = None) -> UnitWorkbook:
     """Read a unit workbook. Raises :class:`CchcError` only when the file cannot be opened;
     every other problem is collected in ``UnitWorkbook.problems``."""
     path = Path(path)
@@ -283,22 +326,31 @@ def read_unit(path: str | os.PathLike[str]) -> UnitWorkbook:
 
     flags = xlsx_cell_flags(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
     try:
-        return _parse(path, list(book.sheet_names), rows_of, problems, flags)
+        return _parse(path, list(book.sheet_names), rows_of, problems, flags, aliases)
     finally:
         book.close()
 
 
 def unit_from_rows(sheets: Mapping[str, list[list[Any]]],
-                   path: str | os.PathLike[str] = "<memory>") -> UnitWorkbook:
+                   path: str | os.PathLike[str] = "<memory>",
+                   aliases: Mapping[str, Sequence[str]] | None = None) -> UnitWorkbook:
     """Parse sheets given as rows of cell values, as ``read_unit`` would read them from a file
     (used by tests and by callers that already hold the data)."""
-    return _parse(Path(path), list(sheets), lambda name: [list(r) for r in sheets[name]], [], {})
+    return _parse(Path(path), list(sheets), lambda name: [list(r) for r in sheets[name]], [], {},
+                  aliases)
 
 
 def _parse(path: Path, sheet_names: list[str], rows_of: Callable[[str], list[list[Any]]],
-           problems: list[Problem], flags: Mapping[str, Flags]) -> UnitWorkbook:
+           problems: list[Problem], flags: Mapping[str, Flags],
+           aliases: Mapping[str, Sequence[str]] | None = None) -> UnitWorkbook:
     file = str(path)
     names = {fold(name): name for name in sheet_names}
+    cache: dict[str, list[list[Any]]] = {}
+
+    def rows(name: str) -> list[list[Any]]:
+        if name not in cache:
+            cache[name] = rows_of(name)
+        return cache[name]
 
     def find(candidates: Sequence[str]) -> str | None:
         return next((names[fold(c)] for c in candidates if fold(c) in names), None)
@@ -307,23 +359,51 @@ def _parse(path: Path, sheet_names: list[str], rows_of: Callable[[str], list[lis
     info_name = find(INFO_SHEET)
     info = None
     if info_name is None:
-        problems.append(Problem("missing-sheet", file=file,
-                                params={"sheet": INFO_SHEET[0], "present": present}))
+        info = _info_from_path(path, problems)
     else:
-        info = _read_info(rows_of(info_name), info_name, file, problems)
+        info = _read_info(rows(info_name), info_name, file, problems)
 
     sheets: dict[str, SheetData] = {}
-    for spec in (SELF, APPRAISAL, SURVEY):
+    others = [n for n in sheet_names if n != info_name and fold(n) not in
+              {fold(x) for x in SURVEY.names}]
+    for base in (SELF, APPRAISAL, SURVEY):
+        spec = with_aliases(base, aliases)
         name = find(spec.names)
+        if name is None and spec.role != "survey":
+            # one table with both columns, as many provinces print it, on any sheet
+            name = next((n for n in others if _header_row(rows(n), spec, strict=True)
+                         is not None), None)
         if name is None:
             if spec.required:
                 problems.append(Problem("missing-sheet", file=file,
                                         params={"sheet": spec.label, "present": present}))
             continue
-        data = _read_sheet(spec, name, rows_of(name), file, problems, flags.get(name, {}))
+        data = _read_sheet(spec, name, rows(name), file, problems, flags.get(name, {}))
         if data is not None:
             sheets[spec.role] = data
     return UnitWorkbook(path=path, info=info, sheets=sheets, problems=problems)
+
+
+_YEAR_TOKEN = re.compile(r"(?<!\d)(19|20|21)\d\d(?!\d)")
+
+
+def _info_from_path(path: Path, problems: list[Problem]) -> UnitInfo | None:
+    """No "Thông tin" sheet: the unit code from the file name (``STC.xlsx``,
+    ``2023_STC.xlsx``), the year from the year folder or the name — with a warning."""
+    file = str(path)
+    stem = nfc(path.stem)
+    year_in_name = _YEAR_TOKEN.search(stem)
+    folder = path.parent.name
+    year = int(folder) if folder.isdigit() and len(folder) == 4 else (
+        int(year_in_name.group()) if year_in_name else None)
+    code = clean_code(re.sub(r"[_\-\s]+", " ", _YEAR_TOKEN.sub(" ", stem))).upper()
+    if year is None or not re.fullmatch(r"[A-Z0-9Đ]{2,15}", code):
+        problems.append(Problem("missing-sheet", file=file,
+                                params={"sheet": INFO_SHEET[0], "present": "—"}))
+        return None
+    problems.append(Problem("info-from-filename", file=file, params={"unit": code,
+                                                                     "year": year}))
+    return UnitInfo(code=code, name=code, year=year, group=None, criteria_set=None)
 
 
 def _text(value: Any) -> str:
@@ -388,17 +468,26 @@ def _parse_year(raw: Any) -> int | None:
     return int(number)
 
 
-def _find_header(rows: list[list[Any]]) -> int | None:
-    code_names = {fold(n) for n in CODE.names}
+def _header_row(rows: list[list[Any]], spec: SheetSpec, strict: bool = False) -> int | None:
+    """The header row: the first of the top rows naming the code column and the sheet's
+    required columns; failing that (unless ``strict``), the first naming the code column."""
+    code_names = {fold(n) for n in CODE.names if fold(n)} | {
+        fold(n) for c in spec.columns if c.key == "code" for n in c.names}
+    required = [{fold(n) for n in c.names} for c in spec.columns if c.required and c.key != "code"]
+    first = None
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if any(isinstance(v, str) and fold(v) in code_names for v in row):
-            return r
-    return None
+        keys = {fold(v) for v in row if isinstance(v, str)}
+        if keys & code_names:
+            if all(keys & names for names in required):
+                return r
+            if first is None:
+                first = r
+    return None if strict else first
 
 
 def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
                 problems: list[Problem], flags: Flags) -> SheetData | None:
-    header = _find_header(rows)
+    header = _header_row(rows, spec)
     if header is None:
         problems.append(Problem("missing-header", file=file, sheet=name,
                                 params={"rows": HEADER_SEARCH_ROWS}))
@@ -426,17 +515,18 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
         if not code:
             flagged = flags.get(cell_ref(r, positions["code"])) if flags else None
             if flagged:
-                _flag_problem(flagged, name, cell_ref(r, positions["code"]), None, file,
+                flag_problem(flagged, name, cell_ref(r, positions["code"]), None, file,
                               problems)
             continue
         values: dict[str, Any] = {}
         cells: dict[str, str] = {}
+        row_flags: dict[str, tuple[str, str]] = {}
         for col, c in columns:
             raw = row[c] if c < len(row) else ""
             cells[col.key] = cell_ref(r, c)
             flagged = flags.get(cells[col.key]) if flags and raw in ("", None) else None
             if flagged and col.kind != "text":
-                _flag_problem(flagged, name, cells[col.key], code, file, problems)
+                row_flags[col.key] = flagged
                 values[col.key] = INVALID
                 continue
             values[col.key] = _convert(col, raw, name, cells[col.key], code, file, problems)
@@ -447,22 +537,40 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
                                     cell=cells["code"], criterion=code,
                                     params={"other": f"{name}!{first.cells['code']}"}))
             continue
-        data.rows[code] = SheetRow(code, r + 1, values, cells, was_number)
+        data.rows[code] = SheetRow(code, r + 1, values, cells, was_number, row_flags)
     return data
 
 
+_CODE_PREFIX = re.compile(r"^(?:tctp|tc|tiêuchíthànhphần|tiêuchí|lĩnhvực|lv)(?=[0-9ivx])",
+                          re.IGNORECASE)
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _roman(text: str) -> int | None:
+    if not text or any(ch not in _ROMAN for ch in text) or len(text) > 7:
+        return None
+    total = 0
+    for ch, nxt in zip(text, [*text[1:], ""], strict=True):
+        value = _ROMAN[ch]
+        total += -value if nxt and _ROMAN[nxt] > value else value
+    return total if 0 < total < 40 else None
+
+
 def _code(raw: Any) -> tuple[str, bool]:
+    """A code as printed → the set's form: "TC 1.1.2." → "1.1.2", "II" → "2", 2.1 → "2.1"."""
     if isinstance(raw, bool):
         return "", False
     if isinstance(raw, int | float):
         if isinstance(raw, float) and raw.is_integer():
             return str(int(raw)), True
         return repr(raw), True
-    return clean_code(_text(raw)), False
+    code = _CODE_PREFIX.sub("", clean_code(_text(raw)))
+    roman = _roman(code.upper())
+    return (str(roman) if roman else code), False
 
 
-def _flag_problem(flagged: tuple[str, str], sheet: str, cell: str, code: str | None, file: str,
-                  problems: list[Problem]) -> None:
+def flag_problem(flagged: tuple[str, str], sheet: str, cell: str, code: str | None, file: str,
+                 problems: list[Problem]) -> None:
     kind, held = flagged
     problems.append(Problem("formula-without-value" if kind == "formula" else "error-cell",
                             file=file, sheet=sheet, cell=cell, criterion=code,

@@ -114,7 +114,7 @@ def test_missing_sheet(cli, make_workbook, sheets_for):
 
 def test_missing_header(cli, make_workbook, sheets_for):
     sheets = sheets_for()
-    sheets["Thẩm định"][0] = ["STT", "Điểm thẩm định"]  # no "Mã" anywhere near the top
+    sheets["Thẩm định"][0] = ["Số", "Điểm thẩm định"]  # no code column near the top
     expect(cli, make_workbook(sheets), "missing-header", sheet="Thẩm định")
 
 
