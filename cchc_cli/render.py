@@ -73,7 +73,8 @@ def _totals_column(cs: CriteriaSet, totals: Totals, band: str | None, keys: list
 
 def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool = False) -> None:
     cs, unit = result.criteria, result.unit
-    heading = Text(f"{unit.name} ({unit.code})", style="bold")
+    heading = Text(unit.name if unit.name == unit.code else f"{unit.name} ({unit.code})",
+                   style="bold")
     heading.append(f" · {t('year', lang)} {unit.year} · {unit.group or cs.group}")
     console.print(heading)
     console.print(f"{t('criteria_set', lang)}: {cs.id} · {t('result', lang)}: "

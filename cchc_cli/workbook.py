@@ -142,6 +142,8 @@ INFO_KEYS = {
 # What marks an item as not arising ("không phát sinh"); an empty cell means it arises.
 _MARK_YES = {fold(t) for t in ("x", "có", "KPS", "không phát sinh", "không áp dụng", "N/A")}
 _MARK_NO = {fold(t) for t in ("", "không", "0")}
+# written in a score cell instead of points (not "x": that is a mark, not a word)
+_NA_WORDS = {fold(t) for t in ("KPS", "không phát sinh", "không áp dụng", "N/A")}
 
 
 def cell_ref(row: int, col: int) -> str:
@@ -521,9 +523,14 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
         values: dict[str, Any] = {}
         cells: dict[str, str] = {}
         row_flags: dict[str, tuple[str, str]] = {}
+        marked_in_score = False
         for col, c in columns:
             raw = row[c] if c < len(row) else ""
             cells[col.key] = cell_ref(r, c)
+            if col.kind == "points" and isinstance(raw, str) and fold(raw) in _NA_WORDS:
+                values[col.key] = None  # "KPS" written in the score cell, as forms do
+                marked_in_score = True
+                continue
             flagged = flags.get(cells[col.key]) if flags and raw in ("", None) else None
             if flagged and col.kind != "text":
                 row_flags[col.key] = flagged
@@ -531,6 +538,10 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
                 continue
             values[col.key] = _convert(col, raw, name, cells[col.key], code, file, problems)
         values["code"] = code
+        if marked_in_score and values.get("not_applicable") in (None, False):
+            values["not_applicable"] = True
+            cells.setdefault("not_applicable", next(cells[k] for k, v in values.items()
+                                                   if k in cells and v is None))
         if code in data.rows:
             first = data.rows[code]
             problems.append(Problem("duplicate-criterion", file=file, sheet=name,
