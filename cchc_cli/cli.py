@@ -19,7 +19,7 @@ import typer
 from . import __version__
 from .compare import compare_years, data_root
 from .criteria import CriteriaSet, Registry, load_criteria
-from .export import to_json, write_tables
+from .export import check_output, to_json, write_tables
 from .history import unit_history
 from .labels import Lang, default_lang, t
 from .problems import CchcError
@@ -35,11 +35,14 @@ from .render import (
     render_problems,
     render_ranking,
     render_registry,
+    render_table,
     render_unit,
 )
-from .reports import compare_tables, rank_tables
+from .reports import compare_tables, criteria_table, rank_tables
 from .scoring import score_file
+from .template import write_template
 from .validate import validate_path
+from .workbook import read_unit
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -100,8 +103,8 @@ def _guard(lang: Lang, debug: bool) -> Iterator[None]:
     except CchcError as err:
         render_problems(make_console(stderr=True), err.problems, lang)
         raise typer.Exit(EXIT_DATA) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
-        raise
+    except (typer.Exit, typer.Abort, KeyboardInterrupt, typer.TyperException):
+        raise  # usage errors keep click's message and exit code 2
     except Exception as exc:
         if debug:
             raise
@@ -343,6 +346,90 @@ def _decimals(ranking: YearRanking) -> int:
     return ranking.groups[0].criteria.rounding.decimals if ranking.groups else 2
 
 
+@app.command()
+def template(
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE.xlsx",
+                                         help="Tệp mẫu sẽ ghi.", show_default=False)],
+    unit: Annotated[str | None, typer.Option("--unit", "-u", metavar="CODE",
+                                             help="Mã đơn vị, vd. STC.")] = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help="Năm đánh giá.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Tên đơn vị.")] = None,
+    group: Annotated[str | None, typer.Option("--group", "-g", help="Nhóm của đơn vị.")]
+    = None,
+    criteria: CriteriaOption = None,
+    appraisal: Annotated[Path | None, typer.Option(
+        "--appraisal", metavar="SELF.xlsx", show_default=False,
+        help="Bảng tự đánh giá của đơn vị: thêm trang Thẩm định điền sẵn điểm tự đánh giá "
+             "để Hội đồng sửa, và trang Điều tra XHH.")] = None,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Ghi bảng tính mẫu cho một đơn vị: đủ mọi tiêu chí, khó điền sai.
+
+    Writes the canonical workbook for a unit: every scored item pre-filled (code as text,
+    title, max), score cells that accept only a number within the item's range, a
+    "Không phát sinh" drop-down only where a reduction is allowed, subtotal formulas, the
+    sheets protected except the cells to fill. With --appraisal SELF.xlsx, the unit's filled
+    self-assessment is copied and an appraisal sheet prefilled with its scores is added.
+
+    Ví dụ / examples:
+
+      cchc template --criteria soc-trang-so-2021 --unit STC --year 2024 -o STC-2024.xlsx
+
+      cchc template --appraisal samples/2023/STC.xlsx -o STC-2023-tham-dinh.xlsx
+    """
+    language = _lang(lang)
+    with _guard(language, debug):
+        filled = None
+        if appraisal is not None:
+            filled = read_unit(appraisal)
+            if filled.info is None:
+                raise CchcError(filled.problems)
+            unit = unit or filled.info.code
+            year = year or filled.info.year
+            name = name or filled.info.name
+            group = group or filled.info.group
+            criteria = criteria or filled.info.criteria_set
+        if not unit or not year:
+            raise typer.BadParameter("--unit và --year là bắt buộc (required)")
+        chosen, registry = _chosen_criteria(criteria)
+        if chosen is None:
+            chosen = (registry or Registry.load()).select(year=year, group=group, set_id=None)
+        inputs = [appraisal] if appraisal else []
+        check_output(output, inputs, formats=(".xlsx",))
+        path = write_template(chosen, output, code=unit.strip().upper(), name=name or unit,
+                              year=year, group=group, filled=filled)
+        make_console(stderr=True).print(t("template.written", language, path=str(path),
+                                          id=chosen.id, n=len(chosen.leaves)), soft_wrap=True)
+
+
+@criteria_app.command("show")
+def criteria_show(
+    set_id: Annotated[str, typer.Argument(metavar="ID|FILE.yaml", show_default=False,
+                                          help="Mã bộ tiêu chí hoặc tệp YAML.")],
+    json: JsonOption = False,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """In cây tiêu chí của một bộ: mã, nội dung, điểm tối đa, cách chấm, hạ chuẩn.
+
+    Prints a criteria set's tree as a table: code, title, max (and min), how it is scored,
+    whether it may be reduced.
+
+    Ví dụ / example:
+
+      cchc criteria show soc-trang-so-2021
+    """
+    language = _lang(lang)
+    with _guard(language, debug):
+        cs, _ = _chosen_criteria(set_id)
+        if json:
+            sys.stdout.write(to_json(cs.model_dump(by_alias=True)) + "\n")
+        else:
+            table = criteria_table(cs, language)
+            render_table(make_console(), table, decimals=2)
+
+
 @criteria_app.command("check")
 def criteria_check(
     files: Annotated[list[Path], typer.Argument(help="Tệp YAML bộ tiêu chí.",
@@ -372,7 +459,13 @@ def criteria_check(
 
 
 @criteria_app.command("list")
-def criteria_list(lang: LangOption = None, debug: DebugOption = False) -> None:
+def criteria_list(
+    folder: Annotated[list[Path] | None, typer.Option(
+        "--criteria", "-c", metavar="DIR", show_default=False,
+        help="Thêm thư mục chứa bộ tiêu chí (có thể lặp lại).")] = None,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
     """Liệt kê các bộ tiêu chí có sẵn (kèm thư mục trong biến CCHC_CRITERIA).
 
     Lists the criteria sets cchc knows: built in, and in folders named by CCHC_CRITERIA.
@@ -383,7 +476,7 @@ def criteria_list(lang: LangOption = None, debug: DebugOption = False) -> None:
     """
     language = _lang(lang)
     with _guard(language, debug):
-        registry = Registry.load()
+        registry = Registry.load(folder or None)
         render_registry(make_console(), registry, language)
         if registry.problems:
             raise CchcError(registry.problems)

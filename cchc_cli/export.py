@@ -70,15 +70,16 @@ class Table:
 OUTPUT_SUFFIXES = (".xlsx", ".csv")
 
 
-def check_output(path: Path, inputs: Iterable[Path] = ()) -> None:
+def check_output(path: Path, inputs: Iterable[Path] = (),
+                 formats: tuple[str, ...] = OUTPUT_SUFFIXES) -> None:
     """Refuse to write over an input (raises ``CchcError``); the suffix picks the format."""
     target = path.resolve()
     for source in inputs:
         if source.resolve() == target:
             raise CchcError([Problem("output-is-input", file=str(path))])
-    if path.suffix.lower() not in OUTPUT_SUFFIXES:
+    if path.suffix.lower() not in formats:
         raise CchcError([Problem("output-format", file=str(path),
-                                 params={"formats": ", ".join(OUTPUT_SUFFIXES)})])
+                                 params={"formats": ", ".join(formats)})])
 
 
 def write_tables(path: str | os.PathLike[str], tables: list[Table], *, decimals: int = 2,

@@ -283,8 +283,8 @@ _KINDS = (
     Kind(
         "survey-score-missing",
         W,
-        "chưa có điểm điều tra XHH của tiêu chí {criterion}; kết quả là tạm tính",
-        "no survey score for criterion {criterion}; the result is provisional",
+        "chưa có điểm điều tra XHH của {n} tiêu chí ({codes}); kết quả là tạm tính",
+        "no survey score for {n} criteria ({codes}); the result is provisional",
     ),
     Kind(
         "self-score-missing",

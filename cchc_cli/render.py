@@ -82,9 +82,11 @@ def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool =
 
     summary = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     summary.add_column("")
-    first = "appraised" if result.status == "appraised" else "provisional"
+    appraised = any(item.appraisal_round for item in result.items)
+    first = ("appraised" if result.status == "appraised" else "appraised.provisional") \
+        if appraised else "provisional"
     summary.add_column(t(first, lang), justify="right", style="bold")
-    show_self = result.status == "appraised" and result.self_totals is not None
+    show_self = appraised and result.self_totals is not None
     if show_self:
         summary.add_column(t("self_assessed", lang), justify="right")
     shown = [result.totals] + ([result.self_totals] if show_self else [])  # type: ignore[list-item]

@@ -161,3 +161,31 @@ def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
             Column(t("cmp.year", lang)), Column(t("lost.code", lang)),
             Column(t("lost.item", lang)), Column(t("lost.points", lang), "points")], unmatched))
     return tables
+
+
+# --- criteria sets ----------------------------------------------------------------------------
+
+
+def criteria_table(cs: CriteriaSet, lang: Lang) -> Table:
+    """The tree of a set, one row a node, titles indented by depth."""
+    rows = []
+
+    def walk(node, depth: int, scoring: str) -> None:
+        children = getattr(node, "criteria", None) or getattr(node, "subcriteria", None) or []
+        scoring = node.scoring or scoring
+        leaf = cs.leaves.get(node.code)
+        rows.append([
+            node.code, "  " * depth + node.title, node.max,
+            leaf.min if leaf is not None and leaf.min != 0 else None,
+            t(f"crit.{leaf.scoring}", lang) if leaf is not None else "",
+            t("crit.yes", lang) if leaf is not None and leaf.reducible else "",
+        ])
+        for child in children:
+            walk(child, depth + 1, scoring)
+
+    for spec in cs.fields:
+        walk(spec, 0, "self")
+    return Table(f"{cs.id} · {cs.title}", [
+        Column(t("crit.code", lang)), Column(t("crit.title", lang)),
+        Column(t("crit.max", lang), "points"), Column(t("crit.min", lang), "points"),
+        Column(t("crit.scoring", lang)), Column(t("crit.reducible", lang))], rows)

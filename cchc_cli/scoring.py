@@ -83,7 +83,8 @@ class ItemResult:
 
     @property
     def pending(self) -> bool:
-        return self.applicable and self.final is None
+        """A survey item that applies but has no score yet."""
+        return self.leaf.scoring == "survey" and self.applicable and self.final is None
 
     @property
     def deducted(self) -> Decimal:
@@ -254,6 +255,11 @@ def evaluate(cs: CriteriaSet, wb: UnitWorkbook) -> tuple[list[ItemResult], list[
         else _self_item(review, leaf, own, appraisal)
         for leaf in cs.leaves.values()
     ]
+    pending = [item.code for item in items if item.pending]
+    if pending:  # one line for all of them: they are usually the whole survey field
+        review.problems.append(Problem(
+            "survey-score-missing", file=review.file, sheet=survey.name if survey else None,
+            params={"n": len(pending), "codes": ", ".join(pending)}))
     review.problems.sort(key=Problem.sort_key)
     return items, review.problems
 
@@ -324,7 +330,6 @@ def _survey_item(review: _Review, leaf: Leaf, own: SheetData | None, survey: She
         return ItemResult(leaf, applicable, final, applicable, None, final, None,
                           reason=row.values.get("reason", ""),
                           responsible=row.values.get("responsible", ""), evidence=evidence)
-    review.report("survey-score-missing", leaf, survey)
     return ItemResult(leaf, True, None, True, None, None, None, evidence=evidence)
 
 

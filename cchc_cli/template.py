@@ -8,6 +8,7 @@ with openpyxl. openpyxl is imported here only, never on the scoring path.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .criteria import CriteriaSet, FieldSpec, Item
-from .workbook import APPRAISAL, INFO_SHEET, SELF, SURVEY, SheetSpec
+from .decimals import plain
+from .workbook import APPRAISAL, INFO_SHEET, SELF, SURVEY, SheetSpec, UnitWorkbook
 
 
 @dataclass(frozen=True)
@@ -147,4 +149,167 @@ def write_workbook(path: str | os.PathLike[str], sheets: Mapping[str, Rows]) -> 
             ws.print_title_rows = f"{header}:{header}"
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
+    return path
+
+
+# --- the blank template handed out to units ------------------------------------------------------
+
+SELF_HEADERS = [c.label for c in SELF.columns]
+APPRAISAL_HEADERS = [c.label for c in APPRAISAL.columns]
+
+
+def write_template(cs: CriteriaSet, path: str | os.PathLike[str], *, code: str, name: str,
+                   year: int, group: str | None = None,
+                   filled: UnitWorkbook | None = None) -> Path:
+    """The canonical workbook for one unit, hard to fill in wrong.
+
+    Every scored item is pre-filled (code as text, so Excel cannot turn 1.10 into 1.1; title;
+    max); score cells accept only a number between the item's min and max; "Không phát sinh"
+    offers "x" only where the set allows a reduction; parent rows are bold with live subtotal
+    formulas; the sheets are protected except the cells to fill. With ``filled`` (a unit's
+    self-assessed workbook), the self-assessment is copied and an appraisal sheet is added,
+    prefilled with the unit's scores for the council to edit, with the survey sheet.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    path = Path(path)
+    book = Workbook()
+    bold = Font(bold=True)
+    unlocked = Protection(locked=False)
+    grey = PatternFill("solid", fgColor="EEEEEE")
+    to_fill = PatternFill("solid", fgColor="FFF8DC")
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def protect(ws) -> None:
+        ws.protection.sheet = True
+        ws.protection.formatColumns = False  # people may still widen columns
+        ws.protection.formatRows = False
+
+    info = book.active
+    info.title = INFO_SHEET[0]
+    rows = [("Thông tin đơn vị", ""), ("Mã đơn vị", code), ("Tên đơn vị", name), ("Năm", year),
+            ("Nhóm", group or cs.group), ("Bộ tiêu chí", cs.id)]
+    for r, (key, value) in enumerate(rows, start=1):
+        info.cell(row=r, column=1, value=key).font = bold
+        cell = info.cell(row=r, column=2, value=value)
+        if r > 1:
+            cell.protection = unlocked
+            cell.fill = to_fill
+    info.column_dimensions["A"].width, info.column_dimensions["B"].width = 22, 45
+    protect(info)
+
+    def scored_sheet(title: str, headers: list[str], points_key: str,
+                     value_of, mark_of, extra_unlocked: tuple[str, ...]) -> None:
+        ws = book.create_sheet(title)
+        ws.append(headers)
+        for cell in ws[1]:
+            cell.font = bold
+            cell.alignment = wrap
+        col = {h: i + 1 for i, h in enumerate(headers)}
+        points_col = col[points_key]
+        validations: dict[tuple[Decimal, Decimal], DataValidation] = {}
+        mark = DataValidation(type="list", formula1='"x"', allow_blank=True,
+                              errorTitle="Không phát sinh",
+                              error="Chỉ ghi x nếu tiêu chí không phát sinh (hạ chuẩn).")
+        ws.add_data_validation(mark)
+        child_rows: dict[str, list[int]] = {}
+        parent_rows: dict[str, int] = {}
+        for spec in cs.fields:
+            for node, _depth in _walk(spec):
+                r = ws.max_row + 1
+                leaf = cs.leaves.get(node.code)
+                parent_code = None if leaf is None and node.code == spec.code else (
+                    node.code.rsplit(".", 1)[0])
+                if parent_code:
+                    child_rows.setdefault(parent_code, []).append(r)
+                ws.cell(row=r, column=col["Mã"], value=node.code).number_format = "@"
+                ws.cell(row=r, column=col["Nội dung"], value=node.title).alignment = wrap
+                lines = -(-len(node.title) * 11 // 600)  # ~60 characters a line
+                if lines > 1:
+                    ws.row_dimensions[r].height = lines * _LINE_POINTS
+                if "Điểm tối đa" in col:
+                    ws.cell(row=r, column=col["Điểm tối đa"], value=node.max)
+                if leaf is None:
+                    parent_rows[node.code] = r
+                    for cell in ws[r]:
+                        cell.font = bold
+                    continue
+                score = ws.cell(row=r, column=points_col, value=value_of(leaf))
+                if leaf.scoring == "survey" and points_key == "Điểm tự đánh giá":
+                    score.fill = grey  # scored by survey, not by the unit
+                    if "Tài liệu kiểm chứng" in col:
+                        ws.cell(row=r, column=col["Tài liệu kiểm chứng"], value="Điều tra XHH")
+                    continue
+                score.protection, score.fill = unlocked, to_fill
+                key = (leaf.min, leaf.max)
+                if key not in validations:
+                    dv = DataValidation(
+                        type="decimal", operator="between", formula1=str(leaf.min),
+                        formula2=str(leaf.max), allow_blank=True, errorTitle="Điểm",
+                        error=f"Điểm là một số từ {plain(leaf.min)} đến {plain(leaf.max)}.")
+                    ws.add_data_validation(dv)
+                    validations[key] = dv
+                validations[key].add(score)
+                na = ws.cell(row=r, column=col["Không phát sinh"], value=mark_of(leaf))
+                if leaf.reducible:
+                    na.protection, na.fill = unlocked, to_fill
+                    mark.add(na)
+                else:
+                    na.fill = grey
+                for header in extra_unlocked:
+                    if header in col:
+                        cell = ws.cell(row=r, column=col[header])
+                        cell.protection, cell.alignment = unlocked, wrap
+        letter = get_column_letter(points_col)
+        for code_, r in parent_rows.items():
+            cells = ",".join(f"{letter}{c}" for c in child_rows.get(code_, []))
+            ws.cell(row=r, column=points_col, value=f"=SUM({cells})" if cells else None)
+        widths = {"Mã": 9, "Nội dung": 60, "Tài liệu kiểm chứng": 35, "Ghi chú": 25,
+                  "Lý do trừ điểm": 45, "Trách nhiệm": 30}
+        for header, c in col.items():
+            ws.column_dimensions[get_column_letter(c)].width = widths.get(header, 12)
+        ws.freeze_panes = "A2"
+        ws.print_title_rows = "1:1"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        protect(ws)
+
+    own = filled.self_sheet if filled else None
+
+    def self_value(leaf):
+        row = own.get(leaf.code) if own else None
+        value = row.values.get("points") if row else None
+        return value if isinstance(value, Decimal) else None
+
+    def self_mark(leaf):
+        row = own.get(leaf.code) if own else None
+        return "x" if row and row.values.get("not_applicable") is True else None
+
+    scored_sheet(SELF.label, SELF_HEADERS, "Điểm tự đánh giá", self_value, self_mark,
+                 ("Tài liệu kiểm chứng", "Ghi chú"))
+    if filled is not None:
+        scored_sheet(APPRAISAL.label, APPRAISAL_HEADERS, "Điểm thẩm định", self_value,
+                     self_mark, ("Lý do trừ điểm", "Trách nhiệm", "Điểm thẩm định lần 2"))
+        ws = book.create_sheet(SURVEY.label)
+        ws.append([c.label for c in SURVEY.columns])
+        for cell in ws[1]:
+            cell.font = bold
+        for leaf in cs.leaves.values():
+            if leaf.scoring == "survey":
+                ws.append([leaf.code, leaf.title, None, None])
+                ws.cell(row=ws.max_row, column=1).number_format = "@"
+        ws.column_dimensions["B"].width = 60
+        ws.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        book.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return path
