@@ -427,7 +427,7 @@ def criteria_show(
             sys.stdout.write(to_json(cs.model_dump(by_alias=True)) + "\n")
         else:
             table = criteria_table(cs, language)
-            render_table(make_console(), table, decimals=2)
+            render_table(make_console(), table, 2, language)
 
 
 @criteria_app.command("check")

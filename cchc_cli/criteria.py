@@ -17,7 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from .decimals import RoundingMode, fixed, plain, round_for_display
+from .decimals import RoundingMode, fixed, localize, plain, round_for_display
 from .problems import CchcError, Problem
 from .text import fold
 from .yamlsource import YamlDoc, format_path, parse_yaml
@@ -187,15 +187,17 @@ class CriteriaSet(_Strict):
     def display(self, value: Decimal) -> Decimal:
         return self.rounding.apply(value)
 
-    def points_text(self, value: Decimal) -> str:
-        """Points as displayed: rounded by the policy, no trailing zeros (9.50 → "9.5")."""
-        return plain(self.display(value))
+    def points_text(self, value: Decimal, lang: str = "en") -> str:
+        """Points as displayed: rounded by the policy, no trailing zeros (9.50 → "9.5";
+        "9,5" in Vietnamese)."""
+        return localize(plain(self.display(value)), lang)
 
-    def index_text(self, exact: Decimal | None) -> str:
-        """An index as published: ``"78.81 %"``; ``"—"`` when everything was reduced."""
+    def index_text(self, exact: Decimal | None, lang: str = "en") -> str:
+        """An index as published: ``"78.81 %"`` (``"78,81 %"`` in Vietnamese); ``"—"`` when
+        everything was reduced."""
         if exact is None:
             return "—"
-        return f"{fixed(self.display(exact), self.rounding.decimals)} %"
+        return f"{fixed(self.display(exact), self.rounding.decimals, lang)} %"
 
 
 # --- loading and checking ----------------------------------------------------------------

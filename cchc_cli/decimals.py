@@ -75,6 +75,12 @@ def plain(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def fixed(value: Decimal, decimals: int) -> str:
-    """``Decimal`` with exactly ``decimals`` digits after the point (already rounded)."""
-    return format(value, f".{decimals}f")
+def fixed(value: Decimal, decimals: int, lang: str = "en") -> str:
+    """``Decimal`` with exactly ``decimals`` digits (already rounded); Vietnamese text writes
+    a decimal comma (78,81), as the memos do — JSON and CSV always keep the point."""
+    return localize(format(value, f".{decimals}f"), lang)
+
+
+def localize(number_text: str, lang: str) -> str:
+    """A number's text in the reader's convention: "9.5" → "9,5" in Vietnamese."""
+    return number_text.replace(".", ",") if lang == "vi" else number_text

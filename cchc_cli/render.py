@@ -59,13 +59,13 @@ def render_problems(console: Console, problems: Iterable[Problem], lang: Lang,
 def _totals_column(cs: CriteriaSet, totals: Totals, band: str | None, keys: list[str],
                    lang: Lang) -> list[str]:
     values = {
-        "max": cs.points_text(totals.max),
-        "reduction": cs.points_text(totals.reduction),
-        "pending": cs.points_text(totals.pending),
-        "max_after_reduction": cs.points_text(totals.max_after_reduction),
-        "achieved": cs.points_text(totals.achieved),
-        "deducted": cs.points_text(totals.deducted),
-        "index": cs.index_text(totals.index_exact),
+        "max": cs.points_text(totals.max, lang),
+        "reduction": cs.points_text(totals.reduction, lang),
+        "pending": cs.points_text(totals.pending, lang),
+        "max_after_reduction": cs.points_text(totals.max_after_reduction, lang),
+        "achieved": cs.points_text(totals.achieved, lang),
+        "deducted": cs.points_text(totals.deducted, lang),
+        "index": cs.index_text(totals.index_exact, lang),
         "band": band or t("no_band", lang),
     }
     return [values[key] for key in keys]
@@ -105,29 +105,29 @@ def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool =
                       overflow="fold")
     tot, own_tot = result.totals, result.self_totals
     fields.add_column(t("col.max", lang), justify="right", no_wrap=True,
-                      footer=cs.points_text(tot.max))
+                      footer=cs.points_text(tot.max, lang))
     fields.add_column(t("col.reduction", lang), justify="right", no_wrap=True,
-                      footer=cs.points_text(tot.reduction))
+                      footer=cs.points_text(tot.reduction, lang))
     fields.add_column(t("col.max_after", lang), justify="right", no_wrap=True,
-                      footer=cs.points_text(tot.max_after_reduction))
+                      footer=cs.points_text(tot.max_after_reduction, lang))
     fields.add_column(t("col.self", lang), justify="right", no_wrap=True,
-                      footer=cs.points_text(own_tot.achieved) if own_tot else "—")
+                      footer=cs.points_text(own_tot.achieved, lang) if own_tot else "—")
     fields.add_column(t("col.appraised" if result.status == "appraised" else "col.final", lang),
-                      justify="right", no_wrap=True, footer=cs.points_text(tot.achieved))
+                      justify="right", no_wrap=True, footer=cs.points_text(tot.achieved, lang))
     fields.add_column(t("col.deducted", lang), justify="right", no_wrap=True,
-                      footer=cs.points_text(tot.deducted))
+                      footer=cs.points_text(tot.deducted, lang))
     fields.add_column(t("col.index", lang), justify="right", no_wrap=True,
-                      footer=cs.index_text(tot.index_exact))
+                      footer=cs.index_text(tot.index_exact, lang))
     for f in result.fields:
         fields.add_row(
             f"{f.code}. {f.title}",
-            cs.points_text(f.totals.max),
-            cs.points_text(f.totals.reduction),
-            cs.points_text(f.totals.max_after_reduction),
-            cs.points_text(f.self_totals.achieved) if f.self_totals else "—",
-            cs.points_text(f.totals.achieved),
-            cs.points_text(f.totals.deducted),
-            cs.index_text(f.totals.index_exact),
+            cs.points_text(f.totals.max, lang),
+            cs.points_text(f.totals.reduction, lang),
+            cs.points_text(f.totals.max_after_reduction, lang),
+            cs.points_text(f.self_totals.achieved, lang) if f.self_totals else "—",
+            cs.points_text(f.totals.achieved, lang),
+            cs.points_text(f.totals.deducted, lang),
+            cs.index_text(f.totals.index_exact, lang),
         )
     console.print(fields)
     if detail:
@@ -139,11 +139,11 @@ def render_lost(console: Console, result: UnitResult, lang: Lang) -> None:
     """The appendix of seed 003: the totals line, then every item that lost points."""
     cs, tot = result.criteria, result.totals
     console.print(Text(t("lost.title", lang), style="bold"))
-    console.print(t("summary.line", lang, max=cs.points_text(tot.max),
-                    reduction=cs.points_text(tot.reduction),
-                    max_after=cs.points_text(tot.max_after_reduction),
-                    achieved=cs.points_text(tot.achieved),
-                    deducted=cs.points_text(tot.deducted)), soft_wrap=True)
+    console.print(t("summary.line", lang, max=cs.points_text(tot.max, lang),
+                    reduction=cs.points_text(tot.reduction, lang),
+                    max_after=cs.points_text(tot.max_after_reduction, lang),
+                    achieved=cs.points_text(tot.achieved, lang),
+                    deducted=cs.points_text(tot.deducted, lang)), soft_wrap=True)
     lost = result.lost
     if not lost:
         console.print(t("lost.none", lang))
@@ -157,7 +157,7 @@ def render_lost(console: Console, result: UnitResult, lang: Lang) -> None:
         for item in lost:
             reason = item.reason or (t("survey.reason", lang)
                                      if item.leaf.scoring == "survey" else "")
-            table.add_row(item.code, item.leaf.title, cs.points_text(item.deducted), reason,
+            table.add_row(item.code, item.leaf.title, cs.points_text(item.deducted, lang), reason,
                           item.responsible)
         console.print(table)
         parts = []
@@ -165,12 +165,12 @@ def render_lost(console: Console, result: UnitResult, lang: Lang) -> None:
             mine = [i for i in lost if i.leaf.scoring == scoring]
             if mine:
                 total = sum((i.deducted for i in mine), start=type(tot.achieved)(0))
-                parts.append(f"{cs.points_text(total)} ({len(mine)} {t(key, lang)})")
+                parts.append(f"{cs.points_text(total, lang)} ({len(mine)} {t(key, lang)})")
         console.print(f"{t('total', lang)}: " + " + ".join(parts)
-                      + f" = {cs.points_text(tot.deducted)}", soft_wrap=True)
+                      + f" = {cs.points_text(tot.deducted, lang)}", soft_wrap=True)
     reduced = [i for i in result.items if not i.applicable]
     if reduced:
-        listed = ", ".join(f"{i.code} ({cs.points_text(i.leaf.max)})" for i in reduced)
+        listed = ", ".join(f"{i.code} ({cs.points_text(i.leaf.max, lang)})" for i in reduced)
         console.print(f"{t('reduced.title', lang)}: {listed}", soft_wrap=True)
 
 
@@ -180,7 +180,7 @@ def render_lost(console: Console, result: UnitResult, lang: Lang) -> None:
 def render_criteria_ok(console: Console, cs: CriteriaSet, lang: Lang) -> None:
     console.print(Text(f"{t('criteria.ok', lang)}: {cs.id}", style="bold green"))
     console.print(f"{cs.title}")
-    console.print(t("criteria.items", lang, n=len(cs.leaves), total=cs.points_text(cs.total),
+    console.print(t("criteria.items", lang, n=len(cs.leaves), total=cs.points_text(cs.total, lang),
                     years=str(cs.years)))
 
 
@@ -197,7 +197,7 @@ def render_registry(console: Console, registry: Registry, lang: Lang) -> None:
 # --- tables shared with the file exports --------------------------------------------------------
 
 
-def render_table(console: Console, table: ExportTable, decimals: int, *,
+def render_table(console: Console, table: ExportTable, decimals: int, lang: Lang, *,
                  caption: str | None = None) -> None:
     """Draw an export ``Table`` as the terminal shows it: numbers right-aligned, rounded."""
     grid = Table(title=table.title, title_justify="left", title_style="bold",
@@ -213,7 +213,7 @@ def render_table(console: Console, table: ExportTable, decimals: int, *,
             if value is None:
                 cells.append("—")
             elif isinstance(value, Decimal) and column.kind in ("points", "index"):
-                cells.append(fixed(value, decimals))
+                cells.append(fixed(value, decimals, lang))
             else:
                 cells.append(str(value))
         grid.add_row(*cells)
@@ -222,7 +222,7 @@ def render_table(console: Console, table: ExportTable, decimals: int, *,
 
 def render_ranking(console: Console, ranking: YearRanking, lang: Lang) -> None:
     for group, table in zip(ranking.groups, rank_tables(ranking, lang), strict=True):
-        render_table(console, table, group.criteria.rounding.decimals,
+        render_table(console, table, group.criteria.rounding.decimals, lang,
                      caption=group_summary_text(group, lang))
         console.print()
 
@@ -268,7 +268,7 @@ def render_comparison(console: Console, c: Comparison, lang: Lang) -> None:
     console.print()
     decimals = c.b.result.criteria.rounding.decimals
     for table in compare_tables(c, lang):
-        render_table(console, table, decimals)
+        render_table(console, table, decimals, lang)
         console.print()
     console.print(t("cmp.unchanged", lang, n=c.unchanged), style="dim")
 
@@ -287,9 +287,9 @@ def render_history(console: Console, history: History, lang: Lang) -> None:
         cs, totals = side.result.criteria, side.result.totals
         index = side.index
         bar = "" if index is None else "█" * int(index // 4) + ("▌" if index % 4 >= 2 else "")
-        grid.add_row(str(side.year), cs.points_text(totals.achieved),
-                     cs.points_text(totals.max_after_reduction),
-                     cs.index_text(totals.index_exact),
+        grid.add_row(str(side.year), cs.points_text(totals.achieved, lang),
+                     cs.points_text(totals.max_after_reduction, lang),
+                     cs.index_text(totals.index_exact, lang),
                      "—" if side.rank is None else f"{side.rank}/{side.of}",
                      side.result.band or "—", Text(bar, style="cyan"))
     console.print(grid)

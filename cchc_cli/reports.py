@@ -18,7 +18,7 @@ def group_summary_text(group: GroupRanking, lang: Lang) -> str:
     cs, summary = group.criteria, group.summary
     bands = " · ".join(f"{name or t('no_band', lang)}: {n}" for name, n in summary.bands.items())
     return t("rank.summary", lang, units=summary.units,
-             mean=cs.index_text(summary.mean_index_exact), bands=bands)
+             mean=cs.index_text(summary.mean_index_exact, lang), bands=bands)
 
 
 def rank_tables(ranking: YearRanking, lang: Lang) -> list[Table]:
@@ -52,10 +52,10 @@ def rank_tables(ranking: YearRanking, lang: Lang) -> list[Table]:
 # --- compare -----------------------------------------------------------------------------------
 
 
-def _signed(value: Decimal | None, decimals: int) -> str:
+def _signed(value: Decimal | None, decimals: int, lang: Lang) -> str:
     if value is None:
         return "—"
-    text = fixed(value, decimals)
+    text = fixed(value, decimals, lang)
     return text if value < 0 else f"+{text}"
 
 
@@ -85,12 +85,13 @@ def compare_sentence(c: Comparison, lang: Lang) -> str:
     index_delta = c.delta_index
     return t("cmp.sentence", lang, a=c.a.year, b=c.b.year,
              achieved_verb=verb(c.delta_achieved),
-             achieved_delta=fixed(abs(c.delta_achieved), decimals),
-             achieved_a=fixed(c.a.achieved, decimals), achieved_b=fixed(c.b.achieved, decimals),
+             achieved_delta=fixed(abs(c.delta_achieved), decimals, lang),
+             achieved_a=fixed(c.a.achieved, decimals, lang),
+             achieved_b=fixed(c.b.achieved, decimals, lang),
              index_verb=verb(index_delta),
-             index_delta="—" if index_delta is None else fixed(abs(index_delta), decimals),
-             index_a=c.a.result.criteria.index_text(c.a.result.totals.index_exact),
-             index_b=cs.index_text(c.b.result.totals.index_exact),
+             index_delta="—" if index_delta is None else fixed(abs(index_delta), decimals, lang),
+             index_a=c.a.result.criteria.index_text(c.a.result.totals.index_exact, lang),
+             index_b=cs.index_text(c.b.result.totals.index_exact, lang),
              rank_text=rank_change_text(c, lang))
 
 
@@ -101,16 +102,17 @@ def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
     ya, yb = str(a.year), str(b.year)
 
     def idx(side: Side) -> str:
-        return side.result.criteria.index_text(side.result.totals.index_exact)
+        return side.result.criteria.index_text(side.result.totals.index_exact, lang)
 
     totals = Table(t("cmp.totals", lang), [Column(""), Column(ya), Column(yb),
                                            Column(t("cmp.change", lang))], [
         [t("cmp.rank", lang), _rank_text(a), _rank_text(b), rank_change_text(c, lang)],
-        [t("rank.achieved", lang), fixed(a.achieved, d), fixed(b.achieved, d),
-         _signed(c.delta_achieved, d)],
-        [t("rank.max_after", lang), fixed(cs_a.display(a.result.totals.max_after_reduction), d),
-         fixed(cs_b.display(b.result.totals.max_after_reduction), d), ""],
-        [t("index", lang), idx(a), idx(b), _signed(c.delta_index, d)],
+        [t("rank.achieved", lang), fixed(a.achieved, d, lang), fixed(b.achieved, d, lang),
+         _signed(c.delta_achieved, d, lang)],
+        [t("rank.max_after", lang),
+         fixed(cs_a.display(a.result.totals.max_after_reduction), d, lang),
+         fixed(cs_b.display(b.result.totals.max_after_reduction), d, lang), ""],
+        [t("index", lang), idx(a), idx(b), _signed(c.delta_index, d, lang)],
         [t("band", lang), a.result.band or "—", b.result.band or "—", ""],
     ])
 

@@ -20,20 +20,21 @@ def test_score_prints_the_memo_figures_in_vietnamese(cli):
     result = cli("score", STC_2020)
     assert result.exit_code == 0
     out = result.stdout
-    for label, value in [("Tổng điểm tối đa", "100"), ("Tổng điểm hạ chuẩn", "9.5"),
-                         ("Tổng điểm sau hạ chuẩn", "90.5"), ("Tổng điểm đạt được", "71.33"),
-                         ("Tổng điểm bị trừ", "19.17"), ("Chỉ số CCHC", "78.81 %"),
+    # Vietnamese output writes a decimal comma, as the memos do (JSON keeps the point)
+    for label, value in [("Tổng điểm tối đa", "100"), ("Tổng điểm hạ chuẩn", "9,5"),
+                         ("Tổng điểm sau hạ chuẩn", "90,5"), ("Tổng điểm đạt được", "71,33"),
+                         ("Tổng điểm bị trừ", "19,17"), ("Chỉ số CCHC", "78,81 %"),
                          ("Xếp loại", "Nhóm 3")]:
         assert re.search(rf"{label}\s+{re.escape(value)}\s", out), label
-    assert "Tự đánh giá" in out and "84.46" in out
+    assert "Tự đánh giá" in out and "84,46" in out
     assert result.stderr == ""
 
 
 def test_detail_lists_the_appendix(cli):
     out = cli("score", STC_2020, "--detail", env={"COLUMNS": "300"}).stdout
-    assert ("Tổng cộng: 100 điểm. Tổng điểm hạ chuẩn: 9.5. Tổng điểm sau hạ chuẩn: 90.5. "
-            "Tổng điểm đạt được: 71.33. Tổng điểm bị trừ: 19.17.") in out
-    assert "17.3 (29 tiêu chí thẩm định) + 1.87 (5 tiêu chí điều tra XHH) = 19.17" in out
+    assert ("Tổng cộng: 100 điểm. Tổng điểm hạ chuẩn: 9,5. Tổng điểm sau hạ chuẩn: 90,5. "
+            "Tổng điểm đạt được: 71,33. Tổng điểm bị trừ: 19,17.") in out
+    assert "17,3 (29 tiêu chí thẩm định) + 1,87 (5 tiêu chí điều tra XHH) = 19,17" in out
     assert "Hồ Nước Ngọt" in out
 
 

@@ -78,11 +78,13 @@ def test_compare_cli_states_the_change(cli):
     result = cli("compare", "2022", "2023", "--unit", "STC", "--data", SAMPLES)
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert ("Năm 2023 so với năm 2022: tổng điểm đạt được giảm 7.95 điểm (67.83 → 59.88); "
-            "Chỉ số CCHC giảm 7.18 điểm phần trăm (76.21 % → 69.03 %); thứ hạng không đổi "
+    assert ("Năm 2023 so với năm 2022: tổng điểm đạt được giảm 7,95 điểm (67,83 → 59,88); "
+            "Chỉ số CCHC giảm 7,18 điểm phần trăm (76,21 % → 69,03 %); thứ hạng không đổi "
             "(17/19 → 17/19).") in out
-    assert re.search(r"Điểm đạt được\s+67\.83\s+59\.88\s+-7\.95", out)
-    assert re.search(r"Chỉ số CCHC\s+76\.21 %\s+69\.03 %\s+-7\.18", out)
+    assert re.search(r"Điểm đạt được\s+67,83\s+59,88\s+-7,95", out)
+    assert re.search(r"Chỉ số CCHC\s+76,21 %\s+69,03 %\s+-7,18", out)
+    english = cli("compare", "2022", "2023", "--unit", "STC", "--data", SAMPLES, "--lang", "en")
+    assert "points achieved fell by 7.95 (67.83 → 59.88)" in english.stdout
     assert "Tiêu chí bị trừ nhiều điểm hơn" in out
     assert "Tiêu chí chuyển thành không phát sinh (hạ chuẩn)" in out
 
@@ -115,7 +117,9 @@ def test_compare_to_xlsx(cli, tmp_path):
     book = load_workbook(path)
     assert book.sheetnames[:3] == ["Tổng hợp", "Theo lĩnh vực", "Tiêu chí bị trừ nhiều điểm hơn"]
     totals = {row[0]: row[1:] for row in book["Tổng hợp"].iter_rows(values_only=True)}
-    assert totals["Điểm đạt được"] == ("67.83", "59.88", "-7.95")
+    assert totals["Điểm đạt được"] == ("67,83", "59,88", "-7,95")
+    fields = list(book["Theo lĩnh vực"].iter_rows(min_row=2, values_only=True))
+    assert fields[0][2] == 11.44  # numbers stay numbers in the sheet
 
 
 def test_unknown_unit_and_year(cli):

@@ -29,7 +29,7 @@ def test_python_dash_m(tmp_path):
     proc = run(sys.executable, "-m", "cchc_cli", "score", str(SAMPLES / "2019" / "STC.xlsx"),
                cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    assert "81.75 %" in proc.stdout
+    assert "81,75 %" in proc.stdout
 
 
 def test_data_error_in_a_subprocess_exits_1_without_traceback(tmp_path):

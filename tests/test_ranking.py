@@ -194,8 +194,8 @@ def test_rank_terminal_shows_rank_of_n_and_the_summary(cli):
     out = cli("rank", SAMPLES / "2023").stdout
     line = next(line for line in out.splitlines() if " STC " in line)
     assert line.split()[:2] == ["17/19", "STC"]
-    assert "59.88" in line and "86.74" in line and "69.03" in line and "Nhóm 3" in line
-    assert "19 đơn vị · chỉ số trung bình 78.74 % · Nhóm 1: 3 · Nhóm 2: 6 · Nhóm 3: 8 · " \
+    assert "59,88" in line and "86,74" in line and "69,03" in line and "Nhóm 3" in line
+    assert "19 đơn vị · chỉ số trung bình 78,74 % · Nhóm 1: 3 · Nhóm 2: 6 · Nhóm 3: 8 · " \
            "Nhóm 4: 2" in out
 
 

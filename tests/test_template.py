@@ -126,6 +126,6 @@ def test_criteria_show(cli):
     result = cli("criteria", "show", "soc-trang-so-2021")
     assert result.exit_code == 0
     line = next(x for x in result.stdout.splitlines() if x.startswith(" 7.3.3"))
-    assert "0.34" in line and "được" in line
+    assert "0,34" in line and "được" in line
     data = json.loads(cli("criteria", "show", "soc-trang-so-2021", "--json").stdout)
     assert data["id"] == "soc-trang-so-2021" and data["years"] == {"from": 2021, "to": None}
