@@ -1,32 +1,70 @@
-"""Charts as PNG (matplotlib, imported only here, only when a chart is asked for)."""
+"""Charts as PNG (matplotlib, imported only here, only when a chart is asked for).
+
+Text is drawn with DejaVu Sans, which has every Vietnamese letter; a test checks that
+matplotlib really resolves that font, so diacritics are never drawn as boxes."""
 
 from __future__ import annotations
 
 import os
-import tempfile
+import textwrap
 from pathlib import Path
+from typing import Any
 
+from .compare import Comparison
+from .decimals import localize
+from .export import atomic_write
 from .history import History
 from .labels import Lang, t
+from .ranking import YearRanking
+
+FONT = "DejaVu Sans"
+BAND_COLOURS = ["#d4edda", "#d1ecf1", "#fff3cd", "#f8d7da", "#e2e3e5"]
 
 
-def history_chart(history: History, path: str | os.PathLike[str], lang: Lang) -> Path:
-    """Index (left axis) and rank (right axis, 1 at the top) over the years."""
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    path = Path(path)
+    plt.rcParams["font.family"] = FONT
+    return plt
+
+
+def resolved_font() -> str:
+    """The font file matplotlib uses for chart text (for the test of diacritics)."""
+    _pyplot()
+    from matplotlib import font_manager
+
+    return font_manager.findfont(font_manager.FontProperties(family=FONT),
+                                 fallback_to_default=False)
+
+
+def _save(fig: Any, path: str | os.PathLike[str]) -> Path:
+    plt = _pyplot()
+    try:
+        return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
+    finally:
+        plt.close(fig)
+
+
+def _pct(value: Any, lang: Lang) -> str:
+    return f"{localize(str(value), lang)} %"
+
+
+def history_chart(history: History, path: str | os.PathLike[str], lang: Lang) -> Path:
+    """Index (left axis) and rank (right axis, 1 at the top) over the years."""
+    plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
     years = [s.year for s in history.years]
     indices = [s.index for s in history.years]
     fig, left = plt.subplots(figsize=(8, 4.5), dpi=120)
-    plt.rcParams["font.family"] = "DejaVu Sans"  # has every Vietnamese letter
     left.plot(years, [None if i is None else float(i) for i in indices], marker="o",
               color="#1f5fa8", label=t("index", lang))
     for year, index in zip(years, indices, strict=True):
         if index is not None:
-            left.annotate(f"{index} %", (year, float(index)), textcoords="offset points",
+            left.annotate(_pct(index, lang), (year, float(index)), textcoords="offset points",
                           xytext=(0, 8), ha="center", fontsize=9)
     left.set_ylabel(f"{t('index', lang)} (%)")
     left.set_ylim(0, 100)
@@ -34,8 +72,6 @@ def history_chart(history: History, path: str | os.PathLike[str], lang: Lang) ->
     handles = left.get_lines()
     ranked = [s for s in history.years if s.rank is not None]
     if ranked:
-        from matplotlib.ticker import MaxNLocator
-
         right = left.twinx()
         right.plot([s.year for s in ranked], [s.rank for s in ranked], marker="s",
                    linestyle="--", color="#c0392b", label=t("chart.rank", lang))
@@ -51,13 +87,76 @@ def history_chart(history: History, path: str | os.PathLike[str], lang: Lang) ->
     left.set_title(t("history.title", lang, name=history.name, code=history.code))
     left.grid(axis="y", alpha=0.3)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format="png")
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-        plt.close(fig)
-    return path
+    return _save(fig, path)
+
+
+def rank_chart(ranking: YearRanking, path: str | os.PathLike[str], lang: Lang,
+               unit: str | None = None) -> Path:
+    """Each group's indices as horizontal bars, rank 1 at the top, bands shaded; ``unit``
+    is highlighted."""
+    plt = _pyplot()
+    groups = ranking.groups
+    heights = [max(2.5, 0.32 * len(g.units) + 1.2) for g in groups] or [2.5]
+    fig, axes = plt.subplots(len(heights), 1, figsize=(9, sum(heights)), dpi=120,
+                             squeeze=False)
+    for ax, group in zip(axes[:, 0], groups, strict=True):
+        cs = group.criteria
+        upper = 100.0
+        for colour, band in zip(BAND_COLOURS, cs.bands, strict=False):
+            ax.axvspan(float(band.lower), upper, color=colour, zorder=0)
+            ax.text((float(band.lower) + upper) / 2, -1.0, band.name, ha="center",
+                    va="center", fontsize=8, color="#555555")
+            upper = float(band.lower)
+        units = group.units
+        labels = [f"{u.rank}. {u.result.unit.name}" for u in units]
+        values = [float(u.result.index or 0) for u in units]
+        colours = ["#c0392b" if unit and u.code.upper() == unit.strip().upper() else "#4a6fa5"
+                   for u in units]
+        ax.barh(range(len(units)), values, color=colours, zorder=2)
+        for y, u in enumerate(units):
+            ax.text(float(u.result.index or 0) + 0.4, y, _pct(u.result.index, lang),
+                    va="center", fontsize=8, zorder=3)
+        ax.set_yticks(range(len(units)), labels, fontsize=8)
+        ax.set_ylim(len(units) - 0.5, -1.6)  # rank 1 at the top, room for band names
+        low = min([*values, *(float(b.lower) for b in cs.bands)], default=0)
+        ax.set_xlim(max(0, low - 5), 100)
+        ax.set_xlabel(f"{t('index', lang)} (%)")
+        ax.set_title(t("rank.group", lang, group=group.group, year=ranking.year or "—"),
+                     fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def compare_chart(c: Comparison, path: str | os.PathLike[str], lang: Lang) -> Path:
+    """Field indices of year A beside year B."""
+    plt = _pyplot()
+    fields = c.fields
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(fields) + 1.6), dpi=120)
+
+    def index(totals, result) -> float | None:
+        exact = totals.index_exact if totals else None
+        return None if exact is None else float(result.display(exact))
+
+    for offset, year, side, colour, attr in ((-0.2, c.a.year, c.a, "#9aa5b1", "a"),
+                                             (0.2, c.b.year, c.b, "#1f5fa8", "b")):
+        ys, xs = [], []
+        for y, f in enumerate(fields):
+            value = index(getattr(f, attr), side.result)
+            if value is not None:
+                ys.append(y + offset)
+                xs.append(value)
+        ax.barh(ys, xs, height=0.38, color=colour, label=str(year))
+        for y, x in zip(ys, xs, strict=True):
+            ax.text(x + 0.5, y, localize(f"{x:.2f}", lang), va="center", fontsize=7)
+    labels = [textwrap.shorten(f"{f.code}. {f.title}", 48, placeholder="…") for f in fields]
+    ax.set_yticks(range(len(fields)), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 105)
+    ax.set_xlabel(f"{t('col.index', lang).replace(chr(10), ' ')} (%)")
+    unit = c.b.result.unit
+    ax.set_title(t("cmp.title", lang, name=unit.name, code=unit.code, a=c.b.year, b=c.a.year),
+                 fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, path)

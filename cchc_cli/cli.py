@@ -38,7 +38,13 @@ from .render import (
     render_table,
     render_unit,
 )
-from .reports import compare_tables, criteria_table, rank_tables
+from .reports import (
+    appendix,
+    compare_tables,
+    comparison_document,
+    criteria_table,
+    rank_tables,
+)
 from .scoring import score_file
 from .template import write_template
 from .validate import validate_path
@@ -69,6 +75,11 @@ OutputOption = Annotated[
     typer.Option("--output", "-o", metavar="FILE.xlsx|FILE.csv",
                  help="Ghi bảng kết quả ra tệp Excel (.xlsx) hoặc CSV (UTF-8).",
                  show_default=False),
+]
+ChartOption = Annotated[
+    Path | None,
+    typer.Option("--chart", metavar="FILE.png", show_default=False,
+                 help="Vẽ biểu đồ ra tệp PNG."),
 ]
 CriteriaOption = Annotated[
     str | None,
@@ -182,6 +193,9 @@ def rank(
                                               "(vd. “Sở, ban ngành tỉnh”).")] = None,
     json: JsonOption = False,
     output: OutputOption = None,
+    chart: ChartOption = None,
+    unit: Annotated[str | None, typer.Option("--unit", "-u", metavar="CODE",
+                                             help="Đơn vị tô đậm trên biểu đồ.")] = None,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -198,6 +212,8 @@ def rank(
       cchc rank samples/2022 --output xep-hang-2022.xlsx
 
       cchc rank samples/2023 --json
+
+      cchc rank samples/2023 --chart xep-hang.png --unit STC
     """
     language = _lang(lang)
     with _guard(language, debug):
@@ -208,6 +224,10 @@ def rank(
         if output:
             write_tables(output, rank_tables(ranking, language),
                          decimals=_decimals(ranking), inputs=workbook_files(folder))
+        if chart:
+            from .chart import rank_chart
+
+            rank_chart(ranking, chart, language, unit=unit)
         if json:
             sys.stdout.write(to_json(ranking_dict(ranking, language)) + "\n")
         elif not output:
@@ -237,6 +257,7 @@ def compare(
     data: DataOption = None,
     json: JsonOption = False,
     output: OutputOption = None,
+    chart: ChartOption = None,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -253,6 +274,8 @@ def compare(
       cd samples && cchc compare 2022 2023 --unit STC
 
       cchc compare 2020 2022 --unit STC --data samples --output so-sanh.xlsx
+
+      cchc compare 2022 2023 --unit STC --data samples --chart linh-vuc.png
     """
     language = _lang(lang)
     with _guard(language, debug):
@@ -263,6 +286,10 @@ def compare(
             inputs = [*workbook_files(root / str(year_a)), *workbook_files(root / str(year_b))]
             write_tables(output, compare_tables(comparison, language), inputs=inputs,
                          decimals=comparison.b.result.criteria.rounding.decimals)
+        if chart:
+            from .chart import compare_chart
+
+            compare_chart(comparison, chart, language)
         if json:
             sys.stdout.write(to_json(comparison.as_dict()) + "\n")
         elif not output:
@@ -274,9 +301,7 @@ def history(
     unit: UnitOption,
     data: DataOption = None,
     json: JsonOption = False,
-    chart: Annotated[Path | None, typer.Option("--chart", metavar="FILE.png",
-                                               help="Vẽ biểu đồ chỉ số và thứ hạng qua các năm.",
-                                               show_default=False)] = None,
+    chart: ChartOption = None,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -344,6 +369,68 @@ def validate(
 
 def _decimals(ranking: YearRanking) -> int:
     return ranking.groups[0].criteria.rounding.decimals if ranking.groups else 2
+
+
+@app.command()
+def report(
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE.docx|FILE.xlsx",
+                                         help="Tệp báo cáo: Word (.docx) hoặc Excel (.xlsx).",
+                                         show_default=False)],
+    file: Annotated[Path | None, typer.Argument(metavar="[FILE]", show_default=False,
+                                                help="Bảng tính của một đơn vị.")] = None,
+    by_office: Annotated[bool, typer.Option("--by-office", help="Nhóm các dòng theo phòng "
+                                            "chịu trách nhiệm, có cộng điểm từng phòng.")]
+    = False,
+    compare: Annotated[tuple[int, int] | None, typer.Option(
+        "--compare", metavar="YEAR_A YEAR_B", show_default=False,
+        help="Báo cáo so sánh hai năm của --unit thay cho phụ lục bị trừ điểm.")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", "-u", metavar="CODE",
+                                             help="Mã đơn vị (với --compare).")] = None,
+    data: DataOption = None,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Viết phụ lục "những nội dung bị trừ điểm" hoặc phần so sánh hai năm của công văn.
+
+    Writes the lost-points appendix of a unit (as seed 003's: the totals line, then every
+    appraised criterion that lost points with its reason and office, then what the survey
+    took) as Word or Excel; --by-office groups it by office with subtotals. With --compare
+    YEAR_A YEAR_B --unit CODE, writes the comparison part of a memo like seed 000.
+
+    Ví dụ / examples:
+
+      cchc report samples/2020/STC.xlsx -o phu-luc-2020.docx
+
+      cchc report samples/2020/STC.xlsx --by-office -o phu-luc-theo-phong.xlsx
+
+      cchc report --compare 2022 2023 --unit STC --data samples -o so-sanh.docx
+    """
+    from .documents import write_document
+
+    language = _lang(lang)
+    with _guard(language, debug):
+        if compare is not None:
+            if not unit:
+                raise typer.BadParameter("--compare cần --unit (needs --unit)")
+            comparison = compare_years(data, compare[0], compare[1], unit)
+            render_others_unranked(make_console(stderr=True), comparison.warnings, language)
+            root = data_root(data)
+            inputs = [p for year in compare for p in workbook_files(root / str(year))]
+            document = comparison_document(comparison, language)
+            decimals = comparison.b.result.criteria.rounding.decimals
+        else:
+            if file is None:
+                raise typer.BadParameter("cần FILE hoặc --compare (FILE or --compare needed)")
+            result = score_file(file)
+            if result.warnings:
+                render_problems(make_console(stderr=True), result.warnings, language,
+                                hint=False)
+            document = appendix(result, language, by_office=by_office)
+            inputs, decimals = [file], result.criteria.rounding.decimals
+        path = write_document(document, output, decimals=decimals, lang=language,
+                              inputs=inputs)
+        make_console(stderr=True).print(t("report.written", language, path=str(path)),
+                                        soft_wrap=True)
 
 
 @app.command()

@@ -10,7 +10,7 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -51,6 +51,7 @@ def _encode(value: Any, indent: int, depth: int) -> str:
 # --- tables as .xlsx or .csv -------------------------------------------------------------------
 
 ColumnKind = Literal["text", "int", "points", "index"]
+_SHEET_NAME_BAD = str.maketrans({ch: " " for ch in "[]:*?/\\"})
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,35 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[list[Any]]
+    notes: tuple[str, ...] = ()  # lines above the header (a totals line, a heading)
+    sheet: str | None = None  # a short sheet name, when the title is long
+
+    @property
+    def sheet_name(self) -> str:
+        return (self.sheet or self.title).translate(_SHEET_NAME_BAD)[:31]
 
 
 OUTPUT_SUFFIXES = (".xlsx", ".csv")
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place:
+    an interrupted run never leaves half a report. The file gets the usual permissions
+    (a temporary file is private; a report is meant to be shared)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o666 & ~umask)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 def check_output(path: Path, inputs: Iterable[Path] = (),
@@ -91,19 +118,8 @@ def write_tables(path: str | os.PathLike[str], tables: list[Table], *, decimals:
     """
     path = Path(path)
     check_output(path, inputs)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        if path.suffix.lower() == ".csv":
-            _write_csv(Path(tmp), tables, decimals)
-        else:
-            _write_xlsx(Path(tmp), tables, decimals)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    writer = _write_csv if path.suffix.lower() == ".csv" else _write_xlsx
+    return atomic_write(path, lambda tmp: writer(tmp, tables, decimals))
 
 
 def _cell_text(value: Any, kind: ColumnKind, decimals: int) -> str:
@@ -123,13 +139,12 @@ def _write_csv(path: Path, tables: list[Table], decimals: int) -> None:
                 if n:
                     writer.writerow([])
                 writer.writerow([table.title])
+            for note in table.notes:
+                writer.writerow([note])
             writer.writerow([c.header for c in table.columns])
             for row in table.rows:
                 writer.writerow([_cell_text(v, c.kind, decimals)
                                  for v, c in zip(row, table.columns, strict=True)])
-
-
-_SHEET_NAME_BAD = str.maketrans({ch: " " for ch in "[]:*?/\\"})
 
 
 def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
@@ -142,14 +157,18 @@ def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
     number = "0." + "0" * decimals if decimals else "0"
     bold = Font(bold=True)
     for table in tables:
-        ws = book.create_sheet(table.title.translate(_SHEET_NAME_BAD)[:31])
+        ws = book.create_sheet(table.sheet_name)
+        for n, note in enumerate(table.notes, start=1):
+            ws.append([note])
+            ws.cell(row=n, column=1).font = bold
+        header = len(table.notes) + 1  # (an empty sheet's max_row is already 1)
         ws.append([c.header for c in table.columns])
-        for cell in ws[1]:
+        for cell in ws[header]:
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in table.rows:
             ws.append(list(row))  # Decimal goes in as an exact number
-        ws.freeze_panes = "A2"
+        ws.freeze_panes = f"A{header + 1}"
         for c, column in enumerate(table.columns, start=1):
             letter = get_column_letter(c)
             longest = max([len(column.header) // 2 + 1]
@@ -157,7 +176,7 @@ def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
                              for r in table.rows], default=8)
             width = column.width or min(max(longest + 2, 8), 60)
             ws.column_dimensions[letter].width = width
-            for cell in ws[letter][1:]:
+            for cell in ws[letter][header:]:
                 if column.kind in ("points", "index"):
                     cell.number_format = number
                 elif column.kind == "text" and width >= 60:

@@ -3,6 +3,8 @@ written to .xlsx/.csv (export), so the two can never disagree."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .compare import CHANGE_KINDS, Comparison, Side
@@ -11,7 +13,7 @@ from .decimals import fixed
 from .export import Column, Table
 from .labels import Lang, t
 from .ranking import GroupRanking, YearRanking
-from .scoring import Totals
+from .scoring import Totals, UnitResult
 
 
 def group_summary_text(group: GroupRanking, lang: Lang) -> str:
@@ -104,8 +106,9 @@ def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
     def idx(side: Side) -> str:
         return side.result.criteria.index_text(side.result.totals.index_exact, lang)
 
-    totals = Table(t("cmp.totals", lang), [Column(""), Column(ya), Column(yb),
-                                           Column(t("cmp.change", lang))], [
+    totals = Table(t("cmp.totals", lang), [Column("", width=24), Column(ya, width=12),
+                                           Column(yb, width=12),
+                                           Column(t("cmp.change", lang), width=30)], [
         [t("cmp.rank", lang), _rank_text(a), _rank_text(b), rank_change_text(c, lang)],
         [t("rank.achieved", lang), fixed(a.achieved, d, lang), fixed(b.achieved, d, lang),
          _signed(c.delta_achieved, d, lang)],
@@ -150,12 +153,13 @@ def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
                          cs_b.display(ch.deducted_b - ch.deducted_a),
                          ch.reason_a, ch.reason_b, ch.responsible])
         tables.append(Table(t(f"cmp.kind.{kind}", lang), [
-            Column(t("lost.code", lang)), Column(t("lost.item", lang)),
-            Column(t("cmp.lost", lang, year=ya), "points"),
-            Column(t("cmp.lost", lang, year=yb), "points"),
-            Column(t("cmp.delta", lang), "points"),
-            Column(t("cmp.reason", lang, year=ya)), Column(t("cmp.reason", lang, year=yb)),
-            Column(t("lost.responsible", lang))], rows))
+            Column(t("lost.code", lang), width=9), Column(t("lost.item", lang), width=40),
+            Column(t("cmp.lost", lang, year=ya), "points", width=10),
+            Column(t("cmp.lost", lang, year=yb), "points", width=10),
+            Column(t("cmp.delta", lang), "points", width=9),
+            Column(t("cmp.reason", lang, year=ya), width=45),
+            Column(t("cmp.reason", lang, year=yb), width=45),
+            Column(t("lost.responsible", lang), width=28)], rows))
     unmatched = [[ya, i.code, i.leaf.title, cs_a.display(i.deducted)] for i in c.unmatched_a] \
         + [[yb, i.code, i.leaf.title, cs_b.display(i.deducted)] for i in c.unmatched_b]
     if unmatched:
@@ -191,3 +195,107 @@ def criteria_table(cs: CriteriaSet, lang: Lang) -> Table:
         Column(t("crit.code", lang)), Column(t("crit.title", lang)),
         Column(t("crit.max", lang), "points"), Column(t("crit.min", lang), "points"),
         Column(t("crit.scoring", lang)), Column(t("crit.reducible", lang))], rows)
+
+
+# --- documents: the lost-points appendix and the comparison memo ---------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a report holds, whatever it is written as (.docx or .xlsx)."""
+
+    title: str
+    subtitle: str
+    before: list[str]  # paragraphs above the tables
+    tables: list[Table]
+    after: list[str]  # paragraphs below
+
+
+# An office named at the start of a "responsible" text, as the memos write it.
+_OFFICE = re.compile(
+    r"^(Văn phòng|Thanh tra|Các phòng (?:nghiệp vụ|chuyên môn)|Phòng(?:\s[^\s.,;()]+){1,8}?)"
+    r"(?=\s+(?:báo cáo|bổ sung|lập|chưa|không|có|phối hợp|cử|đã|là|và các)\b"
+    r"|\s*[.,;(]|\s*$)")
+
+
+def office_of(responsible: str) -> str | None:
+    """The office a "Trách nhiệm" text names first (None when it names none)."""
+    match = _OFFICE.match(responsible.strip())
+    return match.group(1).strip() if match else None
+
+
+def appendix(result: UnitResult, lang: Lang, by_office: bool = False) -> Document:
+    """Seed 003's appendix: the totals line, then every appraised criterion that lost points
+    (in criterion order, or grouped by office with subtotals), then what the survey took."""
+    cs, tot = result.criteria, result.totals
+
+    def pts(value: Decimal) -> str:
+        return cs.points_text(value, lang)
+
+    lost = [i for i in result.lost if i.leaf.scoring == "self"]
+    survey = [i for i in result.lost if i.leaf.scoring == "survey"]
+    columns = [Column(t("doc.col.tt", lang), width=8), Column(t("doc.col.item", lang), width=40),
+               Column(t("doc.col.reason", lang), width=55),
+               Column(t("doc.col.points", lang), "points", width=10),
+               Column(t("doc.col.office", lang), width=45)]
+
+    def row(item) -> list:
+        return [item.code, item.leaf.title, item.reason, cs.display(item.deducted),
+                item.responsible]
+
+    rows: list[list] = []
+    if by_office:
+        groups: dict[str, list] = {}
+        for item in lost:
+            groups.setdefault(office_of(item.responsible) or "", []).append(item)
+        for office in sorted(groups, key=lambda o: (o == "", o)):
+            items = groups[office]
+            rows += [row(i) for i in items]
+            name = office or t("doc.office.unknown", lang)
+            rows.append(["", t("doc.subtotal", lang, office=name), "",
+                         cs.display(sum((i.deducted for i in items), Decimal(0))), ""])
+    else:
+        rows = [row(i) for i in lost]
+    listed = sum((i.deducted for i in lost), Decimal(0))
+    from_survey = sum((i.deducted for i in survey), Decimal(0))
+    rows.append(["", t("doc.sum", lang), "", cs.display(listed), ""])
+    totals_line = t("summary.line", lang, max=pts(tot.max), reduction=pts(tot.reduction),
+                    max_after=pts(tot.max_after_reduction), achieved=pts(tot.achieved),
+                    deducted=pts(tot.deducted))
+    after = [t("doc.sum.listed", lang, points=pts(listed), n=len(lost))]
+    if survey:
+        items = "; ".join(f"{i.code}: {pts(i.deducted)}" for i in survey)
+        after.append(t("doc.sum.survey", lang, points=pts(from_survey), items=items))
+    after.append(t("doc.sum.total", lang, listed=pts(listed), survey=pts(from_survey),
+                   total=pts(tot.deducted)))
+    title = t("doc.appendix.title", lang, year=result.unit.year)
+    return Document(
+        title=title,
+        subtitle=t("doc.appendix.subtitle", lang, unit=result.unit.name),
+        before=[totals_line],
+        tables=[Table(title, columns, rows, notes=(totals_line,),
+                      sheet=t("doc.appendix.sheet", lang))],
+        after=after,
+    )
+
+
+def comparison_document(c: Comparison, lang: Lang) -> Document:
+    """The comparison part of a memo like seed 000: both years, the change, and the
+    criteria that lost more points than the year before, with the reasons."""
+    unit = c.b.result.unit
+
+    def year_line(side: Side) -> str:
+        cs = side.result.criteria
+        return t("doc.cmp.year", lang, year=side.year, rank=_rank_text(side),
+                 achieved=cs.points_text(side.result.totals.achieved, lang),
+                 index=cs.index_text(side.result.totals.index_exact, lang))
+
+    tables = compare_tables(c, lang)
+    return Document(
+        title=t("doc.cmp.title", lang, a=c.a.year, b=c.b.year),
+        subtitle=f"{unit.name} ({unit.code})",
+        before=[year_line(c.a), year_line(c.b), compare_sentence(c, lang)],
+        tables=[tables[0]] + [tb for tb in tables[2:]
+                              if tb.title == t("cmp.kind.lost_more", lang)],
+        after=[t("cmp.unchanged", lang, n=c.unchanged)],
+    )

@@ -8,7 +8,6 @@ with openpyxl. openpyxl is imported here only, never on the scoring path.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +16,7 @@ from typing import Any
 
 from .criteria import CriteriaSet, FieldSpec, Item
 from .decimals import plain
+from .export import atomic_write
 from .workbook import APPRAISAL, INFO_SHEET, SELF, SURVEY, SheetSpec, UnitWorkbook
 
 
@@ -304,12 +304,4 @@ def write_template(cs: CriteriaSet, path: str | os.PathLike[str], *, code: str, 
                 ws.cell(row=ws.max_row, column=1).number_format = "@"
         ws.column_dimensions["B"].width = 60
         ws.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        book.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path
+    return atomic_write(path, book.save)

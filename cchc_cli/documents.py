@@ -1,0 +1,111 @@
+"""Reports people hand on, as Word documents (python-docx, imported only here).
+
+Official documents use A4, Times New Roman 13; appendix tables are wide, so pages are
+landscape, tables have borders and their header row repeats on every page.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .decimals import fixed, localize, plain
+from .export import Column, atomic_write, check_output, write_tables
+from .reports import Document
+
+FONT = "Times New Roman"
+SIZE = 13
+TEXT_WIDTH_CM = 25.7  # landscape A4 less two 2 cm margins
+
+
+def _text(value: Any, column: Column, decimals: int, lang: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        if column.kind == "index":
+            return fixed(value, decimals, lang)
+        return localize(plain(value), lang)
+    return str(value)
+
+
+def write_docx(document: Document, path: str | os.PathLike[str], *, decimals: int = 2,
+               lang: str = "vi", inputs: Iterable[Path] = ()) -> Path:
+    from docx import Document as Docx
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    path = Path(path)
+    check_output(path, inputs, formats=(".docx",))
+    doc = Docx()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2))
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = FONT, Pt(SIZE)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+
+    def paragraph(text: str, *, bold: bool = False, italic: bool = False,
+                  center: bool = False) -> None:
+        p = doc.add_paragraph()
+        run = p.add_run(text)
+        run.bold, run.italic = bold, italic
+        if center:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    paragraph(document.title, bold=True, center=True)
+    if document.subtitle:
+        paragraph(document.subtitle, italic=True, center=True)
+    for text in document.before:
+        paragraph(text)
+    for table in document.tables:
+        if len(document.tables) > 1:
+            paragraph(table.title, bold=True)
+        grid = doc.add_table(rows=1, cols=len(table.columns))
+        grid.style = "Table Grid"
+        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+        header = grid.rows[0]
+        repeat = OxmlElement("w:tblHeader")  # the header row repeats on every page
+        repeat.set(qn("w:val"), "true")
+        header._tr.get_or_add_trPr().append(repeat)
+        for cell, column in zip(header.cells, table.columns, strict=True):
+            cell.text = ""
+            run = cell.paragraphs[0].add_run(column.header)
+            run.bold = True
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for values in table.rows:
+            cells = grid.add_row().cells
+            summary = values[0] in ("", None) and any(values[1:])  # a "Cộng" row
+            for cell, value, column in zip(cells, values, table.columns, strict=True):
+                run = cell.paragraphs[0].add_run(_text(value, column, decimals, lang))
+                run.bold = summary
+                if column.kind != "text":
+                    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        widths = [column.width or 12 for column in table.columns]
+        grid.autofit = False
+        for i, share in enumerate(widths):  # share the page's width as the columns ask
+            width = Cm(TEXT_WIDTH_CM * share / sum(widths))
+            grid.columns[i].width = width
+            for row in grid.rows:
+                row.cells[i].width = width
+    for text in document.after:
+        paragraph(text)
+    return atomic_write(path, doc.save)
+
+
+def write_document(document: Document, path: str | os.PathLike[str], *, decimals: int = 2,
+                   lang: str = "vi", inputs: Iterable[Path] = ()) -> Path:
+    """.docx as a Word document; .xlsx or .csv as the document's tables."""
+    path = Path(path)
+    check_output(path, inputs, formats=(".docx", ".xlsx", ".csv"))
+    if path.suffix.lower() == ".docx":
+        return write_docx(document, path, decimals=decimals, lang=lang, inputs=inputs)
+    return write_tables(path, document.tables, decimals=decimals, inputs=inputs)
