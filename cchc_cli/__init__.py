@@ -7,33 +7,29 @@ The library is usable without the command line::
     wb = read_unit("samples/2020/STC.xlsx")
     result = score_unit(Registry.load().get("soc-trang-so-2019"), wb)
     result.totals.achieved   # Decimal('71.33')
+
+Names are imported on first use, so ``import cchc_cli`` (and the command's start) stays fast.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import Any
+
 __version__ = "0.1.0"
 
-from .compare import compare_years
-from .criteria import CriteriaSet, Registry, load_criteria
-from .history import unit_history
-from .problems import CATALOG, CchcError, Problem
-from .ranking import rank_folder
-from .scoring import UnitResult, score_file, score_unit
-from .workbook import read_unit
+_WHERE = {
+    "CATALOG": "problems", "CchcError": "problems", "Problem": "problems",
+    "CriteriaSet": "criteria", "Registry": "criteria", "load_criteria": "criteria",
+    "UnitResult": "scoring", "score_file": "scoring", "score_unit": "scoring",
+    "read_unit": "workbook", "rank_folder": "ranking", "compare_years": "compare",
+    "unit_history": "history",
+}
 
-__all__ = [
-    "CATALOG",
-    "CchcError",
-    "CriteriaSet",
-    "Problem",
-    "Registry",
-    "UnitResult",
-    "__version__",
-    "compare_years",
-    "load_criteria",
-    "rank_folder",
-    "read_unit",
-    "score_file",
-    "score_unit",
-    "unit_history",
-]
+__all__ = ["__version__", *sorted(_WHERE)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module 'cchc_cli' has no attribute {name!r}")

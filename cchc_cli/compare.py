@@ -256,7 +256,7 @@ def compare_years(root: str | os.PathLike[str] | None, year_a: int, year_b: int,
     sides = []
     warnings: list[Problem] = []
     for year in (year_a, year_b):
-        ranking = rank_folder(base / str(year), registry)
+        ranking = rank_folder(base / str(year), registry, keep=code)
         sides.append(side_of(ranking, code, year))
         warnings += [p for entry in ranking.not_ranked for p in entry.problems]
     comparison = compare_results(sides[0], sides[1])

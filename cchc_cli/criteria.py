@@ -139,12 +139,16 @@ class CriteriaSet(_Strict):
     _path: Path | None = PrivateAttr(default=None)
     _leaves: dict[str, Leaf] = PrivateAttr(default_factory=dict)
     _nodes: dict[str, FieldSpec | Item] = PrivateAttr(default_factory=dict)
+    _below: dict[str, list[str]] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
         for spec in self.fields:
             self._nodes[spec.code] = spec
             for item in spec.criteria:
                 self._flatten(item, spec.code, (spec.code,), spec.scoring or "self")
+        for leaf in self._leaves.values():
+            for ancestor in leaf.ancestors:
+                self._below.setdefault(ancestor, []).append(leaf.code)
 
     def _flatten(self, item: Item, field: str, ancestors: tuple[str, ...], scoring: str) -> None:
         self._nodes.setdefault(item.code, item)
@@ -166,6 +170,15 @@ class CriteriaSet(_Strict):
     def leaves(self) -> dict[str, Leaf]:
         """Scored items by code, in the order of the set."""
         return self._leaves
+
+    @property
+    def nodes(self) -> dict[str, FieldSpec | Item]:
+        """Every node (field, criterion, sub-criterion) by code."""
+        return self._nodes
+
+    def leaves_below(self, code: str) -> list[str]:
+        """The scored items under a field or criterion."""
+        return self._below.get(code, [])
 
     def node(self, code: str) -> FieldSpec | Item | None:
         return self._nodes.get(code)

@@ -57,7 +57,7 @@ def unit_history(root: str | os.PathLike[str] | None, code: str,
     history = History(code=code.upper(), years=[])
     for year, folder in year_folders(data_root(root)):
         try:
-            ranking = rank_folder(folder, registry)
+            ranking = rank_folder(folder, registry, keep=code)
         except CchcError:
             continue  # an empty year folder
         try:

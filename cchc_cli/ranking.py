@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -135,13 +135,82 @@ def workbook_files(folder: Path) -> list[Path]:
                   and not p.name.startswith(("~$", ".~lock")))
 
 
+# Below this many workbooks, starting worker processes costs more than it saves.
+PARALLEL_FROM = 48
+
+_worker_registry: Registry | None = None
+
+
+def _assess_slim(job: tuple[str, str | None]) -> tuple[str, UnitResult | None, list[Problem],
+                                                      str | None]:
+    """In a worker: score one workbook and send back only what ranking needs (the criteria
+    set travels as its id; items and fields only for the unit asked to ``keep``)."""
+    path, keep = job
+    result, problems = assess_file(path, _worker_registry)
+    if result is None:
+        return path, None, problems, None
+    set_id = result.criteria.id
+    return path, _slim(result, keep, criteria=None), problems, set_id
+
+
+def _slim(result: UnitResult, keep: str | None, criteria: Any = "same") -> UnitResult:
+    """Ranking needs totals, not every item: drop items and fields, except for ``keep``."""
+    if keep is not None and fold(result.unit.code) == fold(keep):
+        return result if criteria == "same" else replace(result, criteria=criteria)
+    changes: dict[str, Any] = {"items": [], "fields": []}
+    if criteria != "same":
+        changes["criteria"] = criteria
+    return replace(result, **changes)
+
+
+def _init_worker(registry: Registry) -> None:
+    global _worker_registry
+    _worker_registry = registry
+
+
+def _assess_all(files: list[Path], registry: Registry, keep: str | None, jobs: int,
+                on_file: Callable[[Path], None] | None
+                ) -> Iterator[tuple[Path, UnitResult | None, list[Problem]]]:
+    """Score every file, in ``jobs`` processes when the folder is large enough to gain."""
+    if jobs <= 1 or len(files) < PARALLEL_FROM:
+        for path in files:
+            result, problems = assess_file(path, registry)
+            yield path, None if result is None else _slim(result, keep), problems
+            if on_file:
+                on_file(path)
+        return
+    import multiprocessing  # only for large folders
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if "fork" in
+                                          multiprocessing.get_all_start_methods() else "spawn")
+    chunk = max(1, len(files) // (jobs * 8))
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                             initargs=(registry,)) as pool:
+        for name, result, problems, set_id in pool.map(
+                _assess_slim, [(str(p), keep) for p in files], chunksize=chunk):
+            if result is not None:
+                result = replace(result, criteria=registry.get(set_id or ""))
+            yield Path(name), result, problems
+            if on_file:
+                on_file(Path(name))
+
+
+def default_jobs() -> int:
+    """Worker processes: ``$CCHC_JOBS``, else every core."""
+    env = os.environ.get("CCHC_JOBS", "")
+    return int(env) if env.isdigit() and int(env) > 0 else (os.cpu_count() or 1)
+
+
 def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None, *,
-                group: str | None = None,
+                group: str | None = None, keep: str | None = None, jobs: int | None = None,
                 on_file: Callable[[Path], None] | None = None) -> YearRanking:
     """Score every workbook in ``folder`` and rank the units within their groups.
 
-    ``on_file`` is called after each workbook (for a progress bar). Raises ``CchcError`` only
-    when the folder itself is missing or holds no workbook.
+    Only totals are kept for ranking; the unit ``keep`` (a code) keeps its items and fields
+    too (for compare). Large folders are scored in ``jobs`` processes. ``on_file`` is called
+    after each workbook (for a progress bar). Raises ``CchcError`` only when the folder
+    itself is missing or holds no workbook.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -152,15 +221,13 @@ def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None
     registry = registry or Registry.load()
     outcome = YearRanking(folder=folder, year=year_of_folder(folder))
     scored: list[UnitResult] = []
-    for path in files:
-        result, problems = assess_file(path, registry)
+    for path, result, problems in _assess_all(files, registry, keep,
+                                              jobs or default_jobs(), on_file):
         if result is None:
             outcome.not_ranked.append(NotRanked(str(path), problems))
         else:
             scored.append(result)
             outcome.warnings += result.warnings
-        if on_file:
-            on_file(path)
     scored = _drop_duplicates(scored, outcome)
     if group:
         scored = [r for r in scored if r.criteria.matches_group(group)]

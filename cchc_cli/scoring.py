@@ -151,6 +151,7 @@ class _Review:
 
     def __init__(self, cs: CriteriaSet, wb: UnitWorkbook):
         self.cs, self.file = cs, str(wb.path)
+        self.nodes, self.leaves = cs.nodes, cs.leaves  # looked up for every row: keep at hand
         self.problems: list[Problem] = [p.with_file(self.file) for p in wb.problems]
 
     def report(self, code: str, leaf: Leaf, sheet: SheetData | None, row: SheetRow | None = None,
@@ -165,25 +166,25 @@ class _Review:
         for row in sheet.rows.values():
             place = {"file": self.file, "sheet": sheet.name, "cell": row.cells["code"],
                      "criterion": row.code}
-            parent = self.cs.is_parent(row.code)
+            parent = row.code in self.nodes and row.code not in self.leaves
             for key, flagged in row.flags.items():
                 if not parent:  # a subtotal formula on a parent row is fine
                     flag_problem(flagged, sheet.name, row.cells[key], row.code, self.file,
                                  self.problems)
             if parent:
                 self.subtotals(sheet, row)
-            if self.cs.node(row.code) is None:
+            if row.code not in self.nodes:
                 self.problems.append(Problem("unknown-criterion", **place,
                                              params={"set": self.cs.id}))
             elif row.code_was_number and "." in row.code:
-                longer = [c for c in (row.code + "0", row.code + "00") if self.cs.node(c)]
+                longer = [c for c in (row.code + "0", row.code + "00") if c in self.nodes]
                 if longer:
                     self.problems.append(Problem("ambiguous-code", **place, params={
                         "alternatives": " / ".join([row.code, *longer])}))
 
     def subtotals(self, sheet: SheetData, row: SheetRow) -> None:
         """A field's or criterion's row with figures: they must agree with its items."""
-        node = self.cs.node(row.code)
+        node = self.nodes.get(row.code)
         declared = row.values.get("max")
         if node is not None and isinstance(declared, Decimal) and declared != node.max:
             self.problems.append(Problem("max-disagrees", file=self.file, sheet=sheet.name,
@@ -194,13 +195,12 @@ class _Review:
         if not isinstance(value, Decimal):
             return
         total = Decimal(0)
-        for leaf in self.cs.leaves.values():
-            if row.code in leaf.ancestors:
-                item = sheet.get(leaf.code)
-                points = item.values.get("points") if item else None
-                if points is INVALID:
-                    return  # already reported; a sum would mislead
-                total += points if isinstance(points, Decimal) else 0
+        for code in self.cs.leaves_below(row.code):
+            item = sheet.get(code)
+            points = item.values.get("points") if item else None
+            if points is INVALID:
+                return  # already reported; a sum would mislead
+            total += points if isinstance(points, Decimal) else 0
         if total != value:
             self.problems.append(Problem("subtotal-mismatch", file=self.file, sheet=sheet.name,
                                          cell=row.cells.get("points"), criterion=row.code,

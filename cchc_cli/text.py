@@ -9,17 +9,28 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _SPACES = re.compile(r"\s+")
 
 
+_ODD_SPACE = re.compile(r"\s\s|[^\S ]")
+
+
 def nfc(text: str) -> str:
     """Normalise to NFC and collapse runs of whitespace (incl. non-breaking) to one space."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    if not text:
+        return ""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _ODD_SPACE.search(text):
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
+@lru_cache(maxsize=8192)  # headers and marks repeat in every workbook
 def fold(text: str) -> str:
     """A matching key: ``"Điểm thẩm  định"`` → ``"diemthamdinh"``."""
     decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP).lower())

@@ -18,11 +18,14 @@ Reading never stops at the first problem: it collects them all on the returned w
 from __future__ import annotations
 
 import html
+import math
 import os
 import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -146,6 +149,7 @@ _MARK_NO = {fold(t) for t in ("", "không", "0")}
 _NA_WORDS = {fold(t) for t in ("KPS", "không phát sinh", "không áp dụng", "N/A")}
 
 
+@lru_cache(maxsize=16384)  # the same cells are named in every workbook
 def cell_ref(row: int, col: int) -> str:
     """0-based (row, col) → ``"D14"``."""
     letters = ""
@@ -154,6 +158,25 @@ def cell_ref(row: int, col: int) -> str:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return f"{letters}{row + 1}"
+
+
+class Cells(Mapping[str, str]):
+    """The cell of each column of one row, as Excel names it ("D14"), computed only when a
+    problem needs to name it (most rows never do)."""
+
+    __slots__ = ("_columns", "_row")
+
+    def __init__(self, row: int, columns: Mapping[str, int]):
+        self._row, self._columns = row, columns
+
+    def __getitem__(self, key: str) -> str:
+        return cell_ref(self._row, self._columns[key])
+
+    def __iter__(self):
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
 
 
 class _Invalid:
@@ -174,7 +197,7 @@ class SheetRow:
     code: str
     row: int  # 1-based, as Excel shows it
     values: dict[str, Any]
-    cells: dict[str, str]
+    cells: Mapping[str, str]
     code_was_number: bool = False
     # cells that look empty but hold a formula with no value or an error: key → (kind, text).
     # Reported by the engine, which knows whether the row is a scored item or a subtotal.
@@ -509,39 +532,42 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
         return None
 
     data = SheetData(spec=spec, name=name)
-    columns = [(col, positions[col.key]) for col in spec.columns if col.key in positions]
+    # the title column is for people; it is not read (long text costs time)
+    columns = [(col, positions[col.key]) for col in spec.columns
+               if col.key in positions and col.key not in ("code", "title")]
+    code_col = positions["code"]
     for r in range(header + 1, len(rows)):
         row = rows[r]
-        raw_code = row[positions["code"]] if positions["code"] < len(row) else ""
+        raw_code = row[code_col] if code_col < len(row) else ""
         code, was_number = _code(raw_code)
         if not code:
-            flagged = flags.get(cell_ref(r, positions["code"])) if flags else None
+            flagged = flags.get(cell_ref(r, code_col)) if flags else None
             if flagged:
-                flag_problem(flagged, name, cell_ref(r, positions["code"]), None, file,
-                              problems)
+                flag_problem(flagged, name, cell_ref(r, code_col), None, file, problems)
             continue
-        values: dict[str, Any] = {}
-        cells: dict[str, str] = {}
+        values: dict[str, Any] = {"code": code}
+        cells = Cells(r, positions)
         row_flags: dict[str, tuple[str, str]] = {}
-        marked_in_score = False
+        marked_in = None
         for col, c in columns:
             raw = row[c] if c < len(row) else ""
-            cells[col.key] = cell_ref(r, c)
+            if raw == "" or raw is None:
+                flagged = flags.get(cell_ref(r, c)) if flags else None
+                if flagged and col.kind != "text":
+                    row_flags[col.key] = flagged
+                    values[col.key] = INVALID
+                else:
+                    values[col.key] = False if col.kind == "mark" else (
+                        None if col.kind == "points" else "")
+                continue
             if col.kind == "points" and isinstance(raw, str) and fold(raw) in _NA_WORDS:
                 values[col.key] = None  # "KPS" written in the score cell, as forms do
-                marked_in_score = True
+                marked_in = col.key
                 continue
-            flagged = flags.get(cells[col.key]) if flags and raw in ("", None) else None
-            if flagged and col.kind != "text":
-                row_flags[col.key] = flagged
-                values[col.key] = INVALID
-                continue
-            values[col.key] = _convert(col, raw, name, cells[col.key], code, file, problems)
-        values["code"] = code
-        if marked_in_score and values.get("not_applicable") in (None, False):
+            values[col.key] = _convert(col, raw, name, r, c, code, file, problems)
+        if marked_in and values.get("not_applicable") in (None, False):
             values["not_applicable"] = True
-            cells.setdefault("not_applicable", next(cells[k] for k, v in values.items()
-                                                   if k in cells and v is None))
+            cells = Cells(r, {**positions, "not_applicable": positions[marked_in]})
         if code in data.rows:
             first = data.rows[code]
             problems.append(Problem("duplicate-criterion", file=file, sheet=name,
@@ -567,8 +593,15 @@ def _roman(text: str) -> int | None:
     return total if 0 < total < 40 else None
 
 
+_PLAIN_CODE = re.compile(r"\d+(?:\.\d+)*")
+
+
 def _code(raw: Any) -> tuple[str, bool]:
     """A code as printed → the set's form: "TC 1.1.2." → "1.1.2", "II" → "2", 2.1 → "2.1"."""
+    if type(raw) is str and _PLAIN_CODE.fullmatch(raw):  # the common case, fast
+        return raw, False
+    if raw is None or raw == "":
+        return "", False
     if isinstance(raw, bool):
         return "", False
     if isinstance(raw, int | float):
@@ -588,13 +621,15 @@ def flag_problem(flagged: tuple[str, str], sheet: str, cell: str, code: str | No
                             params={"value": held}))
 
 
-def _convert(col: Column, raw: Any, sheet: str, cell: str, code: str, file: str,
+def _convert(col: Column, raw: Any, sheet: str, r: int, c: int, code: str, file: str,
              problems: list[Problem]) -> Any:
     if col.kind == "points":
+        if type(raw) is float and math.isfinite(raw):  # the common case, fast
+            return Decimal(repr(raw))
         try:
             return to_decimal(raw)
         except NotANumber as exc:
-            problems.append(Problem("not-a-number", file=file, sheet=sheet, cell=cell,
+            problems.append(Problem("not-a-number", file=file, sheet=sheet, cell=cell_ref(r, c),
                                     criterion=code, params={"value": exc.text}))
             return INVALID
     if col.kind == "mark":
@@ -605,7 +640,7 @@ def _convert(col: Column, raw: Any, sheet: str, cell: str, code: str, file: str,
             return True
         if key in _MARK_NO:
             return False
-        problems.append(Problem("invalid-mark", file=file, sheet=sheet, cell=cell,
+        problems.append(Problem("invalid-mark", file=file, sheet=sheet, cell=cell_ref(r, c),
                                 criterion=code, params={"value": _text(raw)}))
         return INVALID
     return _text(raw)
