@@ -49,6 +49,22 @@ for p in sorted(Path(sys.argv[1]).glob("*.xlsx")):
 print(n)
 """
 
+FLOOR_PARALLEL = """
+import os, sys, python_calamine as c
+from multiprocessing import Pool
+from pathlib import Path
+
+def rows(p):
+    wb = c.CalamineWorkbook.from_path(str(p))
+    return sum(len(wb.get_sheet_by_name(n).to_python(skip_empty_area=False))
+               for n in wb.sheet_names)
+
+if __name__ == "__main__":
+    files = sorted(Path(sys.argv[1]).glob("*.xlsx"))
+    with Pool(os.cpu_count()) as pool:
+        print(sum(pool.map(rows, files, chunksize=max(1, len(files) // 16))))
+"""
+
 NAIVE = """
 import sys, pandas as pd
 from pathlib import Path
@@ -118,12 +134,14 @@ def generate(folder: Path, units: int, jobs: int) -> None:
                               for s in range(0, units, size)]))
 
 
-def measure(cmd: list[str], repeat: int) -> tuple[float, int]:
+def measure(cmd: list[str], repeat: int, env: dict[str, str] | None = None
+            ) -> tuple[float, int]:
     """Median wall time (s) and peak RSS (MB) of ``cmd`` run as a whole process."""
     times, peaks = [], []
     for _ in range(repeat):
         out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True,
-                             text=True, check=True).stdout.split()
+                             text=True, check=True, env={**os.environ, **(env or {})}
+                             ).stdout.split()
         if out[2] not in ("0", "1"):
             raise SystemExit(f"{cmd} failed with exit code {out[2]}")
         times.append(float(out[0]))
@@ -138,7 +156,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--naive-repeat", type=int, default=1,
-                        help="the naive script is slow; run it this many times")
+                        help="the naive script is slow; run it this many times (0: skip)")
     parser.add_argument("--workdir", default=None, help="keep generated workbooks here")
     parser.add_argument("--results", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
@@ -154,23 +172,35 @@ def main() -> None:
     rows = []
     rank = measure([cchc, "rank", str(folder), "--json"], args.repeat)
     floor = measure([sys.executable, "-c", FLOOR, str(folder)], args.repeat)
-    rows += [("cchc rank DIR --json", *rank), ("calamine floor", *floor)]
-    try:
-        import pandas  # noqa: F401
-        naive = measure([sys.executable, "-c", NAIVE, str(folder)], args.naive_repeat)
-        rows.append(("naive pandas + openpyxl", *naive))
-    except ImportError:
-        naive = None
+    floor2 = measure([sys.executable, "-c", FLOOR_PARALLEL, str(folder)], args.repeat)
+    rank1 = measure([cchc, "rank", str(folder), "--json"], args.repeat, {"CCHC_JOBS": "1"})
+    rows += [(f"cchc rank DIR --json ({os.cpu_count()} processes)", *rank),
+             ("cchc rank DIR --json (1 process)", *rank1),
+             ("calamine floor (1 process)", *floor),
+             (f"calamine floor ({os.cpu_count()} processes)", *floor2)]
+    naive = None
+    if args.naive_repeat:
+        try:
+            import pandas  # noqa: F401
+            naive = measure([sys.executable, "-c", NAIVE, str(folder)], args.naive_repeat)
+            rows.append(("naive pandas + openpyxl", *naive))
+        except ImportError:
+            pass
     score = measure([cchc, "score", str(one)], args.repeat * 3)
     imp = measure([sys.executable, "-c", "import cchc_cli.cli"], args.repeat * 3)
     empty = measure([sys.executable, "-c", "pass"], args.repeat * 3)
     rows += [("cchc score FILE", *score), ("python -c 'import cchc_cli.cli'", *imp),
              ("python -c pass", *empty)]
 
-    ratios = [f"rank / floor: {rank[0] / floor[0]:.2f}× (target ≤ 1.5×)"]
+    ratios = [f"rank / floor: {rank[0] / floor[0]:.2f}× (target ≤ 1.5×); with both sides on "
+              f"{os.cpu_count()} processes {rank[0] / floor2[0]:.2f}×; one process against one "
+              f"{rank1[0] / floor[0]:.2f}×",
+              f"processes: rank {rank1[0] / rank[0]:.2f}× faster on {os.cpu_count()} cores "
+              f"than on one"]
     if naive:
         ratios.append(f"naive / rank: {naive[0] / rank[0]:.1f}× faster (target ≥ 10×)")
-    ratios += [f"rank of {args.units}: {rank[0]:.2f} s (target < 3 s for 1,000)",
+    ratios += [f"rank of {args.units}: {rank[0]:.2f} s (target < 3 s for 1,000); peak RSS "
+               f"{rank[1]} MB",
                f"score: {score[0]:.3f} s (target < 0.35 s); import alone {imp[0]:.3f} s, "
                f"empty Python {empty[0]:.3f} s"]
     table = ["| what | wall (median) | peak RSS |", "|---|---|---|"]

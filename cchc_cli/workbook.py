@@ -267,8 +267,9 @@ def _unescape(raw: bytes) -> str:
     return html.unescape(raw.decode("utf-8", "replace"))
 
 
-def xlsx_cell_flags(path: Path) -> dict[str, Flags]:
-    """Per sheet name, the cells holding a formula without a cached value or an error."""
+def xlsx_cell_flags(path: Path, only: Sequence[str] | None = None) -> dict[str, Flags]:
+    """Per sheet name (of ``only``, if given), the cells holding a formula without a cached
+    value or an error."""
     try:
         with zipfile.ZipFile(path) as archive:
             book = archive.read("xl/workbook.xml")
@@ -279,6 +280,8 @@ def xlsx_cell_flags(path: Path) -> dict[str, Flags]:
                 targets[_unescape(rid)] = _unescape(target)
             flags: dict[str, Flags] = {}
             for m in _SHEET_TAG.finditer(book):
+                if only is not None and _unescape(m.group(1)) not in only:
+                    continue
                 target = targets.get(_unescape(m.group(2)), "")
                 member = target.lstrip("/") if target.startswith("/") else "xl/" + target
                 try:
@@ -349,7 +352,8 @@ def read_unit(path: str | os.PathLike[str],
                                     params={"detail": str(exc)[:160]}))
             return []
 
-    flags = xlsx_cell_flags(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+    scored = [n for n in book.sheet_names if fold(n) not in {fold(x) for x in INFO_SHEET}]
+    flags = xlsx_cell_flags(path, scored) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
     try:
         return _parse(path, list(book.sheet_names), rows_of, problems, flags, aliases)
     finally:
@@ -532,9 +536,9 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
         return None
 
     data = SheetData(spec=spec, name=name)
-    # the title column is for people; it is not read (long text costs time)
+    # title and note are for people; they are not read (long text costs time)
     columns = [(col, positions[col.key]) for col in spec.columns
-               if col.key in positions and col.key not in ("code", "title")]
+               if col.key in positions and col.key not in ("code", "title", "note")]
     code_col = positions["code"]
     for r in range(header + 1, len(rows)):
         row = rows[r]

@@ -243,3 +243,17 @@ def test_order_of_files_on_disk_does_not_matter(year_folder, tmp_path):
     for n, path in enumerate(sorted(folder.iterdir(), reverse=True)):
         shutil.copy(path, renamed / f"{n}-{path.name}")
     assert ranks(rank_folder(folder)) == ranks(rank_folder(renamed))
+
+
+def test_parallel_scoring_ranks_the_same(monkeypatch):
+    import cchc_cli.ranking as ranking
+    one = ranking_dict(rank_folder(SAMPLES / "2022", jobs=1))
+    monkeypatch.setattr(ranking, "PARALLEL_FROM", 2)  # the samples are small: force workers
+    two = ranking_dict(rank_folder(SAMPLES / "2022", jobs=2))
+    assert one == two
+
+
+def test_ranking_keeps_items_only_for_the_unit_asked(monkeypatch):
+    ranking = rank_folder(SAMPLES / "2023", keep="stc")
+    kept = {u.code: len(u.result.items) for g in ranking.groups for u in g.units}
+    assert kept["STC"] == 96 and kept["SNV"] == 0
