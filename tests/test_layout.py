@@ -38,6 +38,6 @@ def test_core_never_calls_float(path):
 
 @pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is in the test extras")
 def test_ruff_is_clean():
-    proc = subprocess.run(["ruff", "check", "cchc_cli", "tests", "samples"],
+    proc = subprocess.run(["ruff", "check", "cchc_cli", "tests", "samples", "bench"],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
