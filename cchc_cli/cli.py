@@ -25,7 +25,7 @@ import typer
 from . import __version__
 from .compare import compare_years, data_root
 from .criteria import CriteriaSet, Registry, load_criteria
-from .export import check_output, to_json, write_tables
+from .export import check_output, write_json, write_tables
 from .history import unit_history
 from .labels import Lang, default_lang, t
 from .problems import CchcError
@@ -186,7 +186,7 @@ def score(
         if result.warnings:
             render_problems(make_console(stderr=True), result.warnings, language, hint=False)
         if json:
-            sys.stdout.write(to_json(result.as_dict()) + "\n")
+            write_json(result.as_dict(), sys.stdout)
         else:
             render_unit(make_console(), result, language, detail=detail)
 
@@ -235,7 +235,7 @@ def rank(
 
             rank_chart(ranking, chart, language, unit=unit)
         if json:
-            sys.stdout.write(to_json(ranking_dict(ranking, language)) + "\n")
+            write_json(ranking_dict(ranking, language), sys.stdout)
         elif not output:
             render_ranking(make_console(), ranking, language)
         if ranking.not_ranked:
@@ -297,7 +297,7 @@ def compare(
 
             compare_chart(comparison, chart, language)
         if json:
-            sys.stdout.write(to_json(comparison.as_dict()) + "\n")
+            write_json(comparison.as_dict(), sys.stdout)
         elif not output:
             render_comparison(make_console(), comparison, language)
 
@@ -331,7 +331,7 @@ def history(
 
             history_chart(story, chart, language)
         if json:
-            sys.stdout.write(to_json(story.as_dict()) + "\n")
+            write_json(story.as_dict(), sys.stdout)
         else:
             render_history(make_console(), story, language)
 
@@ -359,7 +359,7 @@ def validate(
     with _guard(language, debug):
         checked = validate_path(path)
         if json:
-            sys.stdout.write(to_json([p.as_dict(language) for p in checked.problems]) + "\n")
+            write_json([p.as_dict(language) for p in checked.problems], sys.stdout)
         else:
             console = make_console()
             render_problems(console, checked.problems, language, hint=bool(checked.errors))
@@ -517,7 +517,7 @@ def criteria_show(
     with _guard(language, debug):
         cs, _ = _chosen_criteria(set_id)
         if json:
-            sys.stdout.write(to_json(cs.model_dump(by_alias=True)) + "\n")
+            write_json(cs.model_dump(by_alias=True), sys.stdout)
         else:
             table = criteria_table(cs, language)
             render_table(make_console(), table, 2, language)

@@ -10,7 +10,7 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,30 +22,40 @@ from .problems import CchcError, Problem
 
 def to_json(value: Any, indent: int = 2) -> str:
     """Serialise dicts, lists, str, int, bool, None and ``Decimal`` (as a JSON number)."""
-    return _encode(value, indent, 0)
+    return "".join(iter_json(value, indent))
 
 
-def _encode(value: Any, indent: int, depth: int) -> str:
+def iter_json(value: Any, indent: int = 2, depth: int = 0) -> Iterator[str]:
+    """The JSON text in pieces, so a large result can be written without building it whole."""
     if value is None or isinstance(value, bool | int | str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, Decimal):
+        yield json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"not a finite number: {value}")
-        return plain(value)
-    pad = "\n" + " " * (indent * (depth + 1))
-    end = "\n" + " " * (indent * depth)
-    if isinstance(value, Mapping):
+        yield plain(value)
+    elif isinstance(value, Mapping | list | tuple):
+        is_map = isinstance(value, Mapping)
         if not value:
-            return "{}"
-        parts = [f"{json.dumps(str(k), ensure_ascii=False)}: {_encode(v, indent, depth + 1)}"
-                 for k, v in value.items()]
-        return "{" + pad + ("," + pad).join(parts) + end + "}"
-    if isinstance(value, list | tuple):
-        if not value:
-            return "[]"
-        return "[" + pad + ("," + pad).join(_encode(v, indent, depth + 1) for v in value) \
-            + end + "]"
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+            yield "{}" if is_map else "[]"
+            return
+        pad = "\n" + " " * (indent * (depth + 1))
+        yield "{" if is_map else "["
+        for n, item in enumerate(value.items() if is_map else value):
+            yield ("," if n else "") + pad
+            if is_map:
+                key, item = item
+                yield json.dumps(str(key), ensure_ascii=False) + ": "
+            yield from iter_json(item, indent, depth + 1)
+        yield "\n" + " " * (indent * depth) + ("}" if is_map else "]")
+    else:
+        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def write_json(value: Any, stream: Any) -> None:
+    """Write ``value`` as JSON to a text stream, piece by piece, with a final newline."""
+    for piece in iter_json(value):
+        stream.write(piece)
+    stream.write("\n")
 
 
 # --- tables as .xlsx or .csv -------------------------------------------------------------------

@@ -157,7 +157,7 @@ def _slim(result: UnitResult, keep: str | None, criteria: Any = "same") -> UnitR
     """Ranking needs totals, not every item: drop items and fields, except for ``keep``."""
     if keep is not None and fold(result.unit.code) == fold(keep):
         return result if criteria == "same" else replace(result, criteria=criteria)
-    changes: dict[str, Any] = {"items": [], "fields": []}
+    changes: dict[str, Any] = {"items": [], "fields": [], "self_totals": None}
     if criteria != "same":
         changes["criteria"] = criteria
     return replace(result, **changes)
