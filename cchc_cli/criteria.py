@@ -8,6 +8,7 @@ are scored. The set also declares how displayed figures are rounded and the band
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from .decimals import RoundingMode, fixed, localize, plain, round_for_display
 from .problems import CchcError, Problem
+from .rules import NAME, Rule, RuleRounding
 from .text import fold
 from .yamlsource import YamlDoc, format_path, parse_yaml
 
@@ -39,14 +41,26 @@ class Item(_Strict):
     scoring: Scoring | None = None  # inherited from the parent when not given
     reducible: bool = False  # may be taken out of the maximum (hạ chuẩn) when it does not arise
     replaces: list[str] = Field(default_factory=list)  # codes it continues from an older set
+    # the figures its rule reads from the workbook's "Số liệu" sheet: name → label
+    figures: dict[str, str] = Field(default_factory=dict)
+    rule: Rule | None = None
     subcriteria: list[Item] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _bounds(self) -> Item:
         if self.min > self.max:
             raise ValueError(f"min {self.min} is above max {self.max}")
-        if self.subcriteria and (self.reducible or self.min != 0):
-            raise ValueError("only a leaf (no subcriteria) may set `reducible` or `min`")
+        if self.subcriteria and (self.reducible or self.min != 0 or self.rule or self.figures):
+            raise ValueError("only a leaf (no subcriteria) may set `reducible`, `min`, `rule` "
+                             "or `figures`")
+        bad = [name for name in self.figures if not re.fullmatch(NAME, name)]
+        if bad:
+            raise ValueError(f"figure names are lower-case letters, digits and _: {bad}")
+        if self.rule is not None:
+            unknown = sorted(self.rule.names() - set(self.figures))
+            if unknown:
+                raise ValueError(f"the rule uses figures not declared in `figures`: "
+                                 f"{', '.join(unknown)}")
         return self
 
 
@@ -115,6 +129,42 @@ class Leaf:
     field: str  # the code of its field
     ancestors: tuple[str, ...]  # codes from the field down to its parent
     replaces: tuple[str, ...] = ()
+    rule: Rule | None = None
+    figures: tuple[tuple[str, str], ...] = ()  # (name, label), in the order declared
+
+
+class Adjustment(_Strict):
+    """A bonus (điểm thưởng) or penalty (điểm trừ) item outside the total, capped per unit."""
+
+    code: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    max: Decimal = Field(gt=0)  # the most it can add (bonus) or take off (penalty)
+
+
+class Adjustments(_Strict):
+    """Bonus and penalty: added to the achieved points (``points``) or to the index in
+    percentage points (``index``), after the index's base is computed."""
+
+    applies_to: Literal["points", "index"]
+    bonus: list[Adjustment] = Field(default_factory=list)
+    penalty: list[Adjustment] = Field(default_factory=list)
+    bonus_cap: Decimal | None = Field(default=None, gt=0)  # all bonus items together
+    penalty_cap: Decimal | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Adjustments:
+        codes = [a.code for a in (*self.bonus, *self.penalty)]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"codes used twice among bonus and penalty: {', '.join(twice)}")
+        return self
+
+    def find(self, code: str) -> tuple[str, Adjustment] | None:
+        for kind, items in (("bonus", self.bonus), ("penalty", self.penalty)):
+            for item in items:
+                if item.code == code:
+                    return kind, item
+        return None
 
 
 class CriteriaSet(_Strict):
@@ -134,6 +184,11 @@ class CriteriaSet(_Strict):
     columns: dict[Literal["code", "title", "max", "self", "not_applicable", "evidence",
                           "appraisal", "appraisal_2", "reason", "responsible", "survey"],
                   list[str]] = Field(default_factory=dict)
+    # scoring rules: which counts when the appraised score and the rule disagree, and how a
+    # rule's result is written as points
+    rule_wins: bool = False
+    rule_rounding: RuleRounding = Field(default_factory=RuleRounding)
+    adjustments: Adjustments | None = None  # bonus and penalty outside the total
     fields: list[FieldSpec] = Field(min_length=1)
 
     _path: Path | None = PrivateAttr(default=None)
@@ -158,7 +213,8 @@ class CriteriaSet(_Strict):
                 self._flatten(child, field, ancestors + (item.code,), scoring)
         else:
             leaf = Leaf(item.code, item.title, item.max, item.min, scoring,  # type: ignore[arg-type]
-                        item.reducible, field, ancestors, tuple(item.replaces))
+                        item.reducible, field, ancestors, tuple(item.replaces), item.rule,
+                        tuple(item.figures.items()))
             self._leaves.setdefault(item.code, leaf)
 
     # -- lookup -------------------------------------------------------------------------------

@@ -293,6 +293,46 @@ _KINDS = (
         "no self-assessed score; the self-assessed totals cannot be computed",
     ),
     Kind(
+        "rule-mismatch",
+        W,
+        "{column} ghi {value}, quy tắc chấm trên số liệu thẩm định cho {rule} ({working}); "
+        "{counts}",
+        "{column} says {value}; the scoring rule on the appraised figures gives {rule} "
+        "({working}); {counts_en}",
+    ),
+    Kind(
+        "rule-figures-missing",
+        W,
+        "thiếu số liệu {names} cho quy tắc chấm; không kiểm tra được điểm",
+        "figures {names} for the scoring rule are missing; the points cannot be checked",
+    ),
+    Kind(
+        "rule-division-by-zero",
+        W,
+        "quy tắc chấm chia cho 0 ({detail}); không tính được điểm từ số liệu",
+        "the scoring rule divides by zero ({detail}); no points can be computed from the figures",
+    ),
+    Kind(
+        "unknown-figure",
+        W,
+        "số liệu “{figure}” không có trong quy tắc chấm của tiêu chí {criterion} "
+        "(cần: {names}); bỏ qua",
+        "figure “{figure}” is not used by the scoring rule of {criterion} (it uses: {names}); "
+        "ignored",
+    ),
+    Kind(
+        "duplicate-figure",
+        E,
+        "số liệu “{figure}” của tiêu chí {criterion} ghi hai lần (cũng ở {other})",
+        "figure “{figure}” of {criterion} is given twice (also at {other})",
+    ),
+    Kind(
+        "adjustment-above-cap",
+        W,
+        "{kind} {value} vượt mức tối đa {cap}; chỉ tính {cap}",
+        "{kind_en} {value} is above its cap {cap}; {cap} counted",
+    ),
+    Kind(
         "subtotal-mismatch",
         W,
         "dòng tổng {criterion} ghi {value}, tổng các tiêu chí con là {sum}",

@@ -23,6 +23,9 @@ from typing import Any, Literal
 from .criteria import CriteriaSet, Leaf, Registry
 from .decimals import EXACT, plain
 from .problems import CchcError, Problem, errors, raise_if_errors
+from .rules import RuleFailed, RuleRounding
+from .rules import apply as apply_rule
+from .text import fold
 from .workbook import (
     INVALID,
     SheetData,
@@ -65,6 +68,48 @@ class Totals:
 
 
 @dataclass(frozen=True, slots=True)
+class FigureValue:
+    """One figure a rule reads: what the unit declared and what the council accepted (an
+    empty appraisal cell means the council accepted the unit's figure)."""
+
+    name: str
+    label: str
+    self: Decimal | None
+    appraised: Decimal | None
+    appraised_given: bool  # False: the appraisal cell was empty, the unit's figure is used
+    cell: str | None  # where the appraised (else the unit's) figure is: "Số liệu!E5"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCheck:
+    """An item's rule applied to the declared figures, on each side."""
+
+    figures: tuple[FigureValue, ...]
+    self_points: Decimal | None  # the rule on the unit's figures
+    appraised_points: Decimal | None  # the rule on the appraised figures
+    failure: str | None = None  # why no points: "figures-missing" | "division-by-zero"
+    counted: bool = False  # the rule's result is the item's final points
+
+    def values(self, side: str) -> dict[str, Decimal]:
+        return {f.name: v for f in self.figures
+                if (v := (f.self if side == "self" else f.appraised)) is not None}
+
+    def working(self, leaf: Leaf, rounding: RuleRounding, side: str = "appraised",
+                lang: str = "vi") -> tuple[str, ...]:
+        """The rule's steps in words, on one side's figures: "1/30 = 3,33 % < 20 % …"."""
+        if leaf.rule is None:
+            return ()
+        values = self.values(side)
+        if not leaf.rule.names() <= set(values):
+            return ()
+        try:
+            return apply_rule(leaf.rule, leaf.max, leaf.min, values, rounding, lang,
+                              dict(leaf.figures)).working
+        except RuleFailed:
+            return ()
+
+
+@dataclass(frozen=True, slots=True)
 class ItemResult:
     leaf: Leaf
     applicable: bool
@@ -76,6 +121,7 @@ class ItemResult:
     reason: str = ""
     responsible: str = ""
     evidence: str = ""
+    rule: RuleCheck | None = None
 
     @property
     def code(self) -> str:
@@ -153,6 +199,72 @@ class _Review:
         self.cs, self.file = cs, str(wb.path)
         self.nodes, self.leaves = cs.nodes, cs.leaves  # looked up for every row: keep at hand
         self.problems: list[Problem] = [p.with_file(self.file) for p in wb.problems]
+        self.figures = wb.figures
+
+    def rule(self, leaf: Leaf) -> RuleCheck | None:
+        """The item's rule on the figures the workbook declares; ``None`` when the set has no
+        rule for it or the workbook declares none of its figures."""
+        sheet = self.figures
+        if leaf.rule is None or sheet is None:
+            return None
+        found = {fold(row.figure): row for row in sheet.of(leaf.code)}
+        if not found:
+            return None
+        values: list[FigureValue] = []
+        missing: list[str] = []
+        broken = False
+        for name, label in leaf.figures:
+            row = found.get(fold(name)) or found.get(fold(label))
+            if row is None:
+                if name in leaf.rule.names():
+                    missing.append(name)
+                continue
+            own = row.self if isinstance(row.self, Decimal) else None
+            given = isinstance(row.appraised, Decimal)
+            broken |= row.self is INVALID or row.appraised is INVALID
+            appraised = row.appraised if given else own
+            key = "appraised" if given else "self"
+            values.append(FigureValue(name, label, own, appraised,  # type: ignore[arg-type]
+                                      given, f"{sheet.name}!{row.cells[key]}"))
+            if own is None and not given and name in leaf.rule.names():
+                missing.append(name)
+        if missing and not broken:
+            self.problems.append(Problem(
+                "rule-figures-missing", file=self.file, sheet=sheet.name, criterion=leaf.code,
+                params={"names": ", ".join(missing)}))
+        check = RuleCheck(tuple(values), None, None, "figures-missing" if missing else None)
+        points: dict[str, Decimal | None] = {}
+        for side in ("self", "appraised"):
+            have = check.values(side)
+            points[side] = None
+            if not leaf.rule.names() <= set(have):
+                continue
+            try:
+                points[side] = apply_rule(leaf.rule, leaf.max, leaf.min, have,
+                                          self.cs.rule_rounding).points
+            except RuleFailed as exc:
+                if side == "appraised" or check.failure is None:
+                    check = RuleCheck(check.figures, None, None, "division-by-zero")
+                if side == "appraised":
+                    self.problems.append(Problem(
+                        "rule-division-by-zero", file=self.file, sheet=sheet.name,
+                        criterion=leaf.code, params={"detail": exc.detail}))
+        return RuleCheck(check.figures, points["self"], points["appraised"], check.failure)
+
+    def unknown_figures(self) -> None:
+        """Rows of the figures sheet that no rule reads: named, then ignored."""
+        sheet = self.figures
+        if sheet is None:
+            return
+        for row in sheet.rows.values():
+            leaf = self.leaves.get(row.code)
+            wanted = dict(leaf.figures) if leaf is not None and leaf.rule is not None else {}
+            known = {fold(n) for n in wanted} | {fold(label) for label in wanted.values()}
+            if fold(row.figure) not in known:
+                self.problems.append(Problem(
+                    "unknown-figure", file=self.file, sheet=sheet.name,
+                    cell=row.cells["figure"], criterion=row.code,
+                    params={"figure": row.figure, "names": ", ".join(wanted) or "—"}))
 
     def report(self, code: str, leaf: Leaf, sheet: SheetData | None, row: SheetRow | None = None,
                key: str | None = None, **params: Any) -> None:
@@ -250,6 +362,7 @@ def evaluate(cs: CriteriaSet, wb: UnitWorkbook) -> tuple[list[ItemResult], list[
     for sheet in (own, appraisal, survey):
         if sheet is not None:
             review.codes(sheet)
+    review.unknown_figures()
     items = [
         _survey_item(review, leaf, own, survey, appraisal) if leaf.scoring == "survey"
         else _self_item(review, leaf, own, appraisal)
@@ -280,14 +393,19 @@ def _self_item(review: _Review, leaf: Leaf, own: SheetData | None,
             review.report("max-disagrees", leaf, own, self_row, "max", value=plain(declared),
                           max=plain(leaf.max))
     evidence = self_row.values.get("evidence", "") if self_row else ""
+    rule = review.rule(leaf)
+    if self_points is None and rule is not None and rule.self_points is not None \
+            and self_applicable is not False and _empty(self_row, ("points",)):
+        self_points = rule.self_points  # no score written: the rule gives it
 
     if appraisal is None:  # provisional: the unit's own score stands
         applicable = self_applicable is not False
-        if own is not None and self_row is not None and applicable:
+        if own is not None and self_row is not None and applicable and self_points is None:
             review.missing(leaf, own, self_row, ("points",), "score-missing",
                            "điểm tự đánh giá")
         return ItemResult(leaf, applicable, self_points if applicable else None,
-                          self_applicable, self_points, None, None, evidence=evidence)
+                          self_applicable, self_points, None, None, evidence=evidence,
+                          rule=rule)
 
     row = appraisal.get(leaf.code)
     if row is None:
@@ -297,17 +415,45 @@ def _self_item(review: _Review, leaf: Leaf, own: SheetData | None,
     first = review.points(leaf, appraisal, row, "points", "Điểm thẩm định")
     second = review.points(leaf, appraisal, row, "points2", "Điểm thẩm định lần 2")
     appraised, round_ = (second, 2) if second is not None else (first, 1)
-    if applicable:
+    key = "points2" if second is not None else "points"
+    if rule is not None and applicable and rule.appraised_points is not None:
+        if appraised is None and _empty(row, ("points", "points2")):
+            appraised, round_ = rule.appraised_points, None  # no score written: the rule's
+            rule = _counted(rule)
+        elif appraised is not None and appraised != rule.appraised_points:
+            wins = review.cs.rule_wins
+            review.report("rule-mismatch", leaf, appraisal, row, key,
+                          column=f"{appraisal.name}!{row.cells[key]}", value=plain(appraised),
+                          rule=plain(rule.appraised_points),
+                          working="; ".join(rule.working(leaf, review.cs.rule_rounding)),
+                          counts="tính theo quy tắc (rule_wins)" if wins
+                          else "giữ điểm thẩm định",
+                          counts_en="the rule's points count (rule_wins)" if wins
+                          else "the appraised score counts")
+            if wins:
+                appraised = rule.appraised_points
+                rule = _counted(rule)
+    if applicable and appraised is None:
         review.missing(leaf, appraisal, row, ("points", "points2"), "score-missing",
                        "điểm thẩm định")
-    if own is not None and self_row is not None and self_applicable:
+    if own is not None and self_row is not None and self_applicable and self_points is None:
         review.missing(leaf, own, self_row, ("points",), "self-score-missing",
                        "điểm tự đánh giá")
     if not applicable or appraised is None:
         appraised = round_ = None  # type: ignore[assignment]
     return ItemResult(leaf, applicable, appraised, self_applicable, self_points, appraised,
                       round_, reason=row.values.get("reason", ""),
-                      responsible=row.values.get("responsible", ""), evidence=evidence)
+                      responsible=row.values.get("responsible", ""), evidence=evidence,
+                      rule=rule)
+
+
+def _empty(row: SheetRow | None, keys: Iterable[str]) -> bool:
+    """Every one of these cells is empty (not merely unreadable: that is already an error)."""
+    return row is None or all(row.values.get(k) is None for k in keys)
+
+
+def _counted(rule: RuleCheck) -> RuleCheck:
+    return RuleCheck(rule.figures, rule.self_points, rule.appraised_points, rule.failure, True)
 
 
 def _survey_item(review: _Review, leaf: Leaf, own: SheetData | None, survey: SheetData | None,

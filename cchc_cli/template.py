@@ -17,7 +17,7 @@ from typing import Any
 from .criteria import CriteriaSet, FieldSpec, Item
 from .decimals import plain
 from .export import atomic_write
-from .workbook import APPRAISAL, INFO_SHEET, SELF, SURVEY, SheetSpec, UnitWorkbook
+from .workbook import APPRAISAL, FIGURES, INFO_SHEET, SELF, SURVEY, SheetSpec, UnitWorkbook
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class Entry:
     responsible: str = ""
     evidence: str = ""
     survey: Decimal | None = None
+    # the figures its rule reads: name → (the unit's value, the council's; None: empty)
+    figures: Mapping[str, tuple[Decimal | None, Decimal | None]] | None = None
 
 
 Rows = list[list[Any]]
@@ -98,7 +100,25 @@ def unit_sheets(cs: CriteriaSet, info: Mapping[str, Any], entries: Mapping[str, 
         sheets[APPRAISAL.label] = review
     if with_survey and len(survey) > 1:
         sheets[SURVEY.label] = survey
+    figures = figure_rows(cs, {code: e.figures for code, e in entries.items() if e.figures},
+                          appraised=appraised)
+    if len(figures) > 1:
+        sheets[FIGURES.label] = figures
     return sheets
+
+
+def figure_rows(cs: CriteriaSet,
+                values: Mapping[str, Mapping[str, tuple[Decimal | None, Decimal | None]]],
+                *, appraised: bool = True) -> Rows:
+    """The "Số liệu" sheet: a header, then one row per figure of each item in ``values``,
+    labelled in Vietnamese from the set's rule."""
+    rows: Rows = [[c.label for c in FIGURES.columns]]
+    for code, given in values.items():
+        leaf = cs.leaves[code]
+        for name, label in leaf.figures:
+            own, council = given.get(name, (None, None))
+            rows.append([code, name, label, own, council if appraised else None])
+    return rows
 
 
 _WIDTHS = {"Mã": 9, "Nội dung": 55, "Lý do trừ điểm": 55, "Trách nhiệm": 40,

@@ -36,7 +36,7 @@ from .text import clean_code, fold, nfc
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 HEADER_SEARCH_ROWS = 20
 
-Kind = Literal["code", "points", "mark", "text"]
+Kind = Literal["code", "points", "mark", "text", "figure"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +99,16 @@ SURVEY = SheetSpec("survey", ("Điều tra XHH", "Điều tra xã hội học"),
     TITLE,
     Column("points", ("Điểm", "Điểm điều tra XHH"), "points", required=True),
     NOT_APPLICABLE,
+), required=False)
+
+# The figures a unit declares for the scoring rules: one row a figure (optional).
+FIGURES = SheetSpec("figures", ("Số liệu", "Số liệu kê khai"), (
+    CODE,
+    Column("figure", ("Ký hiệu", "Tên số liệu"), "text", required=True),
+    Column("label", ("Diễn giải", "Nội dung số liệu"), "text"),  # for people
+    Column("self", ("Số liệu đơn vị kê khai", "Đơn vị kê khai", "Số liệu tự kê khai"), "figure",
+           required=True),
+    Column("appraised", ("Số liệu thẩm định", "Thẩm định số liệu"), "figure"),
 ), required=False)
 
 # Keys a criteria set's ``columns:`` may give more header names for.
@@ -214,6 +224,27 @@ class SheetData:
         return self.rows.get(code)
 
 
+@dataclass(frozen=True, slots=True)
+class FigureRow:
+    """One declared figure: what the unit wrote, what the council wrote (``None``: empty)."""
+
+    code: str
+    figure: str  # as written (the rule's name for it)
+    row: int  # 1-based
+    self: Decimal | _Invalid | None
+    appraised: Decimal | _Invalid | None
+    cells: Mapping[str, str]
+
+
+@dataclass
+class FigureSheet:
+    name: str
+    rows: dict[tuple[str, str], FigureRow] = field(default_factory=dict)  # (code, fold(figure))
+
+    def of(self, code: str) -> list[FigureRow]:
+        return [row for (c, _f), row in self.rows.items() if c == code]
+
+
 @dataclass
 class UnitInfo:
     code: str
@@ -231,6 +262,7 @@ class UnitWorkbook:
     info: UnitInfo | None
     sheets: dict[str, SheetData]
     problems: list[Problem]
+    figures: FigureSheet | None = None
 
     @property
     def self_sheet(self) -> SheetData | None:
@@ -393,7 +425,8 @@ def _parse(path: Path, sheet_names: list[str], rows_of: Callable[[str], list[lis
         info = _read_info(rows(info_name), info_name, file, problems)
 
     sheets: dict[str, SheetData] = {}
-    others = [n for n in sheet_names if n != info_name and fold(n) not in
+    figures_name = find(FIGURES.names)
+    others = [n for n in sheet_names if n not in (info_name, figures_name) and fold(n) not in
               {fold(x) for x in SURVEY.names}]
     for base in (SELF, APPRAISAL, SURVEY):
         spec = with_aliases(base, aliases)
@@ -410,7 +443,9 @@ def _parse(path: Path, sheet_names: list[str], rows_of: Callable[[str], list[lis
         data = _read_sheet(spec, name, rows(name), file, problems, flags.get(name, {}))
         if data is not None:
             sheets[spec.role] = data
-    return UnitWorkbook(path=path, info=info, sheets=sheets, problems=problems)
+    figures = None if figures_name is None else _read_figures(
+        figures_name, rows(figures_name), file, problems, flags.get(figures_name, {}))
+    return UnitWorkbook(path=path, info=info, sheets=sheets, problems=problems, figures=figures)
 
 
 _YEAR_TOKEN = re.compile(r"(?<!\d)(19|20|21)\d\d(?!\d)")
@@ -515,7 +550,8 @@ def _header_row(rows: list[list[Any]], spec: SheetSpec, strict: bool = False) ->
 
 
 def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
-                problems: list[Problem], flags: Flags) -> SheetData | None:
+                problems: list[Problem], flags: Flags, keyed: bool = True) -> Any:
+    """The rows of one sheet by code (``keyed``), or as a list when a code may repeat."""
     header = _header_row(rows, spec)
     if header is None:
         problems.append(Problem("missing-header", file=file, sheet=name,
@@ -536,6 +572,7 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
         return None
 
     data = SheetData(spec=spec, name=name)
+    listed: list[SheetRow] = []
     # title and note are for people; they are not read (long text costs time)
     columns = [(col, positions[col.key]) for col in spec.columns
                if col.key in positions and col.key not in ("code", "title", "note")]
@@ -562,13 +599,16 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
                     values[col.key] = INVALID
                 else:
                     values[col.key] = False if col.kind == "mark" else (
-                        None if col.kind == "points" else "")
+                        None if col.kind in ("points", "figure") else "")
                 continue
             if col.kind == "points" and isinstance(raw, str) and fold(raw) in _NA_WORDS:
                 values[col.key] = None  # "KPS" written in the score cell, as forms do
                 marked_in = col.key
                 continue
             values[col.key] = _convert(col, raw, name, r, c, code, file, problems)
+        if not keyed:
+            listed.append(SheetRow(code, r + 1, values, cells, was_number, row_flags))
+            continue
         if marked_in and values.get("not_applicable") in (None, False):
             values["not_applicable"] = True
             cells = Cells(r, {**positions, "not_applicable": positions[marked_in]})
@@ -579,7 +619,38 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
                                     params={"other": f"{name}!{first.cells['code']}"}))
             continue
         data.rows[code] = SheetRow(code, r + 1, values, cells, was_number, row_flags)
-    return data
+    return data if keyed else listed
+
+
+_FIGURE_YES = {fold(t) for t in ("có", "x", "đạt", "yes")}
+_FIGURE_NO = {fold(t) for t in ("không", "chưa", "không đạt", "no")}
+
+
+def _read_figures(name: str, rows: list[list[Any]], file: str, problems: list[Problem],
+                  flags: Flags) -> FigureSheet | None:
+    """The "Số liệu" sheet: code | figure | label | the unit's value | the council's value.
+    A value is a number, or Có/Không (1/0) for a yes/no fact."""
+    table = _read_sheet(FIGURES, name, rows, file, problems, flags, keyed=False)
+    if table is None:
+        return None
+    sheet = FigureSheet(name)
+    for row in table:
+        for key, flagged in row.flags.items():
+            flag_problem(flagged, name, row.cells[key], row.code, file, problems)
+        figure = row.values.get("figure") or ""
+        if not figure:
+            continue
+        key = (row.code, fold(figure))
+        if key in sheet.rows:
+            first = sheet.rows[key]
+            problems.append(Problem("duplicate-figure", file=file, sheet=name,
+                                    cell=row.cells["figure"], criterion=row.code,
+                                    params={"figure": figure,
+                                            "other": f"{name}!{first.cells['figure']}"}))
+            continue
+        sheet.rows[key] = FigureRow(row.code, figure, row.row, row.values.get("self"),
+                                    row.values.get("appraised"), row.cells)
+    return sheet
 
 
 _CODE_PREFIX = re.compile(r"^(?:tctp|tc|tiêuchíthànhphần|tiêuchí|lĩnhvực|lv)(?=[0-9ivx])",
@@ -630,6 +701,17 @@ def _convert(col: Column, raw: Any, sheet: str, r: int, c: int, code: str, file:
     if col.kind == "points":
         if type(raw) is float and math.isfinite(raw):  # the common case, fast
             return Decimal(repr(raw))
+        try:
+            return to_decimal(raw)
+        except NotANumber as exc:
+            problems.append(Problem("not-a-number", file=file, sheet=sheet, cell=cell_ref(r, c),
+                                    criterion=code, params={"value": exc.text}))
+            return INVALID
+    if col.kind == "figure":
+        if isinstance(raw, str) and fold(raw) in _FIGURE_YES:
+            return Decimal(1)
+        if isinstance(raw, str) and fold(raw) in _FIGURE_NO:
+            return Decimal(0)
         try:
             return to_decimal(raw)
         except NotANumber as exc:

@@ -1,0 +1,311 @@
+"""Scoring rules: how an item's points follow from the figures a unit declares (số liệu kê khai).
+
+A criteria set may give a leaf a ``rule`` and name the ``figures`` it needs. Kinds:
+
+* ``yes_no`` — ``yes`` points (default: the item's max) when the figure is 1 (Có), else ``no``
+  (default 0; may be negative, e.g. −1 when a plan was not issued at all).
+* ``tiers`` — thresholds on a value (a ratio shown in %, or a count), the first reached gives
+  its points; none reached gives ``otherwise`` (default 0).
+* ``threshold_ratio`` — a ratio below ``from`` % gives 0; from it up, ratio × max.
+* ``per_event`` — max minus a fixed amount per event of each kind, floored at the item's min.
+* ``formula`` — an expression over the figures (see :mod:`cchc_cli.expr`).
+* ``sum`` — the sum of labelled parts, each one of the kinds above with its own max.
+
+Every result is exact, then capped to the item's [min, max] and rounded once by the set's
+``rule_rounding`` (the council writes points in hundredths). :func:`apply` returns the points
+and the working, in words, for the reader to check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from .decimals import EXACT, fixed, localize, plain, round_for_display
+from .expr import DivisionByZero, ExprError, Node, parse, show_values
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+NAME = r"^[a-z_][a-z0-9_]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class _Valued(_Strict):
+    """A rule that reads a value from an expression over the figures."""
+
+    value: str = Field(min_length=1)
+    _tree: Node | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _parse_value(self) -> _Valued:
+        try:
+            self._tree = parse(self.value)
+        except ExprError as exc:
+            raise ValueError(f"`value`: {exc}") from None
+        return self
+
+    @property
+    def tree(self) -> Node:
+        assert self._tree is not None
+        return self._tree
+
+
+class YesNo(_Strict):
+    kind: Literal["yes_no"]
+    label: str | None = None
+    max: Decimal | None = None  # as a part of a ``sum``
+    figure: str = Field(pattern=NAME)
+    yes: Decimal | None = None  # default: the item's (or part's) max
+    no: Decimal = ZERO
+
+    def names(self) -> set[str]:
+        return {self.figure}
+
+
+class Tier(_Strict):
+    at_least: Decimal = Field(alias="from")
+    points: Decimal
+
+
+class Tiers(_Valued):
+    kind: Literal["tiers"]
+    label: str | None = None
+    max: Decimal | None = None
+    percent: bool = False  # the value is a ratio, shown and compared in %
+    tiers: list[Tier] = Field(min_length=1)
+    otherwise: Decimal = ZERO
+
+    @model_validator(mode="after")
+    def _descending(self) -> Tiers:
+        bounds = [t.at_least for t in self.tiers]
+        if bounds != sorted(bounds, reverse=True) or len(set(bounds)) != len(bounds):
+            raise ValueError("`tiers` phải xếp từ ngưỡng cao xuống thấp / "
+                             "tiers must go from the highest threshold down")
+        return self
+
+    def names(self) -> set[str]:
+        return self.tree.names()
+
+
+class ThresholdRatio(_Valued):
+    kind: Literal["threshold_ratio"]
+    label: str | None = None
+    max: Decimal | None = None
+    at_least: Decimal = Field(alias="from", ge=0, le=100)  # in %
+
+    def names(self) -> set[str]:
+        return self.tree.names()
+
+
+class Event(_Strict):
+    figure: str = Field(pattern=NAME)
+    each: Decimal = Field(gt=0)  # points taken off per event
+
+
+class PerEvent(_Strict):
+    kind: Literal["per_event"]
+    label: str | None = None
+    max: Decimal | None = None
+    events: list[Event] = Field(min_length=1)
+
+    def names(self) -> set[str]:
+        return {e.figure for e in self.events}
+
+
+class Formula(_Strict):
+    kind: Literal["formula"]
+    label: str | None = None
+    max: Decimal | None = None
+    expr: str = Field(min_length=1)
+    _tree: Node | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _parse_expr(self) -> Formula:
+        try:
+            self._tree = parse(self.expr)
+        except ExprError as exc:
+            raise ValueError(f"`expr`: {exc}") from None
+        return self
+
+    @property
+    def tree(self) -> Node:
+        assert self._tree is not None
+        return self._tree
+
+    def names(self) -> set[str]:
+        return self.tree.names()
+
+
+Part = Annotated[YesNo | Tiers | ThresholdRatio | PerEvent | Formula,
+                 Field(discriminator="kind")]
+
+
+class Sum(_Strict):
+    kind: Literal["sum"]
+    parts: list[Part] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _parts_capped(self) -> Sum:
+        for i, part in enumerate(self.parts, start=1):
+            if part.max is None or not part.label:
+                raise ValueError(f"phần {i} của `sum` cần `label` và `max` / "
+                                 f"part {i} of `sum` needs a `label` and a `max`")
+        return self
+
+    def names(self) -> set[str]:
+        return set().union(*(p.names() for p in self.parts))
+
+
+Rule = Annotated[YesNo | Tiers | ThresholdRatio | PerEvent | Formula | Sum,
+                 Field(discriminator="kind")]
+
+
+class RuleRounding(_Strict):
+    """How a rule's result is written as points (hundredths, half up: 6/7 → 0.86)."""
+
+    decimals: int = Field(default=2, ge=0, le=6)
+    mode: Literal["truncate", "half_up"] = "half_up"
+
+
+# --- applying a rule -------------------------------------------------------------------------
+
+
+class RuleFailed(Exception):
+    """A rule that cannot be applied to these figures (a division by zero)."""
+
+    def __init__(self, kind: str, detail: str):
+        super().__init__(detail)
+        self.kind, self.detail = kind, detail
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A rule applied to one column of figures."""
+
+    points: Decimal  # capped and rounded: what the item would get
+    exact: Decimal  # before capping and rounding
+    working: tuple[str, ...]  # the steps, in words, in the language asked for
+
+
+_WORDS = {
+    "vi": {"points": "điểm", "required": "yêu cầu", "yes": "Có", "no": "Không",
+           "capped": "giới hạn trong", "rounded": "làm tròn", "total": "Cộng"},
+    "en": {"points": "points", "required": "required", "yes": "yes", "no": "no",
+           "capped": "capped to", "rounded": "rounded", "total": "Total"},
+}
+
+
+def _num(value: Decimal, lang: str) -> str:
+    return localize(plain(value), lang)
+
+
+def _percent(value: Decimal, lang: str) -> str:
+    """A ratio as the memos print it: 1/30 → "3,33 %" (two decimals, cut, not rounded up)."""
+    return f"{fixed(round_for_display(value * HUNDRED, 2, 'truncate'), 2, lang)} %"
+
+
+def _short(value: Decimal, lang: str) -> str:
+    """An exact value for the working: up to 4 decimals, "…" when cut."""
+    cut = value.quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
+    return _num(cut, lang) + ("…" if cut != value else "")
+
+
+def out_of(points: Decimal, maximum: Decimal, lang: str) -> str:
+    """"0,41/1,5 điểm" · "0.41 of 1.5 points"."""
+    if lang == "en":
+        return f"{_num(points, lang)} of {_num(maximum, lang)} points"
+    return f"{_num(points, lang)}/{_num(maximum, lang)} điểm"
+
+
+def _evaluate(tree: Node, figures: Mapping[str, Decimal]) -> Decimal:
+    try:
+        return tree.evaluate(figures)
+    except DivisionByZero as exc:
+        raise RuleFailed("division-by-zero", f"{exc.divisor.text()} = "
+                         f"{exc.divisor.text(show_values(figures, 'en'))}") from None
+
+
+def _part(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula, maximum: Decimal,
+          minimum: Decimal, figures: Mapping[str, Decimal], labels: Mapping[str, str],
+          lang: str) -> tuple[Decimal, str]:
+    """One rule (or part) applied: exact points, and the working up to the points."""
+    w = _WORDS[lang]
+    show = show_values(figures, lang)
+    if isinstance(rule, YesNo):
+        holds = figures[rule.figure] != 0
+        points = (rule.yes if rule.yes is not None else maximum) if holds else rule.no
+        return points, f"{labels.get(rule.figure, rule.figure)}: {w['yes'] if holds else w['no']}"
+    if isinstance(rule, Tiers):
+        value = _evaluate(rule.tree, figures)
+        shown = rule.tree.text(show, lang)
+        amount = _percent(value, lang) if rule.percent else _num(value, lang)
+        scale, unit = (HUNDRED, " %") if rule.percent else (ONE, "")
+        reached = next((t for t in rule.tiers if value * scale >= t.at_least), None)
+        if reached is None:
+            test, points = f"< {_num(rule.tiers[-1].at_least, lang)}{unit} {w['required']}", \
+                rule.otherwise
+        else:
+            test, points = f"≥ {_num(reached.at_least, lang)}{unit}", reached.points
+        equals = f"{shown} = {amount}" if shown != amount else amount
+        return points, f"{equals} {test}"
+    if isinstance(rule, ThresholdRatio):
+        ratio = _evaluate(rule.tree, figures)
+        shown = f"{rule.tree.text(show, lang)} = {_percent(ratio, lang)}"
+        if ratio * HUNDRED < rule.at_least:
+            return ZERO, f"{shown} < {_num(rule.at_least, lang)} % {w['required']}"
+        points = EXACT.multiply(ratio, maximum)
+        return points, (f"{shown} ≥ {_num(rule.at_least, lang)} %; {_percent(ratio, lang)} × "
+                        f"{_num(maximum, lang)} = {_short(points, lang)}")
+    if isinstance(rule, PerEvent):
+        taken = ZERO
+        steps = []
+        for event in rule.events:
+            count = figures[event.figure]
+            taken += EXACT.multiply(count, event.each)
+            steps.append(f"{_num(count, lang)} × {_num(event.each, lang)} "
+                         f"({labels.get(event.figure, event.figure)})")
+        return EXACT.subtract(maximum, taken), \
+            f"{_num(maximum, lang)} − {' − '.join(steps)} = {_num(maximum - taken, lang)}"
+    value = _evaluate(rule.tree, figures)
+    return value, f"{rule.tree.text(None, lang)} = {rule.tree.text(show, lang)} = " \
+                  f"{_short(value, lang)}"
+
+
+def apply(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula | Sum, maximum: Decimal,
+          minimum: Decimal, figures: Mapping[str, Decimal], rounding: RuleRounding,
+          lang: str = "vi", labels: Mapping[str, str] | None = None) -> Outcome:
+    """The points ``rule`` gives on ``figures`` (every name it uses must be present), capped to
+    [minimum, maximum] and rounded once; raises :class:`RuleFailed` on a division by zero."""
+    w = _WORDS[lang]
+    labels = labels or {}
+    if isinstance(rule, Sum):
+        exact = ZERO
+        working = []
+        for part in rule.parts:
+            assert part.max is not None
+            points, line = _part(part, part.max, ZERO, figures, labels, lang)
+            points = min(points, part.max)  # a part never gives more than its own max
+            exact += points
+            working.append(f"{part.label}: {line} → {out_of(points, part.max, lang)}")
+        line = f"{w['total']}"
+    else:
+        exact, line = _part(rule, maximum, minimum, figures, labels, lang)
+        working = []
+    capped = min(max(exact, minimum), maximum)
+    points = round_for_display(capped, rounding.decimals, rounding.mode)
+    notes = []
+    if capped != exact:
+        notes.append(f"{w['capped']} [{_num(minimum, lang)}; {_num(maximum, lang)}]")
+    if points != capped:
+        notes.append(w["rounded"])
+    tail = f" ({'; '.join(notes)})" if notes else ""
+    working.append(f"{line} → {out_of(points, maximum, lang)}{tail}")
+    return Outcome(points=points, exact=exact, working=tuple(working))
