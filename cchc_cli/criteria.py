@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from .decimals import RoundingMode, fixed, localize, plain, round_for_display
 from .problems import CchcError, Problem
-from .rules import NAME, Rule, RuleRounding
+from .rules import NAME, RULE_KINDS, Rule, RuleRounding
 from .text import fold
 from .yamlsource import YamlDoc, format_path, parse_yaml
 
@@ -288,6 +288,12 @@ _PYDANTIC_VI = {
     "string_pattern_mismatch": "chỉ dùng chữ thường không dấu, số và dấu gạch ngang",
     "model_type": "phải là một bảng khóa: giá trị",
     "dict_type": "phải là một bảng khóa: giá trị",
+    "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
+    "less_than": "phải nhỏ hơn {lt}",
+    "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
+    "greater_than": "phải lớn hơn {gt}",
+    "union_tag_invalid": "kiểu quy tắc {tag} không có (chỉ có: {expected_tags})",
+    "union_tag_not_found": "thiếu khóa `kind` (kiểu quy tắc)",
 }
 
 
@@ -309,8 +315,16 @@ def _validation_problems(err: ValidationError, doc: YamlDoc, file: str) -> list[
     problems = []
     for item in err.errors():
         loc = tuple(part for part in item["loc"] if not isinstance(part, str) or part[0] != "_")
+        # a rule's kind is pydantic's tag in the path (rule.tiers.value): not a YAML key
+        loc = tuple(part for i, part in enumerate(loc)
+                    if not (part in RULE_KINDS and i and (loc[i - 1] == "rule"
+                                                          or isinstance(loc[i - 1], int))))
         msg_en = item["msg"].removeprefix("Value error, ")
         msg_vi = _PYDANTIC_VI.get(item["type"], msg_en)
+        try:
+            msg_vi = msg_vi.format(**{k: str(v) for k, v in item.get("ctx", {}).items()})
+        except (KeyError, IndexError, ValueError):
+            pass  # a message without those placeholders
         if item["type"] == "literal_error":
             msg_vi = f"{msg_vi}: {msg_en}"
         problems.append(

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from .compare import Comparison
 from .criteria import CriteriaSet, Registry
-from .decimals import fixed
+from .decimals import fixed, localize, plain
 from .export import Table as ExportTable
 from .history import History
 from .labels import Lang, t
@@ -168,10 +168,56 @@ def render_lost(console: Console, result: UnitResult, lang: Lang) -> None:
                 parts.append(f"{cs.points_text(total, lang)} ({len(mine)} {t(key, lang)})")
         console.print(f"{t('total', lang)}: " + " + ".join(parts)
                       + f" = {cs.points_text(tot.deducted, lang)}", soft_wrap=True)
+    render_rules(console, result, lang)
     reduced = [i for i in result.items if not i.applicable]
     if reduced:
         listed = ", ".join(f"{i.code} ({cs.points_text(i.leaf.max, lang)})" for i in reduced)
         console.print(f"{t('reduced.title', lang)}: {listed}", soft_wrap=True)
+
+
+def render_rules(console: Console, result: UnitResult, lang: Lang) -> None:
+    """Every item whose rule could be applied: its figures, the working, and whether the
+    appraised score agrees (seed 003's "1/30 = 3,33 % < 20 %")."""
+    checked = [i for i in result.items if i.rule is not None and i.applicable]
+    if not checked:
+        return
+    cs = result.criteria
+    console.print()
+    console.print(Text(t("rules.title", lang), style="bold"))
+    table = Table(box=box.SIMPLE_HEAD, show_lines=True)
+    table.add_column(t("lost.code", lang), no_wrap=True)
+    table.add_column(t("rules.figures", lang), ratio=4, overflow="fold")
+    table.add_column(t("rules.working", lang), ratio=5, overflow="fold")
+    table.add_column(t("rules.points", lang), ratio=2, overflow="fold")
+    for item in checked:
+        rule = item.rule
+        assert rule is not None
+        figures = []
+        for f in rule.figures:
+            own = "—" if f.self is None else localize(plain(f.self), lang)
+            council = "—" if f.appraised is None else localize(plain(f.appraised), lang)
+            changed = f.appraised_given and f.self is not None and f.self != f.appraised
+            figures.append(f"{f.label} ({f.name}): {f'{own} → {council}' if changed else council}")
+        if rule.figures and not any(f.appraised_given for f in rule.figures):
+            figures.append(f"({t('rules.accepted', lang)})")
+        working = list(rule.working(item.leaf, cs.rule_rounding, lang=lang)) or \
+            [t("rules.none", lang)]
+        if rule.self_points is not None and rule.self_points != rule.appraised_points:
+            working.append(f"({t('rules.self', lang)}: "
+                           f"{cs.points_text(rule.self_points, lang)})")
+        final = "—" if item.final is None else cs.points_text(item.final, lang)
+        if rule.counted:
+            verdict = f"{final} ({t('rules.counted', lang)})"
+        elif rule.appraised_points is None:
+            verdict = final
+        elif item.final == rule.appraised_points:
+            verdict = f"{final} ({t('rules.agrees', lang)})"
+        else:
+            verdict = f"{final} ≠ {cs.points_text(rule.appraised_points, lang)} " \
+                      f"({t('rules.differs', lang)})"
+        table.add_row(item.code, Text("\n".join(figures)), Text("\n".join(working)),
+                      Text(verdict))
+    console.print(table)
 
 
 # --- criteria sets ------------------------------------------------------------------------------

@@ -168,6 +168,9 @@ Rule = Annotated[YesNo | Tiers | ThresholdRatio | PerEvent | Formula | Sum,
                  Field(discriminator="kind")]
 
 
+RULE_KINDS = frozenset({"yes_no", "tiers", "threshold_ratio", "per_event", "formula", "sum"})
+
+
 class RuleRounding(_Strict):
     """How a rule's result is written as points (hundredths, half up: 6/7 → 0.86)."""
 
@@ -204,7 +207,7 @@ _WORDS = {
 
 
 def _num(value: Decimal, lang: str) -> str:
-    return localize(plain(value), lang)
+    return localize(plain(value), lang).replace("-", "\u2212")  # a minus sign, as printed
 
 
 def _percent(value: Decimal, lang: str) -> str:

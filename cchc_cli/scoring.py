@@ -652,8 +652,30 @@ def result_dict(result: UnitResult) -> dict[str, Any]:
                 "deducted": item.deducted,
                 "reason": item.reason,
                 "responsible": item.responsible,
+                "rule": _rule_dict(result, item),
             }
             for item in result.items
         ],
         "warnings": [p.as_dict() for p in result.warnings],
+    }
+
+
+def _rule_dict(result: UnitResult, item: ItemResult) -> dict[str, Any] | None:
+    rule = item.rule
+    if rule is None:
+        return None
+    rounding = result.criteria.rule_rounding
+    return {
+        "kind": item.leaf.rule.kind if item.leaf.rule else None,
+        "figures": [{"name": f.name, "label": f.label, "self": f.self, "appraised": f.appraised,
+                     "appraised_given": f.appraised_given, "cell": f.cell}
+                    for f in rule.figures],
+        "self_points": rule.self_points,
+        "appraised_points": rule.appraised_points,
+        "agrees": None if rule.appraised_points is None or item.final is None
+        else rule.appraised_points == item.final,
+        "counted": rule.counted,
+        "failure": rule.failure,
+        "working": {lang: list(rule.working(item.leaf, rounding, lang=lang))
+                    for lang in ("vi", "en")},
     }

@@ -17,6 +17,7 @@ from typing import Any
 from .criteria import CriteriaSet, FieldSpec, Item
 from .decimals import plain
 from .export import atomic_write
+from .text import fold
 from .workbook import APPRAISAL, FIGURES, INFO_SHEET, SELF, SURVEY, SheetSpec, UnitWorkbook
 
 
@@ -311,6 +312,32 @@ def write_template(cs: CriteriaSet, path: str | os.PathLike[str], *, code: str, 
 
     scored_sheet(SELF.label, SELF_HEADERS, "Điểm tự đánh giá", self_value, self_mark,
                  ("Tài liệu kiểm chứng", "Ghi chú"))
+    ruled = [leaf for leaf in cs.leaves.values() if leaf.rule is not None and leaf.figures]
+    if ruled:  # the figures the set's rules read, one row each, labelled from the rule
+        ws = book.create_sheet(FIGURES.label)
+        ws.append([c.label for c in FIGURES.columns])
+        for cell in ws[1]:
+            cell.font = bold
+            cell.alignment = wrap
+        given = {(row.code, fold(row.figure)): row
+                 for row in (filled.figures.rows.values() if filled and filled.figures else [])}
+        for leaf in ruled:
+            for name, label in leaf.figures:
+                row = given.get((leaf.code, fold(name)))
+                declared = row.self if row is not None and isinstance(row.self, Decimal) \
+                    else None
+                ws.append([leaf.code, name, label, declared, None])
+                r = ws.max_row
+                ws.cell(row=r, column=1).number_format = "@"
+                ws.cell(row=r, column=3).alignment = wrap
+                fill = [4, 5] if filled is not None else [4]
+                for c in fill:
+                    cell = ws.cell(row=r, column=c)
+                    cell.protection, cell.fill = unlocked, to_fill
+        for c, width in enumerate((9, 14, 60, 16, 16), start=1):
+            ws.column_dimensions[get_column_letter(c)].width = width
+        ws.freeze_panes = "A2"
+        protect(ws)
     if filled is not None:
         scored_sheet(APPRAISAL.label, APPRAISAL_HEADERS, "Điểm thẩm định", self_value,
                      self_mark, ("Lý do trừ điểm", "Trách nhiệm", "Điểm thẩm định lần 2"))

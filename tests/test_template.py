@@ -31,7 +31,7 @@ def validation_of(ws, cell):
 
 def test_template_layout(blank, cs2019):
     book = load_workbook(blank)
-    assert book.sheetnames == ["Thông tin", "Tự đánh giá"]
+    assert book.sheetnames == ["Thông tin", "Tự đánh giá", "Số liệu"]
     info = {r[0].value: r[1].value for r in book["Thông tin"].iter_rows()}
     assert (info["Mã đơn vị"], info["Năm"], info["Bộ tiêu chí"]) == (
         "STC", 2020, "soc-trang-so-2019")
@@ -52,6 +52,21 @@ def test_template_layout(blank, cs2019):
     parent = rows["1.1"]
     assert parent[0].font.bold and str(parent[3].value).startswith("=SUM(D")
     assert rows["1.8"][3].protection.locked  # survey item: not the unit's to score
+
+
+def test_template_lists_the_figures_each_rule_needs(blank, cs2019):
+    ws = load_workbook(blank)["Số liệu"]
+    assert [c.value for c in ws[1]] == ["Mã", "Ký hiệu", "Diễn giải", "Số liệu đơn vị kê khai",
+                                        "Số liệu thẩm định"]
+    listed = [(r[0].value, r[1].value, r[2].value) for r in ws.iter_rows(min_row=2)]
+    expected = [(leaf.code, name, label) for leaf in cs2019.leaves.values() if leaf.rule
+                for name, label in leaf.figures]
+    assert listed == expected and ("7.1.5", "md3", "Số TTHC cung cấp trực tuyến mức độ 3") \
+        in listed
+    row = next(ws.iter_rows(min_row=2, max_row=2))
+    assert row[3].protection.locked is False  # the unit's figure: to fill
+    assert row[4].protection.locked  # the council's: not in the unit's template
+    assert row[0].number_format == "@" and ws.protection.sheet
 
 
 def test_a_blank_template_asks_for_every_score(cli, blank):

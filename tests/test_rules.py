@@ -1,0 +1,328 @@
+"""Scoring rules: the expression language, each rule kind at its boundaries, the rule in the
+engine (working shown, the council's arithmetic checked, rule_wins), and the 2020 sample."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+from cchc_cli.criteria import check_criteria_text
+from cchc_cli.expr import DivisionByZero, ExprError, parse
+from cchc_cli.rules import Rule, RuleFailed, RuleRounding, apply
+from cchc_cli.scoring import evaluate, score_file, score_unit
+from cchc_cli.template import Entry
+
+from .conftest import SAMPLES, D, set_cell
+from .test_criteria import MINIMAL
+
+RULE = TypeAdapter(Rule)
+HUNDREDTHS = RuleRounding()
+
+
+def rule(data: dict) -> object:
+    return RULE.validate_python(data)
+
+
+def points(data: dict, figures: dict, maximum="1", minimum="0") -> Decimal:
+    values = {k: D(v) for k, v in figures.items()}
+    return apply(rule(data), D(maximum), D(minimum), values, HUNDREDTHS).points
+
+
+# --- the expression language ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1 + 2 * 3", "7"),
+    ("(1 + 2) * 3", "9"),
+    ("10 - 4 - 3", "3"),  # left to right
+    ("12 / 4 / 3", "1"),
+    ("-2 + 5", "3"),
+    ("2 × 3 − 1 ÷ 4", "5.75"),  # the signs the guides print
+    ("min(3, 1, 2) + max(0.5, 0.25)", "1.5"),
+    ("0.1 + 0.2", "0.3"),  # exact, not 0.30000000000000004
+])
+def test_expressions_follow_arithmetic_and_stay_exact(text, expected):
+    assert parse(text).evaluate({}) == D(expected)
+
+
+def test_expression_with_figures_and_its_written_working():
+    tree = parse("(b/a)*1 + (c/a)*0.5")
+    assert tree.names() == {"a", "b", "c"}
+    assert tree.evaluate({"a": D(4), "b": D(2), "c": D(1)}) == D("0.625")
+    assert tree.text(lambda n: {"a": "4", "b": "2", "c": "1"}[n], "vi") == "2/4 × 1 + 1/4 × 0,5"
+
+
+@pytest.mark.parametrize("text", ["", "1 +", "(1 + 2", "1 2", "a $ b", "sqrt(4)", "min",
+                                  "__import__('os')", "a.b"])
+def test_anything_else_is_refused_with_a_reason(text):
+    with pytest.raises(ExprError):
+        parse(text)
+
+
+def test_division_by_zero_names_the_divisor():
+    with pytest.raises(DivisionByZero) as caught:
+        parse("b / (a - a)").evaluate({"a": D(3), "b": D(1)})
+    assert caught.value.divisor.text() == "a − a"
+
+
+# --- each kind at its boundaries --------------------------------------------------------------
+
+THRESHOLD = {"kind": "threshold_ratio", "value": "done / planned", "from": 80}
+
+
+@pytest.mark.parametrize("done, expected", [
+    (80, "0.8"),   # exactly 80 %: counts, at ratio × max
+    (79, "0"),     # just below: nothing
+    (100, "1"),
+    (85, "0.85"),
+])
+def test_threshold_ratio_at_80_percent(done, expected):
+    assert points(THRESHOLD, {"done": done, "planned": 100}) == D(expected)
+
+
+def test_threshold_ratio_rounds_once_half_up_as_the_council_does():
+    assert points(THRESHOLD, {"done": 6, "planned": 7}) == D("0.86")  # 0.857142… (seed 003)
+
+
+TIERS = {"kind": "tiers", "value": "online / total", "percent": True,
+         "tiers": [{"from": 30, "points": 1}, {"from": 20, "points": 0.5}]}
+
+
+@pytest.mark.parametrize("online, expected", [(30, "1"), (29.99, "0.5"), (20, "0.5"),
+                                              (19.99, "0"), (0, "0")])
+def test_tiers_at_exactly_20_and_30_percent(online, expected):
+    assert points(TIERS, {"online": online, "total": 100}) == D(expected)
+
+
+def test_tiers_must_go_from_high_to_low():
+    with pytest.raises(ValueError, match="tiers"):
+        rule({**TIERS, "tiers": [{"from": 20, "points": 0.5}, {"from": 30, "points": 1}]})
+
+
+PER_EVENT = {"kind": "per_event", "events": [{"figure": "late", "each": 0.25},
+                                             {"figure": "missing", "each": 0.5}]}
+
+
+def test_per_event_zero_events_gives_max_and_the_floor_holds():
+    assert points(PER_EVENT, {"late": 0, "missing": 0}) == D(1)
+    assert points(PER_EVENT, {"late": 1, "missing": 1}) == D("0.25")
+    outcome = apply(rule(PER_EVENT), D(1), D(0), {"late": D(3), "missing": D(2)}, HUNDREDTHS)
+    assert outcome.points == 0 and outcome.exact == D("-0.75")  # floored at the item's min
+    assert "giới hạn trong [0; 1]" in outcome.working[-1]
+
+
+def test_yes_no_with_a_declared_negative_outcome():
+    data = {"kind": "yes_no", "figure": "issued", "no": -1}
+    assert points(data, {"issued": 1}, minimum="-1") == D(1)
+    assert points(data, {"issued": 0}, minimum="-1") == D(-1)
+    # an item whose min is 0 cannot go below it, whatever the rule says
+    assert points(data, {"issued": 0}, minimum="0") == D(0)
+
+
+def test_formula_weighted_ratios_and_division_by_zero():
+    data = {"kind": "formula", "expr": "(b/a)*1 + (c/a)*0.5"}
+    assert points(data, {"a": 4, "b": 2, "c": 1}) == D("0.63")  # 0.625 half up
+    with pytest.raises(RuleFailed) as caught:
+        points(data, {"a": 0, "b": 0, "c": 0})
+    assert caught.value.kind == "division-by-zero" and "a = 0" in caught.value.detail
+
+
+def test_sum_of_parts_shows_each_part_in_words():
+    data = {"kind": "sum", "parts": [
+        {"label": "Mức độ 3", "max": 0.5, "kind": "tiers", "value": "md3 / tthc",
+         "percent": True, "tiers": [{"from": 20, "points": 0.5}]},
+        {"label": "Mức độ 4", "max": 0.5, "kind": "tiers", "value": "md4 / tthc",
+         "percent": True, "tiers": [{"from": 30, "points": 0.5}]}]}
+    outcome = apply(rule(data), D(1), D(0), {"tthc": D(30), "md3": D(1), "md4": D(9)},
+                    HUNDREDTHS)
+    assert outcome.points == D("0.5")
+    assert outcome.working[0] == "Mức độ 3: 1/30 = 3,33 % < 20 % yêu cầu → 0/0,5 điểm"
+    assert outcome.working[1] == "Mức độ 4: 9/30 = 30,00 % ≥ 30 % → 0,5/0,5 điểm"
+    english = apply(rule(data), D(1), D(0), {"tthc": D(30), "md3": D(1), "md4": D(9)},
+                    HUNDREDTHS, lang="en")
+    assert english.working[0] == "Mức độ 3: 1/30 = 3.33 % < 20 % required → 0 of 0.5 points"
+
+
+# --- a rule's result always lies in [min, max] ------------------------------------------------
+
+amounts = st.decimals(min_value=0, max_value=1000, places=2, allow_nan=False,
+                      allow_infinity=False)
+weights = st.decimals(min_value=-5, max_value=5, places=2, allow_nan=False,
+                      allow_infinity=False)
+
+
+@st.composite
+def rules_and_figures(draw):
+    kind = draw(st.sampled_from(["formula", "tiers", "threshold_ratio", "per_event", "yes_no"]))
+    figures = {"a": draw(amounts), "b": draw(amounts), "c": draw(amounts)}
+    if kind == "formula":
+        w1, w2 = draw(weights), draw(weights)
+        data = {"kind": "formula", "expr": f"b * {w1} + c * ({w2}) - min(a, b)"}
+    elif kind == "tiers":
+        data = {"kind": "tiers", "value": "b - c", "tiers": [
+            {"from": 10, "points": draw(weights)}, {"from": 0, "points": draw(weights)}],
+            "otherwise": draw(weights)}
+    elif kind == "threshold_ratio":
+        figures["a"] = figures["a"] + 1  # no division by zero here
+        data = {"kind": "threshold_ratio", "value": "b / a", "from": draw(st.integers(0, 100))}
+    elif kind == "per_event":
+        data = {"kind": "per_event", "events": [{"figure": "a", "each": 0.25},
+                                                {"figure": "b", "each": 1}]}
+    else:
+        data = {"kind": "yes_no", "figure": "a", "yes": draw(weights), "no": draw(weights)}
+    low = draw(st.decimals(min_value=-2, max_value=1, places=2))
+    high = low + draw(st.decimals(min_value=0, max_value=5, places=2))
+    return data, figures, low, high
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules_and_figures())
+def test_a_rule_result_always_lies_within_the_item_bounds(case):
+    data, figures, low, high = case
+    outcome = apply(rule(data), high, low, figures, HUNDREDTHS)
+    assert low <= outcome.points <= high
+
+
+# --- rules in the criteria set ----------------------------------------------------------------
+
+
+def with_rule(block: str) -> str:
+    line = '          - {code: "1.1.1", title: Con một, max: 1}\n'
+    assert line in MINIMAL
+    return MINIMAL.replace(line, block)
+
+
+RULED = '''          - code: "1.1.1"
+            title: Con một
+            max: 1
+            figures: {giao: Số văn bản được giao, xong: Số văn bản hoàn thành}
+            rule: {kind: threshold_ratio, value: xong / giao, from: 80}
+'''
+
+
+def test_a_rule_in_yaml_loads_onto_its_leaf():
+    cs, problems = check_criteria_text(with_rule(RULED), "set.yaml")
+    assert cs is not None, [p.line_text() for p in problems]
+    leaf = cs.leaves["1.1.1"]
+    assert leaf.rule is not None and leaf.rule.kind == "threshold_ratio"
+    assert dict(leaf.figures) == {"giao": "Số văn bản được giao", "xong": "Số văn bản hoàn thành"}
+
+
+@pytest.mark.parametrize("change, words", [
+    (("value: xong / giao", "value: xong / tong"), "tong"),  # a figure not declared
+    (("value: xong / giao", "value: xong / (giao"), "expr"),  # not an expression
+    (("from: 80", "from: 180"), "100"),  # a percentage above 100
+    (("kind: threshold_ratio", "kind: ratio"), "threshold_ratio"),  # no such kind
+])
+def test_rule_mistakes_are_reported_at_their_line(change, words):
+    cs, problems = check_criteria_text(with_rule(RULED.replace(*change)), "set.yaml")
+    assert cs is None
+    found = [p for p in problems if p.code == "criteria-invalid"]
+    assert found and found[0].line is not None and 20 <= found[0].line <= 24, \
+        [p.line_text() for p in problems]
+    assert found[0].criterion == "1.1.1" and words in found[0].message("en")
+
+
+# --- the rule in the engine -------------------------------------------------------------------
+
+
+def figures_entry(appraised: str | None, **figures: tuple) -> Entry:
+    return Entry(appraised=None if appraised is None else D(appraised),
+                 figures={k: tuple(None if v is None else D(v) for v in pair)
+                          for k, pair in figures.items()})
+
+
+def test_appraised_score_that_disagrees_with_the_rule_is_a_warning_naming_the_cell(
+        sheets_for, parse, cs2019):
+    sheets = sheets_for({"2.1": figures_entry("0.9", duoc_giao=(7, 7), hoan_thanh=(7, 6))})
+    items, problems = evaluate(cs2019, parse(sheets))
+    item = next(i for i in items if i.code == "2.1")
+    assert item.final == D("0.9")  # rule_wins: false — the council's score counts
+    warning = next(p for p in problems if p.code == "rule-mismatch")
+    cell = set_cell(sheets, "Thẩm định", "2.1", "Điểm thẩm định", D("0.9"))
+    assert warning.sheet == "Thẩm định" and warning.cell == cell
+    assert warning.criterion == "2.1"
+    message = warning.message("vi")
+    assert "0,86" not in message or "0.86" in message  # points in the params are plain text
+    assert "6/7 = 85,71 % ≥ 80 %" in message and "giữ điểm thẩm định" in message
+
+
+def test_rule_wins_makes_the_rule_count(sheets_for, parse, cs2019):
+    cs = cs2019.model_copy(update={"rule_wins": True})
+    sheets = sheets_for({"2.1": figures_entry("0.9", duoc_giao=(7, 7), hoan_thanh=(7, 6))})
+    items, problems = evaluate(cs, parse(sheets))
+    item = next(i for i in items if i.code == "2.1")
+    assert item.final == D("0.86") and item.rule is not None and item.rule.counted
+    assert "tính theo quy tắc" in next(p for p in problems if p.code == "rule-mismatch"
+                                       ).message("vi")
+
+
+def test_an_empty_appraised_cell_takes_the_rules_points(sheets_for, parse, cs2019):
+    sheets = sheets_for({"1.1.2": figures_entry(None, nhiem_vu=(20, None),
+                                                hoan_thanh=(20, 19))})
+    set_cell(sheets, "Thẩm định", "1.1.2", "Điểm thẩm định", None)
+    result = score_unit(cs2019, parse(sheets))
+    item = next(i for i in result.items if i.code == "1.1.2")
+    assert item.final == D("0.95") and item.rule.counted
+    # the empty appraised figure means the council took the unit's: 19 of 20
+    assert [f.appraised for f in item.rule.figures] == [D(20), D(19)]
+
+
+def test_missing_figures_division_by_zero_and_unknown_figures_are_named(
+        sheets_for, parse, cs2019):
+    sheets = sheets_for({
+        "2.1": figures_entry(None, duoc_giao=(7, 7)),  # hoan_thanh missing
+        "7.1.7": figures_entry(None, tong_ho_so=(0, 0), truc_tuyen=(0, 0)),
+    })
+    sheets["Số liệu"].append(["7.1.7", "ho_so_giay", "", 3, None])
+    items, problems = evaluate(cs2019, parse(sheets))
+    kinds = {p.code: p for p in problems}
+    assert kinds["rule-figures-missing"].criterion == "2.1"
+    assert "hoan_thanh" in kinds["rule-figures-missing"].message("vi")
+    assert kinds["rule-division-by-zero"].criterion == "7.1.7"
+    assert "tong_ho_so = 0" in kinds["rule-division-by-zero"].message("en")
+    unknown = kinds["unknown-figure"]
+    assert unknown.sheet == "Số liệu" and unknown.cell == f"B{len(sheets['Số liệu'])}"
+    # the appraised scores stand (full marks here): nothing is silently zeroed
+    assert next(i for i in items if i.code == "7.1.7").final == D(1)
+
+
+def test_a_figure_that_is_not_a_number_is_an_error_with_its_cell(sheets_for, parse, cs2019):
+    sheets = sheets_for({"2.1": figures_entry("0.86", duoc_giao=(7, 7), hoan_thanh=(7, 6))})
+    sheets["Số liệu"][1][4] = "bảy"
+    _, problems = evaluate(cs2019, parse(sheets))
+    bad = next(p for p in problems if p.code == "not-a-number")
+    assert (bad.sheet, bad.cell, bad.criterion) == ("Số liệu", "E2", "2.1")
+
+
+# --- the 2020 sample: every rule gives the council's points ------------------------------------
+
+
+def test_2020_sample_rules_give_the_appraised_points_and_the_published_totals():
+    result = score_file(SAMPLES / "2020" / "STC.xlsx")
+    ruled = {i.code: i for i in result.items if i.rule is not None}
+    assert set(ruled) >= {"1.1.2", "1.4.3", "2.1", "7.1.5", "7.1.6", "7.1.7", "7.1.8", "7.1.9",
+                          "7.1.10", "7.1.11"}
+    for code, item in ruled.items():
+        assert item.rule.appraised_points == item.final, code
+        assert not item.rule.counted, code  # the council wrote every score; they agree
+    assert not [w for w in result.warnings if w.code.startswith("rule")]
+    assert (result.totals.achieved, result.index) == (D("71.33"), D("78.81"))
+
+
+def test_score_detail_and_json_show_the_working(cli):
+    sample = SAMPLES / "2020" / "STC.xlsx"
+    out = cli("score", sample, "--detail", env={"COLUMNS": "250"})
+    assert out.exit_code == 0
+    assert "Mức độ 3: 1/30 = 3,33 % < 20 % yêu cầu → 0/0,5 điểm" in out.stdout
+    assert "6/7 = 85,71 % ≥ 80 %" in out.stdout
+    data = json.loads(cli("score", sample, "--json").stdout)
+    item = next(i for i in data["items"] if i["code"] == "7.1.5")
+    assert item["rule"]["agrees"] is True and item["rule"]["appraised_points"] == 0.5
+    assert "Level" not in item["rule"]["working"]["en"][0]
+    assert item["rule"]["working"]["en"][1].startswith("Mức độ 3: 1/30 = 3.33 % < 20 %")
