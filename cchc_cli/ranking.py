@@ -82,11 +82,9 @@ class YearRanking:
 
 
 def exact_ratio(result: UnitResult) -> Fraction | None:
-    """achieved / max after reduction as an exact fraction — what ranks compare."""
-    totals = result.totals
-    if totals.max_after_reduction == 0:
-        return None
-    return Fraction(totals.achieved) / Fraction(totals.max_after_reduction)
+    """The index / 100 as an exact fraction (bonus and penalty included) — what ranks
+    compare."""
+    return result.totals.index_fraction()
 
 
 def rank_group(results: Iterable[UnitResult]) -> list[RankedUnit]:
@@ -275,6 +273,8 @@ def ranking_dict(ranking: YearRanking, lang: str = "vi") -> dict[str, Any]:
                     "name": u.result.unit.name,
                     "status": u.result.status,
                     "achieved": u.result.totals.achieved,
+                    **({"bonus": u.result.totals.bonus, "penalty": u.result.totals.penalty}
+                       if cs.adjustments else {}),
                     "max_after_reduction": u.result.totals.max_after_reduction,
                     "index": u.result.index,
                     "index_exact": None if u.result.totals.index_exact is None

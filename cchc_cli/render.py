@@ -67,8 +67,31 @@ def _totals_column(cs: CriteriaSet, totals: Totals, band: str | None, keys: list
         "deducted": cs.points_text(totals.deducted, lang),
         "index": cs.index_text(totals.index_exact, lang),
         "band": band or t("no_band", lang),
+        "bonus": signed_points(cs, totals.bonus, "+", lang),
+        "penalty": signed_points(cs, totals.penalty, "\u2212", lang),
+        "adjusted_achieved": cs.points_text(totals.adjusted_achieved, lang),
+        "base_index": cs.index_text(totals.base_index_exact, lang),
     }
     return [values[key] for key in keys]
+
+
+def signed_points(cs: CriteriaSet, value: Decimal, sign: str, lang: Lang) -> str:
+    """"+0,5" for a bonus, "−1" for a penalty; plain "0" when there is none."""
+    return cs.points_text(value, lang) if value == 0 else sign + cs.points_text(value, lang)
+
+
+def totals_keys(cs: CriteriaSet, pending: bool) -> list[str]:
+    """The summary's lines: bonus and penalty on their own lines when the set has them."""
+    keys = ["max", "reduction", "max_after_reduction", "achieved", "deducted", "index", "band"]
+    if pending:
+        keys.insert(2, "pending")
+    if cs.adjustments is not None:
+        at = keys.index("deducted") + 1
+        if cs.adjustments.applies_to == "points":
+            keys[at:at] = ["bonus", "penalty", "adjusted_achieved"]
+        else:
+            keys[at:at] = ["base_index", "bonus", "penalty"]
+    return keys
 
 
 def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool = False) -> None:
@@ -90,9 +113,7 @@ def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool =
     if show_self:
         summary.add_column(t("self_assessed", lang), justify="right")
     shown = [result.totals] + ([result.self_totals] if show_self else [])  # type: ignore[list-item]
-    keys = ["max", "reduction", "max_after_reduction", "achieved", "deducted", "index", "band"]
-    if any(totals.pending for totals in shown):
-        keys.insert(2, "pending")
+    keys = totals_keys(cs, any(totals.pending for totals in shown))
     columns = [_totals_column(cs, totals, result.band_of(totals), keys, lang) for totals in shown]
     for i, key in enumerate(keys):
         summary.add_row(t(key, lang), *(col[i] for col in columns))
@@ -168,6 +189,15 @@ def render_lost(console: Console, result: UnitResult, lang: Lang) -> None:
                 parts.append(f"{cs.points_text(total, lang)} ({len(mine)} {t(key, lang)})")
         console.print(f"{t('total', lang)}: " + " + ".join(parts)
                       + f" = {cs.points_text(tot.deducted, lang)}", soft_wrap=True)
+    if result.adjustments:
+        for kind, sign in (("bonus", "+"), ("penalty", "\u2212")):
+            mine = [a for a in result.adjustments if a.kind == kind]
+            if mine:
+                listed = "; ".join(f"{a.code} {a.title}: {signed_points(cs, a.final, sign, lang)}"
+                                   for a in mine)
+                total = tot.bonus if kind == "bonus" else tot.penalty
+                console.print(f"{t(kind, lang)}: {signed_points(cs, total, sign, lang)} "
+                              f"({listed})", soft_wrap=True)
     render_rules(console, result, lang)
     reduced = [i for i in result.items if not i.applicable]
     if reduced:

@@ -34,15 +34,19 @@ def rank_tables(ranking: YearRanking, lang: Lang) -> list[Table]:
             if result.status == "provisional":
                 name += f" ({t('rank.provisional', lang)})"
             index = result.index
+            tot = result.totals
+            adjust = [cs.display(tot.bonus), cs.display(tot.penalty)] if cs.adjustments else []
             rows.append([f"{unit.rank}/{unit.of}", result.unit.code, name,
-                         cs.display(result.totals.achieved),
-                         cs.display(result.totals.max_after_reduction),
+                         cs.display(tot.achieved), *adjust,
+                         cs.display(tot.max_after_reduction),
                          index, result.band or t("no_band", lang)])
+        adjust_columns = [Column(t("bonus", lang), "points"), Column(t("penalty", lang), "points")
+                          ] if cs.adjustments else []
         tables.append(Table(
             title=t("rank.group", lang, group=group.group, year=ranking.year or "—"),
             columns=[Column(t("rank.rank", lang)), Column(t("rank.code", lang)),
                      Column(t("rank.name", lang)),
-                     Column(t("rank.achieved", lang), "points"),
+                     Column(t("rank.achieved", lang), "points"), *adjust_columns,
                      Column(t("rank.max_after", lang), "points"),
                      Column(t("rank.index", lang), "index"),
                      Column(t("rank.band", lang))],

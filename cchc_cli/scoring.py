@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
@@ -50,6 +51,11 @@ class Totals:
     reduction: Decimal
     achieved: Decimal
     pending: Decimal = ZERO
+    # bonus (điểm thưởng) and penalty (điểm trừ) outside the total, and where the set adds
+    # them: to the achieved points ("points") or to the index ("index"); None: it has none
+    bonus: Decimal = ZERO
+    penalty: Decimal = ZERO
+    adjust: Literal["points", "index"] | None = None
 
     @property
     def max_after_reduction(self) -> Decimal:
@@ -60,11 +66,40 @@ class Totals:
         return self.max_after_reduction - self.achieved
 
     @property
-    def index_exact(self) -> Decimal | None:
-        """achieved × 100 / max after reduction; ``None`` when everything was reduced."""
+    def adjusted_achieved(self) -> Decimal:
+        """The achieved points with bonus and penalty, when the set adds them to points."""
+        if self.adjust == "points":
+            return self.achieved + self.bonus - self.penalty
+        return self.achieved
+
+    @property
+    def base_index_exact(self) -> Decimal | None:
+        """achieved × 100 / max after reduction, before any bonus or penalty."""
         if self.max_after_reduction == 0:
             return None
         return EXACT.divide(EXACT.multiply(self.achieved, HUNDRED), self.max_after_reduction)
+
+    @property
+    def index_exact(self) -> Decimal | None:
+        """The index: (achieved ± bonus/penalty) × 100 / max after reduction, or the base
+        index ± bonus/penalty in percentage points; ``None`` when everything was reduced."""
+        fraction = self.index_fraction()
+        if fraction is None:
+            return None
+        if self.adjust == "index":
+            return EXACT.subtract(EXACT.add(self.base_index_exact, self.bonus),  # type: ignore[arg-type]
+                                  self.penalty)
+        return EXACT.divide(EXACT.multiply(self.adjusted_achieved, HUNDRED),
+                            self.max_after_reduction)
+
+    def index_fraction(self) -> Fraction | None:
+        """The index / 100 as an exact fraction: what ranks compare."""
+        if self.max_after_reduction == 0:
+            return None
+        base = Fraction(self.adjusted_achieved) / Fraction(self.max_after_reduction)
+        if self.adjust == "index":
+            base += (Fraction(self.bonus) - Fraction(self.penalty)) / 100
+        return base
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +176,19 @@ class ItemResult:
 
 
 @dataclass(frozen=True, slots=True)
+class AdjustmentResult:
+    """A bonus or penalty item as the workbook gives it, and what counts (capped)."""
+
+    code: str
+    kind: Literal["bonus", "penalty"]
+    title: str
+    cap: Decimal
+    self_points: Decimal | None
+    appraised: Decimal | None
+    final: Decimal  # what counts: the appraisal (else the unit's), capped; 0 when empty
+
+
+@dataclass(frozen=True, slots=True)
 class FieldResult:
     code: str
     title: str
@@ -159,6 +207,7 @@ class UnitResult:
     items: list[ItemResult]
     warnings: list[Problem] = field(default_factory=list)
     file: str | None = None
+    adjustments: list[AdjustmentResult] = field(default_factory=list)
 
     def display(self, value: Decimal) -> Decimal:
         return self.criteria.display(value)
@@ -285,7 +334,8 @@ class _Review:
                                  self.problems)
             if parent:
                 self.subtotals(sheet, row)
-            if row.code not in self.nodes:
+            if row.code not in self.nodes and not (
+                    self.cs.adjustments and self.cs.adjustments.find(row.code)):
                 self.problems.append(Problem("unknown-criterion", **place,
                                              params={"set": self.cs.id}))
             elif row.code_was_number and "." in row.code:
@@ -357,6 +407,13 @@ class _Review:
 
 def evaluate(cs: CriteriaSet, wb: UnitWorkbook) -> tuple[list[ItemResult], list[Problem]]:
     """Every item's result and every problem found (reading problems included)."""
+    items, _adjustments, problems = evaluate_unit(cs, wb)
+    return items, problems
+
+
+def evaluate_unit(cs: CriteriaSet, wb: UnitWorkbook
+                  ) -> tuple[list[ItemResult], list[AdjustmentResult], list[Problem]]:
+    """Items, bonus and penalty items, and every problem found."""
     review = _Review(cs, wb)
     own, appraisal, survey = wb.self_sheet, wb.appraisal, wb.survey
     for sheet in (own, appraisal, survey):
@@ -373,8 +430,79 @@ def evaluate(cs: CriteriaSet, wb: UnitWorkbook) -> tuple[list[ItemResult], list[
         review.problems.append(Problem(
             "survey-score-missing", file=review.file, sheet=survey.name if survey else None,
             params={"n": len(pending), "codes": ", ".join(pending)}))
+    adjustments = _adjustments(review, own, appraisal)
     review.problems.sort(key=Problem.sort_key)
-    return items, review.problems
+    return items, adjustments, review.problems
+
+
+_ADJUST_WORDS = {"bonus": ("Điểm thưởng", "bonus"), "penalty": ("Điểm trừ", "penalty")}
+
+
+def _adjustments(review: _Review, own: SheetData | None,
+                 appraisal: SheetData | None) -> list[AdjustmentResult]:
+    """Bonus and penalty rows (by their codes, on the self-assessment and appraisal sheets).
+    Amounts are written as positive numbers; a penalty written as −1 means 1. Each is capped
+    at its max, then all bonus (all penalty) at the set's cap — with a warning."""
+    spec = review.cs.adjustments
+    if spec is None:
+        return []
+    found = []
+    for kind, declared in (("bonus", spec.bonus), ("penalty", spec.penalty)):
+        for adj in declared:
+            values: dict[str, Decimal | None] = {}
+            for side, sheet, keys in (("self", own, ("points",)),
+                                      ("appraised", appraisal, ("points2", "points"))):
+                row = sheet.get(adj.code) if sheet is not None else None
+                values[side] = None
+                for key in keys:
+                    value = row.values.get(key) if row is not None else None
+                    if not isinstance(value, Decimal):
+                        continue
+                    if value < 0 and kind == "bonus":
+                        review.problems.append(Problem(
+                            "score-below-min", file=review.file, sheet=sheet.name,  # type: ignore[union-attr]
+                            cell=row.cells.get(key), criterion=adj.code,  # type: ignore[union-attr]
+                            params={"column": _ADJUST_WORDS[kind][0], "value": plain(value),
+                                    "min": "0"}))
+                        break
+                    value = abs(value)
+                    if value > adj.max:
+                        review.problems.append(Problem(
+                            "adjustment-above-cap", file=review.file, sheet=sheet.name,  # type: ignore[union-attr]
+                            cell=row.cells.get(key), criterion=adj.code,  # type: ignore[union-attr]
+                            params={"kind": _ADJUST_WORDS[kind][0], "kind_en": kind,
+                                    "value": plain(value), "cap": plain(adj.max)}))
+                        value = adj.max
+                    values[side] = value
+                    break
+            counted = values["appraised"] if appraisal is not None else values["self"]
+            found.append(AdjustmentResult(adj.code, kind, adj.title, adj.max,  # type: ignore[arg-type]
+                                          values["self"], values["appraised"],
+                                          counted if counted is not None else ZERO))
+    return found
+
+
+def _adjusted(cs: CriteriaSet, totals: Totals, adjustments: list[AdjustmentResult],
+              side: str = "final", problems: list[Problem] | None = None,
+              file: str | None = None) -> Totals:
+    """``totals`` with the bonus and penalty added as the set declares (capped in sum)."""
+    spec = cs.adjustments
+    if spec is None:
+        return totals
+    sums: dict[str, Decimal] = {}
+    for kind, cap in (("bonus", spec.bonus_cap), ("penalty", spec.penalty_cap)):
+        mine = [a for a in adjustments if a.kind == kind]
+        total = sum(((a.self_points or ZERO) if side == "self" else a.final for a in mine),
+                    start=ZERO)
+        if cap is not None and total > cap:
+            if problems is not None:
+                problems.append(Problem(
+                    "adjustment-above-cap", file=file,
+                    params={"kind": "Tổng " + _ADJUST_WORDS[kind][0].lower(),
+                            "kind_en": f"total {kind}", "value": plain(total), "cap": plain(cap)}))
+            total = cap
+        sums[kind] = total
+    return replace(totals, bonus=sums["bonus"], penalty=sums["penalty"], adjust=spec.applies_to)
 
 
 def _self_item(review: _Review, leaf: Leaf, own: SheetData | None,
@@ -508,13 +636,15 @@ def score_unit(cs: CriteriaSet, wb: UnitWorkbook) -> UnitResult:
     """Score a workbook by a criteria set; raises :class:`CchcError` if it has errors."""
     if wb.info is None:
         raise CchcError([p.with_file(str(wb.path)) for p in wb.problems])
-    items, problems = evaluate(cs, wb)
-    raise_if_errors(problems)
-    return _result(cs, wb, items, problems)
+    items, adjustments, problems = evaluate_unit(cs, wb)
+    result = _result(cs, wb, items, adjustments, problems)
+    raise_if_errors(result.warnings)
+    return result
 
 
 def _result(cs: CriteriaSet, wb: UnitWorkbook, items: list[ItemResult],
-            warnings: list[Problem]) -> UnitResult:
+            adjustments: list[AdjustmentResult], warnings: list[Problem]) -> UnitResult:
+    """The unit's result; a cap warning on bonus or penalty totals joins ``warnings``."""
     assert wb.info is not None
     has_self = _self_complete(items) and wb.self_sheet is not None
     fields = []
@@ -522,12 +652,16 @@ def _result(cs: CriteriaSet, wb: UnitWorkbook, items: list[ItemResult],
         mine = [item for item in items if item.leaf.field == spec.code]
         fields.append(FieldResult(spec.code, spec.title, totals_of(mine),
                                   totals_of(mine, self_assessed=True) if has_self else None))
-    totals = totals_of(items)
+    warnings = list(warnings)
+    totals = _adjusted(cs, totals_of(items), adjustments, "final", warnings, str(wb.path))
+    self_totals = _adjusted(cs, totals_of(items, self_assessed=True), adjustments,
+                            "self") if has_self else None
     status: Status = "appraised" if wb.appraisal is not None and totals.pending == 0 \
         else "provisional"
     return UnitResult(unit=wb.info, criteria=cs, status=status, totals=totals,
-                      self_totals=totals_of(items, self_assessed=True) if has_self else None,
-                      fields=fields, items=items, warnings=warnings, file=str(wb.path))
+                      self_totals=self_totals, fields=fields, items=items,
+                      warnings=sorted(warnings, key=Problem.sort_key),
+                      file=str(wb.path), adjustments=adjustments)
 
 
 def select_criteria(wb: UnitWorkbook, registry: Registry) -> CriteriaSet:
@@ -576,11 +710,12 @@ def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
     elif wb.info.year not in criteria.years:
         found.append(Problem("criteria-set-year", file=file, params={
             "id": criteria.id, "years": str(criteria.years), "year": wb.info.year}))
-    items, problems = evaluate(criteria, wb)
+    items, adjustments, problems = evaluate_unit(criteria, wb)
     problems = found + problems
     if errors(problems):
         return None, problems
-    return _result(criteria, wb, items, problems), problems
+    result = _result(criteria, wb, items, adjustments, problems)
+    return result, result.warnings
 
 
 def score_file(path: str | os.PathLike[str], registry: Registry | None = None,
@@ -607,6 +742,12 @@ def _totals_dict(result: UnitResult, totals: Totals) -> dict[str, Any]:
         "deducted": totals.deducted,
         "index": None if exact is None else result.display(exact),
         "index_exact": None if exact is None else str(exact),
+        "bonus": totals.bonus,
+        "penalty": totals.penalty,
+        "adjustments_apply_to": totals.adjust,
+        "achieved_after_adjustments": totals.adjusted_achieved,
+        "index_before_adjustments": None if totals.base_index_exact is None
+        else result.display(totals.base_index_exact),
     }
 
 
@@ -656,6 +797,9 @@ def result_dict(result: UnitResult) -> dict[str, Any]:
             }
             for item in result.items
         ],
+        "adjustments": [{"code": a.code, "kind": a.kind, "title": a.title, "cap": a.cap,
+                         "self": a.self_points, "appraised": a.appraised, "final": a.final}
+                        for a in result.adjustments],
         "warnings": [p.as_dict() for p in result.warnings],
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -13,11 +14,12 @@ from pydantic import TypeAdapter
 
 from cchc_cli.criteria import check_criteria_text
 from cchc_cli.expr import DivisionByZero, ExprError, parse
+from cchc_cli.problems import CchcError
 from cchc_cli.rules import Rule, RuleFailed, RuleRounding, apply
 from cchc_cli.scoring import evaluate, score_file, score_unit
-from cchc_cli.template import Entry
+from cchc_cli.template import Entry, write_workbook
 
-from .conftest import SAMPLES, D, set_cell
+from .conftest import ROOT, SAMPLES, D, add_row, set_cell
 from .test_criteria import MINIMAL
 
 RULE = TypeAdapter(Rule)
@@ -326,3 +328,93 @@ def test_score_detail_and_json_show_the_working(cli):
     assert item["rule"]["agrees"] is True and item["rule"]["appraised_points"] == 0.5
     assert "Level" not in item["rule"]["working"]["en"][0]
     assert item["rule"]["working"]["en"][1].startswith("Mức độ 3: 1/30 = 3.33 % < 20 %")
+
+
+# --- bonus and penalty ------------------------------------------------------------------------
+
+ADJUSTMENTS = """adjustments:
+  applies_to: {mode}
+  bonus:
+    - {{code: T1, title: Sáng kiến CCHC được UBND tỉnh công nhận, max: 1}}
+    - {{code: T2, title: "Được Bộ, ngành khen thưởng về CCHC", max: 1}}
+  penalty:
+    - {{code: TR1, title: Bị phê bình vì chậm báo cáo, max: 2}}
+  bonus_cap: 1.5
+"""
+
+
+def adjusted_text(mode: str) -> str:
+    text = (ROOT / "criteria" / "soc-trang" / "so-2019.yaml").read_text(encoding="utf-8")
+    return text.replace("\nfields:\n", "\n" + ADJUSTMENTS.format(mode=mode) + "fields:\n", 1)
+
+
+def adjusted_set(mode: str):
+    cs, problems = check_criteria_text(adjusted_text(mode), "so-2019-thuong.yaml")
+    assert cs is not None, [p.line_text() for p in problems]
+    return cs
+
+
+def sheets_with_adjustments(sheets_for, **amounts):
+    sheets = sheets_for({"1.1.4": Entry(appraised=D(0)), "6.3": Entry(self_na=True, na=True)})
+    for code, value in amounts.items():
+        add_row(sheets, "Thẩm định", {"Mã": code, "Điểm thẩm định": value})
+    return sheets
+
+
+@pytest.mark.parametrize("mode, index", [
+    ("points", "97.43"),  # (95.5 + 0.5 − 1) / 97.5 = 97.4358…
+    ("index", "97.44"),   # 95.5 / 97.5 = 97.9487… %, + 0.5 − 1 = 97.4487… %
+])
+def test_bonus_and_penalty_apply_where_the_set_says(sheets_for, parse, mode, index):
+    cs = adjusted_set(mode)
+    result = score_unit(cs, parse(sheets_with_adjustments(sheets_for, T1=D("0.5"),
+                                                          TR1=D(-1))))
+    tot = result.totals
+    assert (tot.achieved, tot.max_after_reduction) == (D("95.5"), D("97.5"))  # the base
+    assert (tot.bonus, tot.penalty) == (D("0.5"), D(1))  # −1 written: 1 taken off
+    assert result.index == D(index)
+    assert abs(result.totals.index_fraction() * 100 - Fraction(tot.index_exact)) \
+        < Fraction(1, 10**30)  # ranks compare the exact fraction; the Decimal agrees
+    assert [(a.code, a.final) for a in result.adjustments] == [
+        ("T1", D("0.5")), ("T2", D(0)), ("TR1", D(1))]
+
+
+def test_bonus_above_its_cap_is_capped_with_a_warning(sheets_for, parse):
+    cs = adjusted_set("points")
+    sheets = sheets_with_adjustments(sheets_for, T1=D("1.5"), T2=D(1))
+    result = score_unit(cs, parse(sheets))
+    capped = [w for w in result.warnings if w.code == "adjustment-above-cap"]
+    item = next(w for w in capped if w.criterion == "T1")
+    assert item.sheet == "Thẩm định" and item.cell == f"C{len(sheets['Thẩm định']) - 1}"
+    assert any(w.criterion is None and "1.5" in w.message("en") for w in capped)  # 1 + 1 > 1.5
+    assert result.totals.bonus == D("1.5")
+
+
+def test_a_negative_bonus_is_an_error(sheets_for, parse):
+    with pytest.raises(CchcError) as caught:
+        score_unit(adjusted_set("points"), parse(sheets_with_adjustments(sheets_for,
+                                                                         T1=D(-1))))
+    assert [p.code for p in caught.value.problems] == ["score-below-min"]
+
+
+def test_bonus_and_penalty_have_their_own_lines_in_score_and_rank(cli, tmp_path, sheets_for,
+                                                                  make_workbook):
+    sets = tmp_path / "sets"  # a province's own copy of the set, found before the built-in
+    sets.mkdir()
+    (sets / "so-2019.yaml").write_text(adjusted_text("points"), encoding="utf-8")
+    env = {"COLUMNS": "200", "CCHC_CRITERIA": str(sets)}
+    folder = tmp_path / "2020"
+    folder.mkdir()
+    sheets = sheets_with_adjustments(sheets_for, T1=D("0.5"), TR1=D(1))
+    workbook = write_workbook(folder / "STC.xlsx", sheets)
+    out = cli("score", workbook, "--detail", env=env)
+    assert out.exit_code == 0, out.stdout + out.stderr
+    assert "Điểm thưởng" in out.stdout and "+0,5" in out.stdout
+    assert "Điểm trừ" in out.stdout and "−1" in out.stdout
+    assert "Tổng điểm sau thưởng, trừ" in out.stdout and "95" in out.stdout
+    data = json.loads(cli("score", workbook, "--json", env=env).stdout)
+    assert (data["totals"]["bonus"], data["totals"]["penalty"]) == (0.5, 1)
+    assert data["totals"]["achieved_after_adjustments"] == 95
+    ranked = cli("rank", folder, env=env)
+    assert ranked.exit_code == 0, ranked.stdout + ranked.stderr
+    assert "Điểm thưởng" in ranked.stdout and "Điểm trừ" in ranked.stdout
