@@ -35,6 +35,7 @@ from .render import (
     progress,
     render_comparison,
     render_criteria_ok,
+    render_gains,
     render_history,
     render_not_ranked,
     render_others_unranked,
@@ -300,6 +301,51 @@ def compare(
             write_json(comparison.as_dict(), sys.stdout)
         elif not output:
             render_comparison(make_console(), comparison, language)
+
+
+@app.command()
+def gains(
+    folder: Annotated[Path, typer.Argument(help="Thư mục một năm: mỗi bảng tính một đơn vị.",
+                                           metavar="FOLDER", show_default=False)],
+    unit: UnitOption,
+    target_rank: Annotated[int | None, typer.Option(
+        "--target-rank", "-r", min=1, metavar="N",
+        help="Hạng muốn đạt: tìm ít tiêu chí nhất cần lấy lại điểm.")] = None,
+    json: JsonOption = False,
+    output: OutputOption = None,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Mỗi tiêu chí bị trừ điểm đáng giá bao nhiêu: điểm, chỉ số và thứ hạng nếu lấy lại.
+
+    For a unit in a year: every item that lost points, sorted by what recovering it would
+    bring — points, index (percentage points) and the rank the unit would then hold among that
+    year's units of its group (their results unchanged) — with the reason and the office
+    responsible; then the fewest items that would lift it one place, to the next band, and to
+    --target-rank.
+
+    Ví dụ / examples:
+
+      cchc gains samples/2023 --unit STC
+
+      cchc gains samples/2023 --unit STC --target-rank 10
+
+      cchc gains samples/2023 --unit STC --output STC-2023-lay-lai-diem.xlsx
+    """
+    from .gains import gains_of_folder
+    from .reports import gains_tables
+
+    language = _lang(lang)
+    with _guard(language, debug):
+        result = gains_of_folder(folder, unit, target_rank=target_rank)
+        render_others_unranked(make_console(stderr=True), result.warnings, language)
+        if output:
+            write_tables(output, gains_tables(result, language), inputs=workbook_files(folder),
+                         decimals=result.criteria.rounding.decimals)
+        if json:
+            write_json(result.as_dict(), sys.stdout)
+        elif not output:
+            render_gains(make_console(), result, language)
 
 
 @app.command()

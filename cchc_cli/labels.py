@@ -59,6 +59,35 @@ _LABELS: dict[str, tuple[str, str]] = {
     "rules.accepted": ("thẩm định giữ số liệu đơn vị", "unit's figure accepted"),
     "rules.none": ("không tính được", "cannot be computed"),
     "rules.self": ("theo số liệu đơn vị", "on the unit's figures"),
+    "gains.title": ("Điểm bị trừ có thể lấy lại: mỗi tiêu chí đáng giá bao nhiêu",
+                    "What recovering each lost point is worth"),
+    "gains.heading": ("{name} ({code}) · năm {year} · {group}: xếp thứ {rank}/{of}, "
+                      "chỉ số {index} ({band})",
+                      "{name} ({code}) · {year} · {group}: rank {rank} of {of}, "
+                      "index {index} ({band})"),
+    "gains.points": ("Điểm lấy lại", "Points back"),
+    "gains.index": ("Chỉ số khi đó", "Index then"),
+    "gains.delta": ("Tăng chỉ số", "Index gain"),
+    "gains.rank": ("Hạng khi đó", "Rank then"),
+    "gains.none": ("Đơn vị không bị trừ điểm nào.", "The unit lost no points."),
+    "gains.plans": ("Cần lấy lại những gì", "What it takes"),
+    "gains.goal.next_rank": ("Để rời hạng {rank}/{of} (lên hạng {target})",
+                             "To leave rank {rank} of {of} (reach rank {target})"),
+    "gains.goal.target_rank": ("Để lên hạng {target}/{of}", "To reach rank {target} of {of}"),
+    "gains.goal.next_band": ("Để lên {target} (chỉ số {sign} {lower})",
+                             "To reach {target} (index {sign} {lower})"),
+    "gains.plan": ("{goal}: lấy lại {n} tiêu chí ({codes}), thêm {points} điểm → chỉ số {index},"
+                   " xếp thứ {rank_after}/{of}, {band}.{alternatives}",
+                   "{goal}: recover {n} {noun} ({codes}), {points} more points → index "
+                   "{index}, rank {rank_after} of {of}, {band}.{alternatives}"),
+    "gains.alternatives": (" Lấy lại một trong các tiêu chí {codes} cũng đủ.",
+                           " Any one of {codes} would do as well."),
+    "gains.unreachable": ("{goal}: không đủ — lấy lại cả {n} tiêu chí bị trừ ({points} điểm) "
+                          "chỉ đạt chỉ số {index}, xếp thứ {rank_after}/{of}.",
+                          "{goal}: not enough — recovering all {n} criteria that lost points "
+                          "({points} points) gives only index {index}, rank {rank_after} of "
+                          "{of}."),
+    "gains.plan.sheet": ("Kế hoạch", "Plans"),
     "lost.code": ("Mã", "Code"),
     "lost.item": ("Nội dung", "Criterion"),
     "lost.points": ("Số điểm bị trừ", "Points lost"),

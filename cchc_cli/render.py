@@ -22,11 +22,19 @@ from .compare import Comparison
 from .criteria import CriteriaSet, Registry
 from .decimals import fixed, localize, plain
 from .export import Table as ExportTable
+from .gains import Gains
 from .history import History
 from .labels import Lang, t
 from .problems import Problem
 from .ranking import YearRanking
-from .reports import compare_sentence, compare_tables, group_summary_text, rank_tables
+from .reports import (
+    compare_sentence,
+    compare_tables,
+    gains_heading,
+    gains_tables,
+    group_summary_text,
+    rank_tables,
+)
 from .scoring import Totals, UnitResult
 
 
@@ -347,6 +355,33 @@ def render_comparison(console: Console, c: Comparison, lang: Lang) -> None:
         render_table(console, table, decimals, lang)
         console.print()
     console.print(t("cmp.unchanged", lang, n=c.unchanged), style="dim")
+
+
+def render_gains(console: Console, g: Gains, lang: Lang) -> None:
+    gains, plans = gains_tables(g, lang)
+    console.print(Text(gains.title, style="bold"))
+    console.print(gains_heading(g, lang), soft_wrap=True)
+    if not g.gains:
+        console.print(t("gains.none", lang))
+        return
+    decimals = g.criteria.rounding.decimals
+    grid = Table(box=box.SIMPLE_HEAD, show_lines=True, padding=(0, 1), pad_edge=False)
+    for i, column in enumerate(gains.columns):
+        numeric = column.kind in ("points", "index")
+        grid.add_column(column.header, justify="right" if numeric or i == 5 else "left",
+                        no_wrap=numeric or i in (0, 5), overflow="fold",
+                        ratio=None if numeric or i in (0, 5) else (4, 3)[i == 7] if i in (1, 7)
+                        else 4)
+    for row, gain in zip(gains.rows, g.gains, strict=True):
+        reason = row[6] or (t("survey.reason", lang) if gain.item.leaf.scoring == "survey"
+                            else "")
+        grid.add_row(row[0], Text(row[1]), fixed(row[2], decimals, lang),
+                     fixed(row[3], decimals, lang), "+" + fixed(row[4], decimals, lang),
+                     row[5], Text(reason), Text(row[7]))
+    console.print(grid)
+    console.print(Text(t("gains.plans", lang), style="bold"))
+    for (line,) in plans.rows:
+        console.print(f"- {line}", soft_wrap=True)
 
 
 def render_history(console: Console, history: History, lang: Lang) -> None:

@@ -11,6 +11,7 @@ from .compare import CHANGE_KINDS, Comparison, Side
 from .criteria import CriteriaSet
 from .decimals import fixed
 from .export import Column, Table
+from .gains import Gains
 from .labels import Lang, t
 from .ranking import GroupRanking, YearRanking
 from .scoring import Totals, UnitResult
@@ -303,3 +304,61 @@ def comparison_document(c: Comparison, lang: Lang) -> Document:
                               if tb.title == t("cmp.kind.lost_more", lang)],
         after=[t("cmp.unchanged", lang, n=c.unchanged)],
     )
+
+
+# --- gains -------------------------------------------------------------------------------------
+
+
+def gains_heading(g: Gains, lang: Lang) -> str:
+    cs, unit = g.criteria, g.result.unit
+    return t("gains.heading", lang, name=unit.name, code=unit.code, year=g.year or unit.year,
+             group=g.group, rank=g.rank, of=g.of,
+             index=cs.index_text(g.result.totals.index_exact, lang),
+             band=g.result.band or t("no_band", lang))
+
+
+def gains_tables(g: Gains, lang: Lang) -> list[Table]:
+    """The items that lost points, by what recovering each would bring."""
+    cs = g.criteria
+    now = g.result.index or Decimal(0)
+    rows = [[x.item.code, x.item.leaf.title, cs.display(x.points), cs.display(x.index_exact),
+             cs.display(x.index_exact) - now, f"{x.rank}/{g.of}", x.item.reason,
+             x.item.responsible] for x in g.gains]
+    return [Table(
+        title=t("gains.title", lang),
+        notes=(gains_heading(g, lang),),
+        sheet=t("gains.points", lang),
+        columns=[Column(t("lost.code", lang)), Column(t("lost.item", lang), width=45),
+                 Column(t("gains.points", lang), "points"),
+                 Column(t("gains.index", lang), "index"),
+                 Column(t("gains.delta", lang), "index"), Column(t("gains.rank", lang)),
+                 Column(t("lost.reason", lang), width=50),
+                 Column(t("lost.responsible", lang), width=35)],
+        rows=rows,
+    ), Table(title=t("gains.plans", lang), columns=[Column(t("gains.plans", lang), width=120)],
+             rows=[[line] for line in gains_plan_lines(g, lang)],
+             sheet=t("gains.plan.sheet", lang))]
+
+
+def gains_plan_lines(g: Gains, lang: Lang) -> list[str]:
+    """One sentence per goal: the fewest items that reach it, or why none do."""
+    cs = g.criteria
+    lines = []
+    for plan in g.plans:
+        sign = "≥" if plan.inclusive else ">"
+        goal = t(f"gains.goal.{plan.goal}", lang, rank=g.rank, of=g.of, target=plan.target,
+                 sign=sign, lower=cs.index_text(plan.threshold, lang)
+                 if plan.threshold is not None else "")
+        values = {"goal": goal, "n": len(plan.items),
+                  "codes": ", ".join(x.item.code for x in plan.items),
+                  "points": cs.points_text(plan.points, lang),
+                  "index": cs.index_text(plan.index_exact, lang),
+                  "rank_after": plan.rank, "of": g.of,
+                  "band": plan.band or t("no_band", lang),
+                  "noun": "criterion" if len(plan.items) == 1 else "criteria",
+                  "alternatives": t("gains.alternatives", lang,
+                                    codes=", ".join(plan.alternatives))
+                  if plan.alternatives else ""}
+        lines.append(t("gains.plan" if plan.reachable else "gains.unreachable", lang,
+                       **values))
+    return lines
