@@ -111,6 +111,10 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Gợi ý: sửa các ô nêu trên trong bảng tính rồi chạy lại.",
         "Hint: fix the cells named above in the workbook and run again.",
     ),
+    "hint.fix.yaml": (
+        "Gợi ý: sửa các dòng nêu trên trong tệp bộ tiêu chí (YAML) rồi chạy lại.",
+        "Hint: fix the lines named above in the criteria file (YAML) and run again.",
+    ),
     "internal": (
         "Lỗi nội bộ của cchc (không phải lỗi dữ liệu): {detail}. Chạy lại với --debug để xem "
         "chi tiết và báo cho nhóm phát triển.",

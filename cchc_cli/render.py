@@ -57,8 +57,11 @@ def render_problems(console: Console, problems: Iterable[Problem], lang: Lang,
         line = Text(f"{t(key, lang)}: ", style=style)
         line.append(problem.line_text(lang))
         console.print(line, soft_wrap=True)
-    if hint and any(p.is_error for p in problems):
-        console.print(t("hint.fix", lang), style="dim", soft_wrap=True)
+    errors = [p for p in problems if p.is_error]
+    if hint and errors:
+        in_yaml = all(p.line is not None for p in errors)
+        console.print(t("hint.fix.yaml" if in_yaml else "hint.fix", lang), style="dim",
+                      soft_wrap=True)
 
 
 # --- one unit ---------------------------------------------------------------------------------

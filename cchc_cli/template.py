@@ -312,6 +312,19 @@ def write_template(cs: CriteriaSet, path: str | os.PathLike[str], *, code: str, 
 
     scored_sheet(SELF.label, SELF_HEADERS, "Điểm tự đánh giá", self_value, self_mark,
                  ("Tài liệu kiểm chứng", "Ghi chú"))
+    if filled is not None:
+        scored_sheet(APPRAISAL.label, APPRAISAL_HEADERS, "Điểm thẩm định", self_value,
+                     self_mark, ("Lý do trừ điểm", "Trách nhiệm", "Điểm thẩm định lần 2"))
+        ws = book.create_sheet(SURVEY.label)
+        ws.append([c.label for c in SURVEY.columns])
+        for cell in ws[1]:
+            cell.font = bold
+        for leaf in cs.leaves.values():
+            if leaf.scoring == "survey":
+                ws.append([leaf.code, leaf.title, None, None])
+                ws.cell(row=ws.max_row, column=1).number_format = "@"
+        ws.column_dimensions["B"].width = 60
+        ws.freeze_panes = "A2"
     ruled = [leaf for leaf in cs.leaves.values() if leaf.rule is not None and leaf.figures]
     if ruled:  # the figures the set's rules read, one row each, labelled from the rule
         ws = book.create_sheet(FIGURES.label)
@@ -338,17 +351,4 @@ def write_template(cs: CriteriaSet, path: str | os.PathLike[str], *, code: str, 
             ws.column_dimensions[get_column_letter(c)].width = width
         ws.freeze_panes = "A2"
         protect(ws)
-    if filled is not None:
-        scored_sheet(APPRAISAL.label, APPRAISAL_HEADERS, "Điểm thẩm định", self_value,
-                     self_mark, ("Lý do trừ điểm", "Trách nhiệm", "Điểm thẩm định lần 2"))
-        ws = book.create_sheet(SURVEY.label)
-        ws.append([c.label for c in SURVEY.columns])
-        for cell in ws[1]:
-            cell.font = bold
-        for leaf in cs.leaves.values():
-            if leaf.scoring == "survey":
-                ws.append([leaf.code, leaf.title, None, None])
-                ws.cell(row=ws.max_row, column=1).number_format = "@"
-        ws.column_dimensions["B"].width = 60
-        ws.freeze_panes = "A2"
     return atomic_write(path, book.save)

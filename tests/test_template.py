@@ -108,7 +108,11 @@ def test_appraisal_template_prefilled_with_the_units_scores(cli, tmp_path):
     result = cli("template", "--appraisal", source, "-o", out)
     assert result.exit_code == 0, result.output
     book = load_workbook(out)
-    assert book.sheetnames == ["Thông tin", "Tự đánh giá", "Thẩm định", "Điều tra XHH"]
+    assert book.sheetnames == ["Thông tin", "Tự đánh giá", "Thẩm định", "Điều tra XHH",
+                               "Số liệu"]
+    figures = {(r[0].value, r[1].value): (r[3].value, r[4].value)
+               for r in book["Số liệu"].iter_rows(min_row=2)}
+    assert figures[("7.2.3", "truc_tuyen")] == (200, None)  # the unit's figure, kept
     review = rows_by_code(book["Thẩm định"])
     assert review["7.2.3"][2].value == 2  # the unit claimed 2: the council edits it
     assert review["6.3"][3].value == "x"
