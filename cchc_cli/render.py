@@ -28,6 +28,7 @@ from .labels import Lang, t
 from .problems import Problem
 from .ranking import YearRanking
 from .reports import (
+    adjustments_lines,
     compare_sentence,
     compare_tables,
     gains_heading,
@@ -200,15 +201,8 @@ def render_lost(console: Console, result: UnitResult, lang: Lang) -> None:
                 parts.append(f"{cs.points_text(total, lang)} ({len(mine)} {t(key, lang)})")
         console.print(f"{t('total', lang)}: " + " + ".join(parts)
                       + f" = {cs.points_text(tot.deducted, lang)}", soft_wrap=True)
-    if result.adjustments:
-        for kind, sign in (("bonus", "+"), ("penalty", "\u2212")):
-            mine = [a for a in result.adjustments if a.kind == kind]
-            if mine:
-                listed = "; ".join(f"{a.code} {a.title}: {signed_points(cs, a.final, sign, lang)}"
-                                   for a in mine)
-                total = tot.bonus if kind == "bonus" else tot.penalty
-                console.print(f"{t(kind, lang)}: {signed_points(cs, total, sign, lang)} "
-                              f"({listed})", soft_wrap=True)
+    for line in adjustments_lines(result, lang):
+        console.print(line, soft_wrap=True)
     render_rules(console, result, lang)
     reduced = [i for i in result.items if not i.applicable]
     if reduced:

@@ -273,6 +273,7 @@ def appendix(result: UnitResult, lang: Lang, by_office: bool = False) -> Documen
         after.append(t("doc.sum.survey", lang, points=pts(from_survey), items=items))
     after.append(t("doc.sum.total", lang, listed=pts(listed), survey=pts(from_survey),
                    total=pts(tot.deducted)))
+    after += adjustments_lines(result, lang)
     title = t("doc.appendix.title", lang, year=result.unit.year)
     return Document(
         title=title,
@@ -282,6 +283,31 @@ def appendix(result: UnitResult, lang: Lang, by_office: bool = False) -> Documen
                       sheet=t("doc.appendix.sheet", lang))],
         after=after,
     )
+
+
+def adjustments_lines(result: UnitResult, lang: Lang) -> list[str]:
+    """Bonus and penalty, each on its own line with its items, then where they leave the
+    unit — for every output that shows a unit's totals (empty when the set has none)."""
+    cs, tot = result.criteria, result.totals
+    if cs.adjustments is None:
+        return []
+
+    def signed(value: Decimal, sign: str) -> str:
+        return cs.points_text(value, lang) if value == 0 else sign + cs.points_text(value, lang)
+
+    lines = []
+    for kind, sign, total in (("bonus", "+", tot.bonus), ("penalty", "\u2212", tot.penalty)):
+        mine = [a for a in result.adjustments if a.kind == kind]
+        listed = "; ".join(f"{a.code} {a.title}: {signed(a.final, sign)}" for a in mine)
+        lines.append(f"{t(kind, lang)}: {signed(total, sign)}" + (f" ({listed})" if listed
+                                                                  else ""))
+    if cs.adjustments.applies_to == "points":
+        lines.append(f"{t('adjusted_achieved', lang)}: "
+                     f"{cs.points_text(tot.adjusted_achieved, lang)}")
+    else:
+        lines.append(f"{t('base_index', lang)}: {cs.index_text(tot.base_index_exact, lang)}")
+    lines.append(f"{t('index', lang)}: {cs.index_text(tot.index_exact, lang)}")
+    return lines
 
 
 def comparison_document(c: Comparison, lang: Lang) -> Document:

@@ -424,3 +424,11 @@ def test_bonus_and_penalty_have_their_own_lines_in_score_and_rank(cli, tmp_path,
     ranked = cli("rank", folder, env=env)
     assert ranked.exit_code == 0, ranked.stdout + ranked.stderr
     assert "Điểm thưởng" in ranked.stdout and "Điểm trừ" in ranked.stdout
+    memo = tmp_path / "phu-luc.docx"
+    assert cli("report", workbook, "-o", memo, env=env).exit_code == 0
+    from docx import Document
+
+    text = [p.text for p in Document(str(memo)).paragraphs]
+    assert "Điểm thưởng: +0,5 (T1 Sáng kiến CCHC được UBND tỉnh công nhận: +0,5; T2 Được Bộ, " \
+           "ngành khen thưởng về CCHC: 0)" in text
+    assert "Tổng điểm sau thưởng, trừ: 95" in text
