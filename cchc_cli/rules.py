@@ -184,9 +184,9 @@ class RuleRounding(_Strict):
 class RuleFailed(Exception):
     """A rule that cannot be applied to these figures (a division by zero)."""
 
-    def __init__(self, kind: str, detail: str):
+    def __init__(self, kind: str, detail: str, names: tuple[str, ...] = ()):
         super().__init__(detail)
-        self.kind, self.detail = kind, detail
+        self.kind, self.detail, self.names = kind, detail, names  # the figures at fault
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +233,8 @@ def _evaluate(tree: Node, figures: Mapping[str, Decimal]) -> Decimal:
         return tree.evaluate(figures)
     except DivisionByZero as exc:
         raise RuleFailed("division-by-zero", f"{exc.divisor.text()} = "
-                         f"{exc.divisor.text(show_values(figures, 'en'))}") from None
+                         f"{exc.divisor.text(show_values(figures, 'en'))}",
+                         tuple(sorted(exc.divisor.names()))) from None
 
 
 def _part(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula, maximum: Decimal,

@@ -295,9 +295,11 @@ class _Review:
                 if side == "appraised" or check.failure is None:
                     check = RuleCheck(check.figures, None, None, "division-by-zero")
                 if side == "appraised":
+                    at = next((f.cell for f in values if f.name in exc.names), None)
                     self.problems.append(Problem(
                         "rule-division-by-zero", file=self.file, sheet=sheet.name,
-                        criterion=leaf.code, params={"detail": exc.detail}))
+                        cell=at.split("!", 1)[1] if at else None, criterion=leaf.code,
+                        params={"detail": exc.detail}))
         return RuleCheck(check.figures, points["self"], points["appraised"], check.failure)
 
     def unknown_figures(self) -> None:
@@ -551,7 +553,8 @@ def _self_item(review: _Review, leaf: Leaf, own: SheetData | None,
         elif appraised is not None and appraised != rule.appraised_points:
             wins = review.cs.rule_wins
             review.report("rule-mismatch", leaf, appraisal, row, key,
-                          column=f"{appraisal.name}!{row.cells[key]}", value=plain(appraised),
+                          column="Điểm thẩm định lần 2" if key == "points2"
+                          else "Điểm thẩm định", value=plain(appraised),
                           rule=plain(rule.appraised_points),
                           working="; ".join(rule.working(leaf, review.cs.rule_rounding)),
                           counts="tính theo quy tắc (rule_wins)" if wins

@@ -160,7 +160,8 @@ weights = st.decimals(min_value=-5, max_value=5, places=2, allow_nan=False,
 
 @st.composite
 def rules_and_figures(draw):
-    kind = draw(st.sampled_from(["formula", "tiers", "threshold_ratio", "per_event", "yes_no"]))
+    kind = draw(st.sampled_from(["formula", "tiers", "threshold_ratio", "per_event", "yes_no",
+                                 "sum"]))
     figures = {"a": draw(amounts), "b": draw(amounts), "c": draw(amounts)}
     if kind == "formula":
         w1, w2 = draw(weights), draw(weights)
@@ -175,8 +176,12 @@ def rules_and_figures(draw):
     elif kind == "per_event":
         data = {"kind": "per_event", "events": [{"figure": "a", "each": 0.25},
                                                 {"figure": "b", "each": 1}]}
-    else:
+    elif kind == "yes_no":
         data = {"kind": "yes_no", "figure": "a", "yes": draw(weights), "no": draw(weights)}
+    else:
+        data = {"kind": "sum", "parts": [
+            {"label": "một", "max": 1, "kind": "formula", "expr": f"a * {draw(weights)}"},
+            {"label": "hai", "max": 2, "kind": "yes_no", "figure": "b", "no": draw(weights)}]}
     low = draw(st.decimals(min_value=-2, max_value=1, places=2))
     high = low + draw(st.decimals(min_value=0, max_value=5, places=2))
     return data, figures, low, high
@@ -287,6 +292,9 @@ def test_missing_figures_division_by_zero_and_unknown_figures_are_named(
     assert kinds["rule-figures-missing"].criterion == "2.1"
     assert "hoan_thanh" in kinds["rule-figures-missing"].message("vi")
     assert kinds["rule-division-by-zero"].criterion == "7.1.7"
+    zero_row = next(i for i, r in enumerate(sheets["Số liệu"], start=1)
+                    if r[:2] == ["7.1.7", "tong_ho_so"])
+    assert kinds["rule-division-by-zero"].cell == f"E{zero_row}"  # the divisor's cell
     assert "tong_ho_so = 0" in kinds["rule-division-by-zero"].message("en")
     unknown = kinds["unknown-figure"]
     assert unknown.sheet == "Số liệu" and unknown.cell == f"B{len(sheets['Số liệu'])}"
