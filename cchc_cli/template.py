@@ -173,6 +173,13 @@ def write_workbook(path: str | os.PathLike[str], sheets: Mapping[str, Rows]) -> 
     return path
 
 
+def _adjustment_items(cs: CriteriaSet) -> list[tuple[str, Any]]:
+    spec = cs.adjustments
+    if spec is None:
+        return []
+    return [("bonus", a) for a in spec.bonus] + [("penalty", a) for a in spec.penalty]
+
+
 # --- the blank template handed out to units ------------------------------------------------------
 
 SELF_HEADERS = [c.label for c in SELF.columns]
@@ -284,6 +291,20 @@ def write_template(cs: CriteriaSet, path: str | os.PathLike[str], *, code: str, 
                     if header in col:
                         cell = ws.cell(row=r, column=col[header])
                         cell.protection, cell.alignment = unlocked, wrap
+        for adj_kind, adj in _adjustment_items(cs):  # bonus and penalty, after the tree
+            r = ws.max_row + 1
+            ws.cell(row=r, column=col["Mã"], value=adj.code).number_format = "@"
+            word = "Điểm thưởng" if adj_kind == "bonus" else "Điểm trừ"
+            ws.cell(row=r, column=col["Nội dung"], value=f"{word}: {adj.title}").alignment = wrap
+            if "Điểm tối đa" in col:
+                ws.cell(row=r, column=col["Điểm tối đa"], value=adj.max)
+            score = ws.cell(row=r, column=points_col)
+            score.protection, score.fill = unlocked, to_fill
+            dv = DataValidation(type="decimal", operator="between", formula1="0",
+                                formula2=str(adj.max), allow_blank=True, errorTitle=word,
+                                error=f"{word} là một số từ 0 đến {plain(adj.max)}.")
+            ws.add_data_validation(dv)
+            dv.add(score)
         letter = get_column_letter(points_col)
         for code_, r in parent_rows.items():
             cells = ",".join(f"{letter}{c}" for c in child_rows.get(code_, []))

@@ -440,3 +440,33 @@ def test_bonus_and_penalty_have_their_own_lines_in_score_and_rank(cli, tmp_path,
     assert "Điểm thưởng: +0,5 (T1 Sáng kiến CCHC được UBND tỉnh công nhận: +0,5; T2 Được Bộ, " \
            "ngành khen thưởng về CCHC: 0)" in text
     assert "Tổng điểm sau thưởng, trừ: 95" in text
+
+
+def test_the_template_has_a_row_for_each_bonus_and_penalty(cli, tmp_path):
+    sets = tmp_path / "sets"
+    sets.mkdir()
+    (sets / "so-2019.yaml").write_text(adjusted_text("points"), encoding="utf-8")
+    env = {"CCHC_CRITERIA": str(sets)}
+    blank = tmp_path / "mau.xlsx"
+    made = cli("template", "-c", "soc-trang-so-2019", "-u", "STC", "-y", "2020", "-o", blank,
+               env=env)
+    assert made.exit_code == 0, made.stderr
+    from openpyxl import load_workbook
+
+    ws = load_workbook(blank)["Tự đánh giá"]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    assert rows["T1"][1].value == "Điểm thưởng: Sáng kiến CCHC được UBND tỉnh công nhận"
+    assert rows["TR1"][1].value == "Điểm trừ: Bị phê bình vì chậm báo cáo"
+    assert rows["TR1"][3].protection.locked is False and rows["TR1"][2].value == 2
+    # filled in and appraised, the rows are read back as bonus and penalty
+    appraisal = tmp_path / "2020" / "STC.xlsx"
+    appraisal.parent.mkdir()
+    book = load_workbook(blank)
+    for row in book["Tự đánh giá"].iter_rows(min_row=2):
+        if row[0].value in ("1", "1.1") or row[3].protection.locked:
+            continue
+        row[3].value = row[2].value if row[0].value not in ("T1", "T2", "TR1") else None
+    book["Tự đánh giá"].cell(row=rows["T1"][0].row, column=4, value=1)
+    book.save(appraisal)
+    scored = json.loads(cli("score", appraisal, "--json", env=env).stdout)
+    assert scored["totals"]["bonus"] == 1 and scored["status"] == "provisional"
