@@ -373,6 +373,12 @@ def _tree_problems(cs: CriteriaSet, doc: YamlDoc, file: str) -> list[Problem]:
     if fields_sum != cs.total:
         at(("total",), None, "criteria-total-mismatch", sum=plain(fields_sum),
            total=plain(cs.total))
+    if cs.adjustments is not None:  # bonus/penalty rows share the sheets with the items
+        for kind in ("bonus", "penalty"):
+            for i, adj in enumerate(getattr(cs.adjustments, kind)):
+                if adj.code in seen:
+                    at(("adjustments", kind, i, "code"), adj.code, "criteria-duplicate-code",
+                       other_line=seen[adj.code])
     lowers = [band.lower for band in cs.bands]
     if lowers != sorted(lowers, reverse=True) or len(set(lowers)) != len(lowers):
         problems.append(Problem("criteria-invalid", file=file, line=doc.line_of(("bands",)),

@@ -66,7 +66,7 @@ _MODES = {"truncate": ROUND_DOWN, "half_up": ROUND_HALF_UP}
 
 def round_for_display(value: Decimal, decimals: int, mode: RoundingMode) -> Decimal:
     """The once-only rounding of a displayed figure (truncate: 78.8176… → 78.81)."""
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=_MODES[mode])
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=_MODES[mode], context=EXACT)
 
 
 def plain(value: Decimal) -> str:

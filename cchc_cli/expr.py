@@ -79,7 +79,8 @@ class Negate(Node):
         return self.operand.names()
 
     def text(self, show: Callable[[str], str] | None = None, lang: str = "en") -> str:
-        return f"−{self.operand.text(show, lang)}"
+        inner = self.operand.text(show, lang)
+        return f"−({inner})" if isinstance(self.operand, Binary) else f"−{inner}"
 
 
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
@@ -246,9 +247,18 @@ class _Parser:
                         f"unexpected {token!r} at position {pos + 1}")
 
 
+MAX_LENGTH = 500  # a rule is a line of arithmetic, not a program
+
+
 def parse(text: str) -> Node:
     """Parse an expression; raises :class:`ExprError` with the position of the fault."""
-    return _Parser(text).parse()
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"biểu thức dài quá {MAX_LENGTH} ký tự / longer than {MAX_LENGTH} "
+                        f"characters")
+    try:
+        return _Parser(text).parse()
+    except RecursionError:
+        raise ExprError("biểu thức lồng quá sâu / nested too deeply") from None
 
 
 def show_values(values: Mapping[str, Decimal], lang: str) -> Callable[[str], str]:

@@ -78,7 +78,7 @@ class Gains:
 
 
 def _totals_with(totals: Totals, extra: Decimal) -> Totals:
-    return replace(totals, achieved=totals.achieved + extra)
+    return replace(totals, achieved=EXACT.add(totals.achieved, extra))
 
 
 def _rank_among(ratio: Fraction | None, others: list[Fraction | None]) -> int:
@@ -130,7 +130,7 @@ def gains_for(ranking: YearRanking, code: str, target_rank: int | None = None) -
         for gain in [None, *gains]:
             if gain is not None:
                 chosen.append(gain)
-                extra += gain.points
+                extra = EXACT.add(extra, gain.points)
             totals, rank = outcome(extra)
             if reached(totals, rank):
                 others = tuple(x.item.code for x in gains[1:] if len(chosen) == 1
@@ -176,7 +176,9 @@ def gains_dict(g: Gains) -> dict[str, Any]:
     def gain(x: Gain) -> dict[str, Any]:
         return {"code": x.item.code, "title": x.item.leaf.title, "points": x.points,
                 "index_after": index(x.index_exact),
-                "index_gain": cs.display(x.index_delta), "rank_after": x.rank,
+                # as the table: the difference of the displayed indices
+                "index_gain": cs.display(x.index_exact) - (g.result.index or ZERO),
+                "rank_after": x.rank,
                 "band_after": x.band, "reason": x.item.reason,
                 "responsible": x.item.responsible}
 

@@ -313,6 +313,12 @@ _KINDS = (
         "the scoring rule divides by zero ({detail}); no points can be computed from the figures",
     ),
     Kind(
+        "rule-too-large",
+        W,
+        "số liệu quá lớn để tính theo quy tắc chấm ({detail}); kiểm tra lại số liệu",
+        "figures too large for the scoring rule ({detail}); check the figures",
+    ),
+    Kind(
         "unknown-figure",
         W,
         "số liệu “{figure}” không có trong quy tắc chấm của tiêu chí {criterion} "

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, DecimalException
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -212,20 +212,20 @@ def _num(value: Decimal, lang: str) -> str:
 
 def _percent(value: Decimal, lang: str) -> str:
     """A ratio as the memos print it: 1/30 → "3,33 %" (two decimals, cut, not rounded up)."""
-    return f"{fixed(round_for_display(value * HUNDRED, 2, 'truncate'), 2, lang)} %"
+    return f"{fixed(round_for_display(EXACT.multiply(value, HUNDRED), 2, 'truncate'), 2, lang)} %"
 
 
 def _short(value: Decimal, lang: str) -> str:
     """An exact value for the working: up to 4 decimals, "…" when cut."""
-    cut = value.quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
+    cut = value.quantize(Decimal("0.0001"), rounding=ROUND_DOWN, context=EXACT)
     return _num(cut, lang) + ("…" if cut != value else "")
 
 
 def out_of(points: Decimal, maximum: Decimal, lang: str) -> str:
     """"0,41/1,5 điểm" · "0.41 of 1.5 points"."""
     if lang == "en":
-        return f"{_num(points, lang)} of {_num(maximum, lang)} points"
-    return f"{_num(points, lang)}/{_num(maximum, lang)} điểm"
+        return f"{_short(points, lang)} of {_num(maximum, lang)} points"
+    return f"{_short(points, lang)}/{_num(maximum, lang)} điểm"
 
 
 def _evaluate(tree: Node, figures: Mapping[str, Decimal]) -> Decimal:
@@ -252,7 +252,8 @@ def _part(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula, maximum: De
         shown = rule.tree.text(show, lang)
         amount = _percent(value, lang) if rule.percent else _num(value, lang)
         scale, unit = (HUNDRED, " %") if rule.percent else (ONE, "")
-        reached = next((t for t in rule.tiers if value * scale >= t.at_least), None)
+        scaled = EXACT.multiply(value, scale)
+        reached = next((t for t in rule.tiers if scaled >= t.at_least), None)
         if reached is None:
             test, points = f"< {_num(rule.tiers[-1].at_least, lang)}{unit} {w['required']}", \
                 rule.otherwise
@@ -263,7 +264,7 @@ def _part(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula, maximum: De
     if isinstance(rule, ThresholdRatio):
         ratio = _evaluate(rule.tree, figures)
         shown = f"{rule.tree.text(show, lang)} = {_percent(ratio, lang)}"
-        if ratio * HUNDRED < rule.at_least:
+        if EXACT.multiply(ratio, HUNDRED) < rule.at_least:
             return ZERO, f"{shown} < {_num(rule.at_least, lang)} % {w['required']}"
         points = EXACT.multiply(ratio, maximum)
         return points, (f"{shown} ≥ {_num(rule.at_least, lang)} %; {_percent(ratio, lang)} × "
@@ -273,11 +274,11 @@ def _part(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula, maximum: De
         steps = []
         for event in rule.events:
             count = figures[event.figure]
-            taken += EXACT.multiply(count, event.each)
+            taken = EXACT.add(taken, EXACT.multiply(count, event.each))
             steps.append(f"{_num(count, lang)} × {_num(event.each, lang)} "
                          f"({labels.get(event.figure, event.figure)})")
-        return EXACT.subtract(maximum, taken), \
-            f"{_num(maximum, lang)} − {' − '.join(steps)} = {_num(maximum - taken, lang)}"
+        left = EXACT.subtract(maximum, taken)
+        return left, f"{_num(maximum, lang)} − {' − '.join(steps)} = {_num(left, lang)}"
     value = _evaluate(rule.tree, figures)
     return value, f"{rule.tree.text(None, lang)} = {rule.tree.text(show, lang)} = " \
                   f"{_short(value, lang)}"
@@ -288,23 +289,35 @@ def apply(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula | Sum, maxim
           lang: str = "vi", labels: Mapping[str, str] | None = None) -> Outcome:
     """The points ``rule`` gives on ``figures`` (every name it uses must be present), capped to
     [minimum, maximum] and rounded once; raises :class:`RuleFailed` on a division by zero."""
+    try:
+        return _apply(rule, maximum, minimum, figures, rounding, lang, labels or {})
+    except DecimalException as exc:  # figures too large for 40 digits: say so, not crash
+        raise RuleFailed("too-large", exc.__class__.__name__) from None
+
+
+def _apply(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula | Sum, maximum: Decimal,
+           minimum: Decimal, figures: Mapping[str, Decimal], rounding: RuleRounding,
+           lang: str, labels: Mapping[str, str]) -> Outcome:
     w = _WORDS[lang]
-    labels = labels or {}
     if isinstance(rule, Sum):
         exact = ZERO
         working = []
         for part in rule.parts:
             assert part.max is not None
             points, line = _part(part, part.max, ZERO, figures, labels, lang)
-            points = min(points, part.max)  # a part never gives more than its own max
-            exact += points
+            # a part stays within [0, its max] (a yes_no part may go to its declared `no`),
+            # so a part's penalty never eats the points another part earned
+            low = part.no if isinstance(part, YesNo) and part.no < 0 else ZERO
+            points = min(max(points, low), part.max)
+            exact = EXACT.add(exact, points)
             working.append(f"{part.label}: {line} → {out_of(points, part.max, lang)}")
         line = f"{w['total']}"
     else:
         exact, line = _part(rule, maximum, minimum, figures, labels, lang)
         working = []
     capped = min(max(exact, minimum), maximum)
-    points = round_for_display(capped, rounding.decimals, rounding.mode)
+    points = min(max(round_for_display(capped, rounding.decimals, rounding.mode), minimum),
+                 maximum)
     notes = []
     if capped != exact:
         notes.append(f"{w['capped']} [{_num(minimum, lang)}; {_num(maximum, lang)}]")

@@ -69,7 +69,7 @@ class Totals:
     def adjusted_achieved(self) -> Decimal:
         """The achieved points with bonus and penalty, when the set adds them to points."""
         if self.adjust == "points":
-            return self.achieved + self.bonus - self.penalty
+            return EXACT.subtract(EXACT.add(self.achieved, self.bonus), self.penalty)
         return self.achieved
 
     @property
@@ -185,7 +185,7 @@ class AdjustmentResult:
     cap: Decimal
     self_points: Decimal | None
     appraised: Decimal | None
-    final: Decimal  # what counts: the appraisal (else the unit's), capped; 0 when empty
+    final: Decimal  # what counts, capped: the appraisal sheet's (the unit's when there is none); 0 if empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,11 +293,11 @@ class _Review:
                                           self.cs.rule_rounding).points
             except RuleFailed as exc:
                 if side == "appraised" or check.failure is None:
-                    check = RuleCheck(check.figures, None, None, "division-by-zero")
+                    check = RuleCheck(check.figures, None, None, exc.kind)
                 if side == "appraised":
                     at = next((f.cell for f in values if f.name in exc.names), None)
                     self.problems.append(Problem(
-                        "rule-division-by-zero", file=self.file, sheet=sheet.name,
+                        f"rule-{exc.kind}", file=self.file, sheet=sheet.name,
                         cell=at.split("!", 1)[1] if at else None, criterion=leaf.code,
                         params={"detail": exc.detail}))
         return RuleCheck(check.figures, points["self"], points["appraised"], check.failure)

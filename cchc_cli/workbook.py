@@ -629,7 +629,9 @@ _FIGURE_NO = {fold(t) for t in ("không", "chưa", "không đạt", "no")}
 def _read_figures(name: str, rows: list[list[Any]], file: str, problems: list[Problem],
                   flags: Flags) -> FigureSheet | None:
     """The "Số liệu" sheet: code | figure | label | the unit's value | the council's value.
-    A value is a number, or Có/Không (1/0) for a yes/no fact."""
+    A value is a number, or Có/Không (1/0) for a yes/no fact. An empty sheet is no sheet."""
+    if not any(v not in (None, "") for row in rows for v in row):
+        return None
     table = _read_sheet(FIGURES, name, rows, file, problems, flags, keyed=False)
     if table is None:
         return None
@@ -708,6 +710,8 @@ def _convert(col: Column, raw: Any, sheet: str, r: int, c: int, code: str, file:
                                     criterion=code, params={"value": exc.text}))
             return INVALID
     if col.kind == "figure":
+        if isinstance(raw, bool):  # TRUE / FALSE typed in Excel: a yes/no fact
+            return Decimal(int(raw))
         if isinstance(raw, str) and fold(raw) in _FIGURE_YES:
             return Decimal(1)
         if isinstance(raw, str) and fold(raw) in _FIGURE_NO:

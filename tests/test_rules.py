@@ -470,3 +470,54 @@ def test_the_template_has_a_row_for_each_bonus_and_penalty(cli, tmp_path):
     book.save(appraisal)
     scored = json.loads(cli("score", appraisal, "--json", env=env).stdout)
     assert scored["totals"]["bonus"] == 1 and scored["status"] == "provisional"
+
+
+# --- what a second reading found ----------------------------------------------------------------
+
+
+def test_a_negated_group_keeps_its_brackets_in_the_working():
+    for text in ("-(a+b)", "-(a-b)*c", "-(a+b)/c", "a - (b - c)", "a / (b * c)"):
+        tree = parse(text)
+        values = {"a": D(5), "b": D(3), "c": D(2)}
+        assert parse(tree.text()).evaluate(values) == tree.evaluate(values), text
+
+
+def test_coarse_rounding_never_steps_outside_the_bounds():
+    f = {"kind": "formula", "expr": "a"}
+    assert apply(rule(f), D("0.125"), D(0), {"a": D(1)}, HUNDREDTHS).points == D("0.125")
+    assert apply(rule(f), D(1), D("-0.125"), {"a": D(-1)}, HUNDREDTHS).points == D("-0.125")
+    whole = RuleRounding(decimals=0)
+    assert apply(rule(f), D("1.5"), D(0), {"a": D(5)}, whole).points == D("1.5")
+
+
+def test_huge_figures_are_a_rule_failure_not_a_crash():
+    with pytest.raises(RuleFailed) as caught:
+        points({"kind": "formula", "expr": "a * a"}, {"a": "1E+30"})
+    assert caught.value.kind == "too-large"
+
+
+def test_thresholds_compare_exactly_beyond_28_digits():
+    data = {"kind": "tiers", "value": "b / a", "percent": True,
+            "tiers": [{"from": 50, "points": 1}]}
+    assert points(data, {"b": "49999999999999999999999999999", "a": "1E+29"}) == 0
+
+
+def test_a_part_of_a_sum_never_takes_points_from_another():
+    data = {"kind": "sum", "parts": [
+        {"label": "Báo cáo", "max": 0.5, "kind": "per_event",
+         "events": [{"figure": "late", "each": 0.25}]},
+        {"label": "Kế hoạch", "max": 0.5, "kind": "yes_no", "figure": "plan"}]}
+    assert points(data, {"late": 10, "plan": 1}) == D("0.5")
+
+
+def test_bonus_codes_must_not_be_criterion_codes():
+    text = adjusted_text("points").replace("code: T1,", 'code: "1.1.2",')
+    cs, problems = check_criteria_text(text, "set.yaml")
+    assert cs is None and [p.code for p in problems] == ["criteria-duplicate-code"]
+
+
+def test_an_empty_figures_sheet_is_no_sheet(sheets_for, parse, cs2019):
+    sheets = sheets_for()
+    sheets["Số liệu"] = [[]]
+    wb = parse(sheets)
+    assert wb.figures is None and not wb.problems
