@@ -187,8 +187,27 @@ def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
             width = column.width or min(max(longest + 2, 8), 60)
             ws.column_dimensions[letter].width = width
             for cell in ws[letter][header:]:
+                wrap = column.kind == "text" and (width >= 60 or longest > width)
+                cell.alignment = Alignment(wrap_text=wrap, vertical="top")
                 if column.kind in ("points", "index"):
                     cell.number_format = number
-                elif column.kind == "text" and width >= 60:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        wrapped = {c: ws.column_dimensions[get_column_letter(c)].width
+                   for c in range(1, len(table.columns) + 1)
+                   if ws.cell(row=header + 1, column=c).alignment.wrap_text}
+        widths = {c: ws.column_dimensions[get_column_letter(c)].width
+                  for c in range(1, len(table.columns) + 1)}
+        heading = max(-(-len(col.header) * 12 // (widths[c] * 10))
+                      for c, col in enumerate(table.columns, start=1))
+        if heading > 1:  # headers wrap: make their row tall enough, as Excel would
+            ws.row_dimensions[header].height = 15 * heading
+        for r in range(header + 1, ws.max_row + 1):  # tall enough for the wrapped text
+            lines = max([-(-len(str(ws.cell(row=r, column=c).value or "")) * 11 // (w * 10))
+                         for c, w in wrapped.items()], default=1)
+            if lines > 1:
+                ws.row_dimensions[r].height = 15 * lines
+        # printed as an office prints an appendix: landscape, one page wide, header repeated
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_title_rows = f"{header}:{header}"
     book.save(path)

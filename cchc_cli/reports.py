@@ -361,7 +361,7 @@ def gains_tables(g: Gains, lang: Lang) -> list[Table]:
                  Column(t("lost.reason", lang), width=50),
                  Column(t("lost.responsible", lang), width=35)],
         rows=rows,
-    ), Table(title=t("gains.plans", lang), columns=[Column(t("gains.plans", lang), width=120)],
+    ), Table(title=t("gains.plans", lang), columns=[Column(t("gains.plans", lang), width=95)],
              rows=[[line] for line in gains_plan_lines(g, lang)],
              sheet=t("gains.plan.sheet", lang))]
 

@@ -185,7 +185,8 @@ class AdjustmentResult:
     cap: Decimal
     self_points: Decimal | None
     appraised: Decimal | None
-    final: Decimal  # what counts, capped: the appraisal sheet's (the unit's when there is none); 0 if empty
+    # what counts, capped: the appraisal sheet's (the unit's when there is none); 0 if empty
+    final: Decimal
 
 
 @dataclass(frozen=True, slots=True)
