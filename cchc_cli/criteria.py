@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
+from pydantic import VERSION as PYDANTIC_VERSION
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .decimals import RoundingMode, fixed, localize, plain, round_for_display
@@ -28,7 +28,10 @@ Scoring = Literal["self", "survey"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defer_build: validators are built only when a YAML file is checked, not for a
+    # set that comes from the cache
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              defer_build=True)
 
 
 class Item(_Strict):
@@ -391,6 +394,8 @@ def _tree_problems(cs: CriteriaSet, doc: YamlDoc, file: str) -> list[Problem]:
 
 def check_criteria_text(text: str, file: str) -> tuple[CriteriaSet | None, list[Problem]]:
     """Parse and check one criteria YAML; returns the set (if valid) and every problem."""
+    import yaml
+
     try:
         doc = parse_yaml(text)
     except yaml.YAMLError as exc:
@@ -426,11 +431,79 @@ def load_criteria(path: str | os.PathLike[str]) -> CriteriaSet:
     except (OSError, UnicodeDecodeError) as exc:
         raise CchcError([Problem("unreadable-file", file=str(path),
                                  params={"detail": exc.__class__.__name__})]) from exc
-    cs, problems = check_criteria_text(text, str(path))
+    cached = _cache_file(text)
+    cs = _from_cache(cached) if cached is not None else None
     if cs is None:
-        raise CchcError(problems)
+        cs, problems = check_criteria_text(text, str(path))
+        if cs is None:
+            raise CchcError(problems)
+        if cached is not None:
+            _to_cache(cached, cs)
     cs._path = path
     return cs
+
+
+# --- a cache of checked sets ----------------------------------------------------------------
+# Checking a set means building pydantic validators (≈ 0.1 s at start-up). A set already
+# checked is kept, pickled, under a key made of its text and of the code that checks it, so a
+# changed YAML file or a new cchc is checked afresh. ``CCHC_CACHE=0`` turns the cache off.
+
+_CODE = ("criteria.py", "rules.py", "expr.py", "yamlsource.py", "decimals.py")
+
+
+def _cache_dir() -> Path | None:
+    setting = os.environ.get("CCHC_CACHE", "")
+    if setting == "0":
+        return None
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cchc" / "criteria"
+
+
+def _cache_file(text: str) -> Path | None:
+    import hashlib
+    import sys
+
+    folder = _cache_dir()
+    if folder is None:
+        return None
+    key = hashlib.sha256(text.encode("utf-8"))
+    here = Path(__file__).parent
+    for name in _CODE:
+        try:
+            key.update((here / name).read_bytes())
+        except OSError:
+            return None
+    key.update(f"{sys.version_info[:2]} {PYDANTIC_VERSION}".encode())
+    return folder / f"{key.hexdigest()[:32]}.pickle"
+
+
+def _from_cache(file: Path) -> CriteriaSet | None:
+    import pickle
+
+    try:
+        with file.open("rb") as handle:
+            cs = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception:  # a damaged or foreign cache file: check the YAML again
+        return None
+    return cs if isinstance(cs, CriteriaSet) else None
+
+
+def _to_cache(file: Path, cs: CriteriaSet) -> None:
+    import pickle
+    import tempfile
+
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=file.parent, delete=False,
+                                         suffix=".tmp") as handle:
+            pickle.dump(cs, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, file)
+    except OSError:
+        pass  # a read-only home: no cache, only slower
 
 
 # --- where sets are found -----------------------------------------------------------------

@@ -35,7 +35,8 @@ NAME = r"^[a-z_][a-z0-9_]*$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              defer_build=True)  # see criteria._Strict
 
 
 class _Valued(_Strict):

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .text import clean_code
 
+if TYPE_CHECKING:
+    import yaml
+
 Path = tuple[str | int, ...]
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _RAW_TEXT_KEYS = {"code", "replaces"}
 
@@ -51,7 +51,9 @@ def format_path(path: Path) -> str:
 
 def parse_yaml(text: str) -> YamlDoc:
     """Parse ``text``; raises ``yaml.YAMLError`` (with its mark) on a syntax error."""
-    root = yaml.compose(text, Loader=_Loader)
+    import yaml  # only when a YAML file is actually read (loaded sets come from the cache)
+
+    root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     doc = YamlDoc(data=None)
     constructor = yaml.SafeLoader("")
     if root is not None:
@@ -60,6 +62,8 @@ def parse_yaml(text: str) -> YamlDoc:
 
 
 def _build(node: yaml.Node, path: Path, doc: YamlDoc, constructor: Any, raw_text: bool) -> Any:
+    import yaml
+
     doc.lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}

@@ -174,3 +174,50 @@ def test_bands_are_judged_on_the_displayed_index(cs2021):
     assert cs2021.band_for(Decimal("80")).name == "Nhóm 2"
     assert cs2021.band_for(Decimal("64.99")).name == "Nhóm 4"
     assert cs2021.band_for(Decimal("49.99")) is None
+
+
+# --- the cache of checked sets ------------------------------------------------------------------
+
+
+def test_a_checked_set_is_cached_and_comes_back_equal(tmp_path, monkeypatch):
+    import cchc_cli.criteria as criteria
+
+    monkeypatch.setenv("CCHC_CACHE", str(tmp_path / "cache"))
+    source = ROOT / "criteria" / "soc-trang" / "so-2019.yaml"
+    first = load_criteria(source)
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1
+
+    def no_checking(*_args):
+        raise AssertionError("a cached set must not be checked again")
+
+    monkeypatch.setattr(criteria, "check_criteria_text", no_checking)
+    again = load_criteria(source)
+    assert again.model_dump() == first.model_dump()
+    assert again.leaves == first.leaves and again.path == source
+    assert again.leaves["7.1.5"].rule.names() == {"tthc", "md2", "md3", "md4"}
+
+
+def test_a_changed_file_or_a_damaged_cache_is_checked_afresh(tmp_path, monkeypatch):
+    monkeypatch.setenv("CCHC_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "set.yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    assert load_criteria(path).title == "Test"
+    path.write_text(MINIMAL.replace("title: Test", "title: Đổi tên"), encoding="utf-8")
+    assert load_criteria(path).title == "Đổi tên"  # a new text, a new key
+    for cached in (tmp_path / "cache").glob("*.pickle"):
+        cached.write_bytes(b"not a pickle")
+    assert load_criteria(path).title == "Đổi tên"
+    path.write_text(MINIMAL.replace("total: 3", "total: 4"), encoding="utf-8")
+    with pytest.raises(CchcError):  # a wrong set is never cached as right
+        load_criteria(path)
+
+
+def test_the_cache_can_be_turned_off_and_a_read_only_one_does_no_harm(tmp_path, monkeypatch):
+    monkeypatch.setenv("CCHC_CACHE", "0")
+    path = tmp_path / "set.yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    assert load_criteria(path).id == "test-set"
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    monkeypatch.setenv("CCHC_CACHE", str(blocked / "cache"))  # cannot be created
+    assert load_criteria(path).id == "test-set"
