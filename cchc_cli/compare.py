@@ -281,6 +281,8 @@ def _side_dict(side: Side) -> dict[str, Any]:
         "max_after_reduction": totals.max_after_reduction,
         "achieved": totals.achieved,
         "deducted": totals.deducted,
+        "bonus": totals.bonus,
+        "penalty": totals.penalty,
         "index": side.index,
         "index_exact": None if exact is None else str(exact),
         "band": side.result.band,

@@ -29,6 +29,7 @@ class History:
             "unit": {"code": self.code, "name": self.name},
             "years": [
                 {"year": s.year, "achieved": s.result.totals.achieved,
+                 "bonus": s.result.totals.bonus, "penalty": s.result.totals.penalty,
                  "max_after_reduction": s.result.totals.max_after_reduction,
                  "index": s.index,
                  "index_exact": None if s.result.totals.index_exact is None

@@ -386,6 +386,10 @@ def render_history(console: Console, history: History, lang: Lang) -> None:
                  title_justify="left", title_style="bold", box=box.SIMPLE_HEAD)
     grid.add_column(t("cmp.year", lang))
     grid.add_column(t("rank.achieved", lang), justify="right")
+    adjusted = any(s.result.criteria.adjustments for s in history.years)
+    if adjusted:  # bonus and penalty on their own columns, never folded into the points
+        grid.add_column(t("bonus", lang), justify="right")
+        grid.add_column(t("penalty", lang), justify="right")
     grid.add_column(t("rank.max_after", lang), justify="right")
     grid.add_column(t("index", lang), justify="right")
     grid.add_column(t("cmp.rank", lang), justify="right")
@@ -395,7 +399,9 @@ def render_history(console: Console, history: History, lang: Lang) -> None:
         cs, totals = side.result.criteria, side.result.totals
         index = side.index
         bar = "" if index is None else "█" * int(index // 4) + ("▌" if index % 4 >= 2 else "")
-        grid.add_row(str(side.year), cs.points_text(totals.achieved, lang),
+        extra = [signed_points(cs, totals.bonus, "+", lang),
+                 signed_points(cs, totals.penalty, "\u2212", lang)] if adjusted else []
+        grid.add_row(str(side.year), cs.points_text(totals.achieved, lang), *extra,
                      cs.points_text(totals.max_after_reduction, lang),
                      cs.index_text(totals.index_exact, lang),
                      "—" if side.rank is None else f"{side.rank}/{side.of}",

@@ -102,6 +102,19 @@ def compare_sentence(c: Comparison, lang: Lang) -> str:
              rank_text=rank_change_text(c, lang))
 
 
+def _adjustment_rows(a: Side, b: Side, d: int, lang: Lang) -> list[list[str]]:
+    """Bonus and penalty rows of the comparison, when either year's set has them."""
+    if a.result.criteria.adjustments is None and b.result.criteria.adjustments is None:
+        return []
+    rows = []
+    for key in ("bonus", "penalty"):
+        va, vb = (getattr(side.result.totals, key) for side in (a, b))
+        rows.append([t(key, lang), fixed(a.result.display(va), d, lang),
+                     fixed(b.result.display(vb), d, lang),
+                     _signed(b.result.display(vb) - a.result.display(va), d, lang)])
+    return rows
+
+
 def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
     a, b = c.a, c.b
     cs_a, cs_b = a.result.criteria, b.result.criteria
@@ -117,6 +130,7 @@ def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
         [t("cmp.rank", lang), _rank_text(a), _rank_text(b), rank_change_text(c, lang)],
         [t("rank.achieved", lang), fixed(a.achieved, d, lang), fixed(b.achieved, d, lang),
          _signed(c.delta_achieved, d, lang)],
+        *_adjustment_rows(a, b, d, lang),
         [t("rank.max_after", lang),
          fixed(cs_a.display(a.result.totals.max_after_reduction), d, lang),
          fixed(cs_b.display(b.result.totals.max_after_reduction), d, lang), ""],

@@ -521,3 +521,28 @@ def test_an_empty_figures_sheet_is_no_sheet(sheets_for, parse, cs2019):
     sheets["Số liệu"] = [[]]
     wb = parse(sheets)
     assert wb.figures is None and not wb.problems
+
+
+def test_compare_and_history_show_bonus_and_penalty(cli, tmp_path, sheets_for):
+    sets = tmp_path / "sets"
+    sets.mkdir()
+    (sets / "so-2019.yaml").write_text(adjusted_text("points"), encoding="utf-8")
+    env = {"COLUMNS": "200", "CCHC_CRITERIA": str(sets)}
+    for year, bonus in ((2019, D("0.5")), (2020, D(1))):
+        sheets = sheets_with_adjustments(sheets_for, T1=bonus, TR1=D("0.25"))
+        sheets["Thông tin"] = [[k, v] for k, v in
+                               {"Mã đơn vị": "STC", "Tên đơn vị": "Sở Tài chính", "Năm": year,
+                                "Nhóm": "Sở, ban ngành tỉnh"}.items()]
+        write_workbook(tmp_path / "data" / str(year) / "STC.xlsx", sheets)
+    compared = cli("compare", "2019", "2020", "--unit", "STC", "--data", tmp_path / "data",
+                   env=env)
+    assert compared.exit_code == 0, compared.stderr
+    line = next(x for x in compared.stdout.splitlines() if "Điểm thưởng" in x)
+    assert "0,50" in line and "1,00" in line and "+0,50" in line
+    assert "Điểm trừ" in compared.stdout
+    history = cli("history", "--unit", "STC", "--data", tmp_path / "data", env=env)
+    assert history.exit_code == 0, history.stderr
+    assert "Điểm thưởng" in history.stdout and "+0,5" in history.stdout
+    data = json.loads(cli("history", "--unit", "STC", "--data", tmp_path / "data", "--json",
+                          env=env).stdout)
+    assert [y["bonus"] for y in data["years"]] == [0.5, 1]
