@@ -142,7 +142,8 @@ def test_history_cli_json_and_chart(cli, tmp_path):
     data = json.loads(result.stdout, parse_float=Decimal)
     assert [y["year"] for y in data["years"]] == [2019, 2020, 2022, 2023]
     assert data["years"][1] | {"index_exact": None} == {
-        "year": 2020, "achieved": Decimal("71.33"), "max_after_reduction": Decimal("90.5"),
+        "year": 2020, "achieved": Decimal("71.33"), "bonus": 0, "penalty": 0,
+        "max_after_reduction": Decimal("90.5"),
         "index": Decimal("78.81"), "index_exact": None, "rank": 13, "of": 19,
         "band": "Nhóm 3", "criteria_set": "soc-trang-so-2019"}
     chart = tmp_path / "stc.png"
