@@ -88,6 +88,7 @@ _LABELS: dict[str, tuple[str, str]] = {
                           "({points} points) gives only index {index}, rank {rank_after} of "
                           "{of}."),
     "gains.plan.sheet": ("Kế hoạch", "Plans"),
+    "crit.rule": ("quy tắc chấm", "scoring rule"),
     "lost.code": ("Mã", "Code"),
     "lost.item": ("Nội dung", "Criterion"),
     "lost.points": ("Số điểm bị trừ", "Points lost"),

@@ -14,6 +14,7 @@ from .export import Column, Table
 from .gains import Gains
 from .labels import Lang, t
 from .ranking import GroupRanking, YearRanking
+from .rules import describe
 from .scoring import Totals, UnitResult
 
 
@@ -199,8 +200,12 @@ def criteria_table(cs: CriteriaSet, lang: Lang) -> Table:
         children = getattr(node, "criteria", None) or getattr(node, "subcriteria", None) or []
         scoring = node.scoring or scoring
         leaf = cs.leaves.get(node.code)
+        title = "  " * depth + node.title
+        if leaf is not None and leaf.rule is not None:
+            rule = describe(leaf.rule, leaf.max, lang)
+            title += f"\n{'  ' * depth}↳ {t('crit.rule', lang)}: {rule}"
         rows.append([
-            node.code, "  " * depth + node.title, node.max,
+            node.code, title, node.max,
             leaf.min if leaf is not None and leaf.min != 0 else None,
             t(f"crit.{leaf.scoring}", lang) if leaf is not None else "",
             t("crit.yes", lang) if leaf is not None and leaf.reducible else "",

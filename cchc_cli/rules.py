@@ -327,3 +327,33 @@ def _apply(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula | Sum, maxi
     tail = f" ({'; '.join(notes)})" if notes else ""
     working.append(f"{line} → {out_of(points, maximum, lang)}{tail}")
     return Outcome(points=points, exact=exact, working=tuple(working))
+
+
+def describe(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula | Sum, maximum: Decimal,
+             lang: str = "vi") -> str:
+    """The rule in one line, for a reader of the set: "xong/giao ≥ 80 % → tỷ lệ × 1; dưới: 0"."""
+    vi = lang == "vi"
+
+    def one(r: YesNo | Tiers | ThresholdRatio | PerEvent | Formula, top: Decimal) -> str:
+        if isinstance(r, YesNo):
+            yes = r.yes if r.yes is not None else top
+            return (f"{r.figure}: Có → {_num(yes, lang)}, Không → {_num(r.no, lang)}" if vi
+                    else f"{r.figure}: yes → {_num(yes, lang)}, no → {_num(r.no, lang)}")
+        if isinstance(r, Tiers):
+            unit = " %" if r.percent else ""
+            steps = "; ".join(f"≥ {_num(x.at_least, lang)}{unit} → {_num(x.points, lang)}"
+                              for x in r.tiers)
+            rest = "còn lại" if vi else "otherwise"
+            return f"{r.tree.text(None, lang)}: {steps}; {rest} {_num(r.otherwise, lang)}"
+        if isinstance(r, ThresholdRatio):
+            return (f"{r.tree.text(None, lang)} ≥ {_num(r.at_least, lang)} % → "
+                    + (f"tỷ lệ × {_num(top, lang)}; dưới: 0" if vi
+                       else f"ratio × {_num(top, lang)}; below: 0"))
+        if isinstance(r, PerEvent):
+            events = " − ".join(f"{_num(e.each, lang)} × {e.figure}" for e in r.events)
+            return f"{_num(top, lang)} − {events}"
+        return r.tree.text(None, lang)
+
+    if isinstance(rule, Sum):
+        return " + ".join(f"[{p.label}: {one(p, p.max or ZERO)}]" for p in rule.parts)
+    return one(rule, maximum)

@@ -148,3 +148,13 @@ def test_criteria_show(cli):
     assert "0,34" in line and "được" in line
     data = json.loads(cli("criteria", "show", "soc-trang-so-2021", "--json").stdout)
     assert data["id"] == "soc-trang-so-2021" and data["years"] == {"from": 2021, "to": None}
+
+
+def test_criteria_show_states_each_rule_in_one_line(cli):
+    result = cli("criteria", "show", "soc-trang-so-2019", env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "↳ quy tắc chấm: hoan_thanh/nhiem_vu ≥ 80 % → tỷ lệ × 1; dưới: 0" in result.stdout
+    assert "↳ quy tắc chấm: 0,5 − 0,25 × tre_han" in result.stdout
+    english = cli("criteria", "show", "soc-trang-so-2019", "--lang", "en",
+                  env={"COLUMNS": "200"})
+    assert "↳ scoring rule: co_tin_bai: yes → 2, no → 0" in english.stdout
