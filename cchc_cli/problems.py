@@ -327,6 +327,12 @@ _KINDS = (
         "ignored",
     ),
     Kind(
+        "figure-name-missing",
+        W,
+        "dòng số liệu của tiêu chí {criterion} có giá trị nhưng không ghi ký hiệu; bỏ qua",
+        "a figures row of {criterion} has values but no name (Ký hiệu); ignored",
+    ),
+    Kind(
         "duplicate-figure",
         E,
         "số liệu “{figure}” của tiêu chí {criterion} ghi hai lần (cũng ở {other})",

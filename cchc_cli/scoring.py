@@ -33,6 +33,7 @@ from .workbook import (
     SheetRow,
     UnitInfo,
     UnitWorkbook,
+    figure_key,
     flag_problem,
     read_unit,
 )
@@ -257,14 +258,16 @@ class _Review:
         sheet = self.figures
         if leaf.rule is None or sheet is None:
             return None
-        found = {fold(row.figure): row for row in sheet.of(leaf.code)}
+        rows = sheet.of(leaf.code)
+        found = {figure_key(row.figure): row for row in rows}
+        by_label = {fold(row.figure): row for row in rows}  # a label written as the name
         if not found:
             return None
         values: list[FigureValue] = []
         missing: list[str] = []
         broken = False
         for name, label in leaf.figures:
-            row = found.get(fold(name)) or found.get(fold(label))
+            row = found.get(figure_key(name)) or by_label.get(fold(label))
             if row is None:
                 if name in leaf.rule.names():
                     missing.append(name)
@@ -311,8 +314,9 @@ class _Review:
         for row in sheet.rows.values():
             leaf = self.leaves.get(row.code)
             wanted = dict(leaf.figures) if leaf is not None and leaf.rule is not None else {}
-            known = {fold(n) for n in wanted} | {fold(label) for label in wanted.values()}
-            if fold(row.figure) not in known:
+            labels = {fold(label) for label in wanted.values()}
+            if figure_key(row.figure) not in {figure_key(n) for n in wanted} \
+                    and fold(row.figure) not in labels:
                 self.problems.append(Problem(
                     "unknown-figure", file=self.file, sheet=sheet.name,
                     cell=row.cells["figure"], criterion=row.code,

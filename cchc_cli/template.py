@@ -17,8 +17,16 @@ from typing import Any
 from .criteria import CriteriaSet, FieldSpec, Item
 from .decimals import plain
 from .export import atomic_write
-from .text import fold
-from .workbook import APPRAISAL, FIGURES, INFO_SHEET, SELF, SURVEY, SheetSpec, UnitWorkbook
+from .workbook import (
+    APPRAISAL,
+    FIGURES,
+    INFO_SHEET,
+    SELF,
+    SURVEY,
+    SheetSpec,
+    UnitWorkbook,
+    figure_key,
+)
 
 
 @dataclass(frozen=True)
@@ -353,11 +361,11 @@ def write_template(cs: CriteriaSet, path: str | os.PathLike[str], *, code: str, 
         for cell in ws[1]:
             cell.font = bold
             cell.alignment = wrap
-        given = {(row.code, fold(row.figure)): row
+        given = {(row.code, figure_key(row.figure)): row
                  for row in (filled.figures.rows.values() if filled and filled.figures else [])}
         for leaf in ruled:
             for name, label in leaf.figures:
-                row = given.get((leaf.code, fold(name)))
+                row = given.get((leaf.code, figure_key(name)))
                 declared = row.self if row is not None and isinstance(row.self, Decimal) \
                     else None
                 ws.append([leaf.code, name, label, declared, None])

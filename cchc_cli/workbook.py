@@ -239,7 +239,7 @@ class FigureRow:
 @dataclass
 class FigureSheet:
     name: str
-    rows: dict[tuple[str, str], FigureRow] = field(default_factory=dict)  # (code, fold(figure))
+    rows: dict[tuple[str, str], FigureRow] = field(default_factory=dict)  # (code, figure_key)
 
     def of(self, code: str) -> list[FigureRow]:
         return [row for (c, _f), row in self.rows.items() if c == code]
@@ -622,6 +622,12 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
     return data if keyed else listed
 
 
+def figure_key(name: str) -> str:
+    """How a figure's name (a rule's symbol) is matched: exactly, ignoring case and the
+    spaces around it — not folded, so ``a_1`` and ``a1`` stay two figures."""
+    return nfc(name).strip().casefold()
+
+
 _FIGURE_YES = {fold(t) for t in ("có", "x", "đạt", "yes")}
 _FIGURE_NO = {fold(t) for t in ("không", "chưa", "không đạt", "no")}
 
@@ -641,8 +647,11 @@ def _read_figures(name: str, rows: list[list[Any]], file: str, problems: list[Pr
             flag_problem(flagged, name, row.cells[key], row.code, file, problems)
         figure = row.values.get("figure") or ""
         if not figure:
+            if any(isinstance(row.values.get(k), Decimal) for k in ("self", "appraised")):
+                problems.append(Problem("figure-name-missing", file=file, sheet=name,
+                                        cell=row.cells["figure"], criterion=row.code))
             continue
-        key = (row.code, fold(figure))
+        key = (row.code, figure_key(figure))
         if key in sheet.rows:
             first = sheet.rows[key]
             problems.append(Problem("duplicate-figure", file=file, sheet=name,

@@ -546,3 +546,17 @@ def test_compare_and_history_show_bonus_and_penalty(cli, tmp_path, sheets_for):
     data = json.loads(cli("history", "--unit", "STC", "--data", tmp_path / "data", "--json",
                           env=env).stdout)
     assert [y["bonus"] for y in data["years"]] == [0.5, 1]
+
+
+def test_figure_names_are_matched_exactly_and_a_nameless_row_is_named(sheets_for, parse,
+                                                                       cs2019):
+    sheets = sheets_for({"2.1": figures_entry("0.86", duoc_giao=(7, 7), hoan_thanh=(7, 6))})
+    sheets["Số liệu"][1][1] = " DUOC_GIAO "  # case and spaces do not matter
+    sheets["Số liệu"].append(["2.1", "duocgiao", "", 9, None])  # another figure, not folded in
+    sheets["Số liệu"].append(["2.1", None, "Số văn bản", 5, None])
+    items, problems = evaluate(cs2019, parse(sheets))
+    item = next(i for i in items if i.code == "2.1")
+    assert item.rule.appraised_points == D("0.86")
+    assert {p.code for p in problems} == {"unknown-figure", "figure-name-missing"}
+    nameless = next(p for p in problems if p.code == "figure-name-missing")
+    assert nameless.cell == f"B{len(sheets['Số liệu'])}"
