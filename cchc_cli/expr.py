@@ -196,17 +196,17 @@ class _Parser:
         return node
 
     def sum(self) -> Node:
-        node = self.product()
-        while (t := self.peek()) and t[0] == "op" and t[1] in "+-":
-            self.take()
-            node = Binary(t[1], node, self.product())
-        return node
+        return self._chain("+-", self.product)
 
     def product(self) -> Node:
-        node = self.unary()
-        while (t := self.peek()) and t[0] == "op" and t[1] in "*/":
+        return self._chain("*/", self.unary)
+
+    def _chain(self, ops: str, operand: Callable[[], Node]) -> Node:
+        """``operand (op operand)*`` for the operators ``ops``, grouped from the left."""
+        node = operand()
+        while (t := self.peek()) and t[0] == "op" and t[1] in ops:
             self.take()
-            node = Binary(t[1], node, self.unary())
+            node = Binary(t[1], node, operand())
         return node
 
     def unary(self) -> Node:

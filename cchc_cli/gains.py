@@ -88,12 +88,6 @@ def _rank_among(ratio: Fraction | None, others: list[Fraction | None]) -> int:
     return 1 + sum(1 for o in others if o is not None and o > ratio)
 
 
-def _band(cs: CriteriaSet, totals: Totals) -> str | None:
-    exact = totals.index_exact
-    band = None if exact is None else cs.band_for(cs.display(exact))
-    return band.name if band else None
-
-
 def gains_for(ranking: YearRanking, code: str, target_rank: int | None = None) -> Gains:
     """The gains of unit ``code`` in a ranked year (``rank_folder(..., keep=code)``)."""
     unit = ranking.find(code)
@@ -119,7 +113,7 @@ def gains_for(ranking: YearRanking, code: str, target_rank: int | None = None) -
         after = totals.index_exact or ZERO
         gains.append(Gain(item, item.deducted, after,
                           EXACT.subtract(after, base.index_exact or ZERO), rank,
-                          _band(cs, totals)))
+                          result.band_of(totals)))
     order = {c: i for i, c in enumerate(cs.leaves)}
     gains.sort(key=lambda g: (-g.points, order.get(g.item.code, 0)))
 
@@ -136,10 +130,10 @@ def gains_for(ranking: YearRanking, code: str, target_rank: int | None = None) -
                 others = tuple(x.item.code for x in gains[1:] if len(chosen) == 1
                                and reached(*outcome(x.points)))
                 return Plan(goal, target, True, tuple(chosen), extra, totals.index_exact, rank,
-                            _band(cs, totals), threshold, inclusive, others)
+                            result.band_of(totals), threshold, inclusive, others)
         totals, rank = outcome(extra)
         return Plan(goal, target, False, tuple(chosen), extra, totals.index_exact, rank,
-                    _band(cs, totals), threshold, inclusive)
+                    result.band_of(totals), threshold, inclusive)
 
     plans = []
     if unit.rank > 1:
@@ -154,7 +148,7 @@ def gains_for(ranking: YearRanking, code: str, target_rank: int | None = None) -
         better = bands[current - 1]
         names = {b.name for b in bands[:current]}
         plans.append(plan("next_band", better.name,
-                          lambda totals, _r: _band(cs, totals) in names, better.lower,
+                          lambda totals, _r: result.band_of(totals) in names, better.lower,
                           better.inclusive))
     return Gains(ranking.year, group.group, result, unit.rank, unit.of, gains, plans,
                  [p for entry in ranking.not_ranked for p in entry.problems])

@@ -35,6 +35,7 @@ from .reports import (
     gains_tables,
     group_summary_text,
     rank_tables,
+    signed_points,
 )
 from .scoring import Totals, UnitResult
 
@@ -85,11 +86,6 @@ def _totals_column(cs: CriteriaSet, totals: Totals, band: str | None, keys: list
         "base_index": cs.index_text(totals.base_index_exact, lang),
     }
     return [values[key] for key in keys]
-
-
-def signed_points(cs: CriteriaSet, value: Decimal, sign: str, lang: Lang) -> str:
-    """"+0,5" for a bonus, "−1" for a penalty; plain "0" when there is none."""
-    return cs.points_text(value, lang) if value == 0 else sign + cs.points_text(value, lang)
 
 
 def totals_keys(cs: CriteriaSet, pending: bool) -> list[str]:
@@ -363,12 +359,11 @@ def render_gains(console: Console, g: Gains, lang: Lang) -> None:
         return
     decimals = g.criteria.rounding.decimals
     grid = Table(box=box.SIMPLE_HEAD, show_lines=True, padding=(0, 1), pad_edge=False)
-    for i, column in enumerate(gains.columns):
-        numeric = column.kind in ("points", "index")
-        grid.add_column(column.header, justify="right" if numeric or i == 5 else "left",
-                        no_wrap=numeric or i in (0, 5), overflow="fold",
-                        ratio=None if numeric or i in (0, 5) else (4, 3)[i == 7] if i in (1, 7)
-                        else 4)
+    # code, title, points, index, gain, rank: fixed; title, reason, office share the rest
+    ratios = (None, 4, None, None, None, None, 4, 3)
+    for column, ratio in zip(gains.columns, ratios, strict=True):
+        grid.add_column(column.header, justify="left" if ratio or column is gains.columns[0]
+                        else "right", no_wrap=ratio is None, overflow="fold", ratio=ratio)
     for row, gain in zip(gains.rows, g.gains, strict=True):
         reason = row[6] or (t("survey.reason", lang) if gain.item.leaf.scoring == "survey"
                             else "")

@@ -304,6 +304,11 @@ def appendix(result: UnitResult, lang: Lang, by_office: bool = False) -> Documen
     )
 
 
+def signed_points(cs: CriteriaSet, value: Decimal, sign: str, lang: Lang) -> str:
+    """"+0,5" for a bonus, "−1" for a penalty; plain "0" when there is none."""
+    return cs.points_text(value, lang) if value == 0 else sign + cs.points_text(value, lang)
+
+
 def adjustments_lines(result: UnitResult, lang: Lang) -> list[str]:
     """Bonus and penalty, each on its own line with its items, then where they leave the
     unit — for every output that shows a unit's totals (empty when the set has none)."""
@@ -311,15 +316,13 @@ def adjustments_lines(result: UnitResult, lang: Lang) -> list[str]:
     if cs.adjustments is None:
         return []
 
-    def signed(value: Decimal, sign: str) -> str:
-        return cs.points_text(value, lang) if value == 0 else sign + cs.points_text(value, lang)
-
     lines = []
     for kind, sign, total in (("bonus", "+", tot.bonus), ("penalty", "\u2212", tot.penalty)):
         mine = [a for a in result.adjustments if a.kind == kind]
-        listed = "; ".join(f"{a.code} {a.title}: {signed(a.final, sign)}" for a in mine)
-        lines.append(f"{t(kind, lang)}: {signed(total, sign)}" + (f" ({listed})" if listed
-                                                                  else ""))
+        listed = "; ".join(f"{a.code} {a.title}: {signed_points(cs, a.final, sign, lang)}"
+                           for a in mine)
+        lines.append(f"{t(kind, lang)}: {signed_points(cs, total, sign, lang)}"
+                     + (f" ({listed})" if listed else ""))
     if cs.adjustments.applies_to == "points":
         lines.append(f"{t('adjusted_achieved', lang)}: "
                      f"{cs.points_text(tot.adjusted_achieved, lang)}")

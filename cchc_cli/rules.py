@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, DecimalException
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -39,18 +39,23 @@ class _Strict(BaseModel):
                               defer_build=True)  # see criteria._Strict
 
 
-class _Valued(_Strict):
-    """A rule that reads a value from an expression over the figures."""
+class _Part(_Strict):
+    label: str | None = None  # as a part of a ``sum``: its name and its own max
+    max: Decimal | None = None
 
-    value: str = Field(min_length=1)
+
+class _Parsed(_Part):
+    """A rule with an expression over the figures (in ``value``, or ``expr``), parsed once."""
+
+    _source: ClassVar[str] = "value"
     _tree: Node | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _parse_value(self) -> _Valued:
+    def _parse(self) -> _Parsed:
         try:
-            self._tree = parse(self.value)
+            self._tree = parse(getattr(self, self._source))
         except ExprError as exc:
-            raise ValueError(f"`value`: {exc}") from None
+            raise ValueError(f"`{self._source}`: {exc}") from None
         return self
 
     @property
@@ -58,11 +63,12 @@ class _Valued(_Strict):
         assert self._tree is not None
         return self._tree
 
+    def names(self) -> set[str]:
+        return self.tree.names()
 
-class YesNo(_Strict):
+
+class YesNo(_Part):
     kind: Literal["yes_no"]
-    label: str | None = None
-    max: Decimal | None = None  # as a part of a ``sum``
     figure: str = Field(pattern=NAME)
     yes: Decimal | None = None  # default: the item's (or part's) max
     no: Decimal = ZERO
@@ -76,10 +82,9 @@ class Tier(_Strict):
     points: Decimal
 
 
-class Tiers(_Valued):
+class Tiers(_Parsed):
     kind: Literal["tiers"]
-    label: str | None = None
-    max: Decimal | None = None
+    value: str = Field(min_length=1)
     percent: bool = False  # the value is a ratio, shown and compared in %
     tiers: list[Tier] = Field(min_length=1)
     otherwise: Decimal = ZERO
@@ -92,18 +97,11 @@ class Tiers(_Valued):
                              "tiers must go from the highest threshold down")
         return self
 
-    def names(self) -> set[str]:
-        return self.tree.names()
 
-
-class ThresholdRatio(_Valued):
+class ThresholdRatio(_Parsed):
     kind: Literal["threshold_ratio"]
-    label: str | None = None
-    max: Decimal | None = None
+    value: str = Field(min_length=1)
     at_least: Decimal = Field(alias="from", ge=0, le=100)  # in %
-
-    def names(self) -> set[str]:
-        return self.tree.names()
 
 
 class Event(_Strict):
@@ -111,38 +109,18 @@ class Event(_Strict):
     each: Decimal = Field(gt=0)  # points taken off per event
 
 
-class PerEvent(_Strict):
+class PerEvent(_Part):
     kind: Literal["per_event"]
-    label: str | None = None
-    max: Decimal | None = None
     events: list[Event] = Field(min_length=1)
 
     def names(self) -> set[str]:
         return {e.figure for e in self.events}
 
 
-class Formula(_Strict):
+class Formula(_Parsed):
     kind: Literal["formula"]
-    label: str | None = None
-    max: Decimal | None = None
     expr: str = Field(min_length=1)
-    _tree: Node | None = PrivateAttr(default=None)
-
-    @model_validator(mode="after")
-    def _parse_expr(self) -> Formula:
-        try:
-            self._tree = parse(self.expr)
-        except ExprError as exc:
-            raise ValueError(f"`expr`: {exc}") from None
-        return self
-
-    @property
-    def tree(self) -> Node:
-        assert self._tree is not None
-        return self._tree
-
-    def names(self) -> set[str]:
-        return self.tree.names()
+    _source: ClassVar[str] = "expr"
 
 
 Part = Annotated[YesNo | Tiers | ThresholdRatio | PerEvent | Formula,

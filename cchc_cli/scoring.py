@@ -264,6 +264,7 @@ class _Review:
         if not found:
             return None
         values: list[FigureValue] = []
+        cells: dict[str, str] = {}  # figure → the cell its value (appraised, else unit's) is in
         missing: list[str] = []
         broken = False
         for name, label in leaf.figures:
@@ -275,10 +276,9 @@ class _Review:
             own = row.self if isinstance(row.self, Decimal) else None
             given = isinstance(row.appraised, Decimal)
             broken |= row.self is INVALID or row.appraised is INVALID
-            appraised = row.appraised if given else own
-            key = "appraised" if given else "self"
-            values.append(FigureValue(name, label, own, appraised,  # type: ignore[arg-type]
-                                      given, f"{sheet.name}!{row.cells[key]}"))
+            cells[name] = row.cells["appraised" if given else "self"]
+            values.append(FigureValue(name, label, own, row.appraised if given else own,  # type: ignore[arg-type]
+                                      given, f"{sheet.name}!{cells[name]}"))
             if own is None and not given and name in leaf.rule.names():
                 missing.append(name)
         if missing and not broken:
@@ -286,25 +286,25 @@ class _Review:
                 "rule-figures-missing", file=self.file, sheet=sheet.name, criterion=leaf.code,
                 params={"names": ", ".join(missing)}))
         check = RuleCheck(tuple(values), None, None, "figures-missing" if missing else None)
-        points: dict[str, Decimal | None] = {}
-        for side in ("self", "appraised"):
+        points: dict[str, Decimal | None] = {"self": None, "appraised": None}
+        failure = check.failure
+        for side in points:
             have = check.values(side)
-            points[side] = None
             if not leaf.rule.names() <= set(have):
                 continue
             try:
                 points[side] = apply_rule(leaf.rule, leaf.max, leaf.min, have,
                                           self.cs.rule_rounding).points
             except RuleFailed as exc:
-                if side == "appraised" or check.failure is None:
-                    check = RuleCheck(check.figures, None, None, exc.kind)
+                if side == "appraised" or failure is None:
+                    failure = exc.kind
                 if side == "appraised":
-                    at = next((f.cell for f in values if f.name in exc.names), None)
                     self.problems.append(Problem(
                         f"rule-{exc.kind}", file=self.file, sheet=sheet.name,
-                        cell=at.split("!", 1)[1] if at else None, criterion=leaf.code,
-                        params={"detail": exc.detail}))
-        return RuleCheck(check.figures, points["self"], points["appraised"], check.failure)
+                        cell=next((cells[n] for n in exc.names if n in cells), None),
+                        criterion=leaf.code, params={"detail": exc.detail}))
+        return replace(check, self_points=points["self"], appraised_points=points["appraised"],
+                       failure=failure)
 
     def unknown_figures(self) -> None:
         """Rows of the figures sheet that no rule reads: named, then ignored."""
@@ -589,7 +589,7 @@ def _empty(row: SheetRow | None, keys: Iterable[str]) -> bool:
 
 
 def _counted(rule: RuleCheck) -> RuleCheck:
-    return RuleCheck(rule.figures, rule.self_points, rule.appraised_points, rule.failure, True)
+    return replace(rule, counted=True)
 
 
 def _survey_item(review: _Review, leaf: Leaf, own: SheetData | None, survey: SheetData | None,

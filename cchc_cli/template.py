@@ -357,25 +357,27 @@ def write_template(cs: CriteriaSet, path: str | os.PathLike[str], *, code: str, 
     ruled = [leaf for leaf in cs.leaves.values() if leaf.rule is not None and leaf.figures]
     if ruled:  # the figures the set's rules read, one row each, labelled from the rule
         ws = book.create_sheet(FIGURES.label)
-        ws.append([c.label for c in FIGURES.columns])
-        for cell in ws[1]:
-            cell.font = bold
-            cell.alignment = wrap
         given = {(row.code, figure_key(row.figure)): row
                  for row in (filled.figures.rows.values() if filled and filled.figures else [])}
-        for leaf in ruled:
-            for name, label in leaf.figures:
-                row = given.get((leaf.code, figure_key(name)))
-                declared = row.self if row is not None and isinstance(row.self, Decimal) \
-                    else None
-                ws.append([leaf.code, name, label, declared, None])
-                r = ws.max_row
-                ws.cell(row=r, column=1).number_format = "@"
-                ws.cell(row=r, column=3).alignment = wrap
-                fill = [4, 5] if filled is not None else [4]
-                for c in fill:
-                    cell = ws.cell(row=r, column=c)
-                    cell.protection, cell.fill = unlocked, to_fill
+
+        def declared(code: str, name: str) -> Decimal | None:
+            row = given.get((code, figure_key(name)))
+            return row.self if row is not None and isinstance(row.self, Decimal) else None
+
+        rows = figure_rows(cs, {leaf.code: {name: (declared(leaf.code, name), None)
+                                            for name, _label in leaf.figures}
+                                for leaf in ruled})
+        for r, values in enumerate(rows, start=1):
+            ws.append(values)
+            if r == 1:
+                for cell in ws[1]:
+                    cell.font, cell.alignment = bold, wrap
+                continue
+            ws.cell(row=r, column=1).number_format = "@"
+            ws.cell(row=r, column=3).alignment = wrap
+            for c in [4, 5] if filled is not None else [4]:
+                cell = ws.cell(row=r, column=c)
+                cell.protection, cell.fill = unlocked, to_fill
         for c, width in enumerate((9, 14, 60, 16, 16), start=1):
             ws.column_dimensions[get_column_letter(c)].width = width
         ws.freeze_panes = "A2"

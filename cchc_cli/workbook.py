@@ -709,22 +709,16 @@ def flag_problem(flagged: tuple[str, str], sheet: str, cell: str, code: str | No
 
 def _convert(col: Column, raw: Any, sheet: str, r: int, c: int, code: str, file: str,
              problems: list[Problem]) -> Any:
-    if col.kind == "points":
-        if type(raw) is float and math.isfinite(raw):  # the common case, fast
-            return Decimal(repr(raw))
-        try:
-            return to_decimal(raw)
-        except NotANumber as exc:
-            problems.append(Problem("not-a-number", file=file, sheet=sheet, cell=cell_ref(r, c),
-                                    criterion=code, params={"value": exc.text}))
-            return INVALID
-    if col.kind == "figure":
-        if isinstance(raw, bool):  # TRUE / FALSE typed in Excel: a yes/no fact
+    if col.kind == "figure":  # a number, or a yes/no fact (Có/Không, TRUE/FALSE) as 1/0
+        if isinstance(raw, bool):
             return Decimal(int(raw))
         if isinstance(raw, str) and fold(raw) in _FIGURE_YES:
             return Decimal(1)
         if isinstance(raw, str) and fold(raw) in _FIGURE_NO:
             return Decimal(0)
+    if col.kind in ("points", "figure"):
+        if type(raw) is float and math.isfinite(raw):  # the common case, fast
+            return Decimal(repr(raw))
         try:
             return to_decimal(raw)
         except NotANumber as exc:
