@@ -1,9 +1,11 @@
 """Exact numbers: cell values to ``Decimal``, and the one rounding done for display.
 
-A workbook cell holding 0.1 comes back from the reader as the binary float 0.1; its shortest
-``repr`` is the decimal the user typed, so ``Decimal(repr(x))`` keeps it exactly. Text is
-accepted with a decimal point or a decimal comma ("0,5"), nothing else: "1,5 điểm" or "0.5đ"
-is reported, not guessed.
+A workbook cell holds a binary double. Excel *shows* it with at most 15 significant digits:
+``=0.7+0.1`` is stored as 0.79999999999999993 and shown as 0.8, and the officer who checks our
+figure against the sheet sees 0.8. So every number read from a cell, typed or cached from a
+formula, is taken as Excel shows it — rounded to 15 significant digits — and only then made a
+``Decimal`` (:func:`excel_decimal`). Text is accepted with a decimal point or a decimal comma
+("0,5"), nothing else: "1,5 điểm" or "0.5đ" is reported, not guessed.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from typing import Literal
 
 from .text import nfc
@@ -21,6 +23,32 @@ EXACT = Context(prec=40)
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
+
+
+EXCEL_DIGITS = 15  # significant digits Excel displays and computes with
+
+
+def excel_decimal(value: float | Decimal) -> Decimal:
+    """A finite cell number as Excel displays it: 0.79999999999999993 → Decimal("0.8")."""
+    if isinstance(value, Decimal):
+        if not value or not value.is_finite():
+            return value
+        exponent = value.adjusted() - (EXCEL_DIGITS - 1)
+        return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN,
+                              context=EXACT).normalize(EXACT)
+    return Decimal(format(value, f".{EXCEL_DIGITS}g"))
+
+
+def excel_number(text: str) -> Decimal | None:
+    """A number as a workbook's XML writes it ("0.79999999999999993"), as Excel shows it; None
+    when it is not a number a cell can hold (Excel's doubles stop near 1.8e308)."""
+    try:
+        value = Decimal(text.strip())
+    except ArithmeticError:
+        return None
+    if not value.is_finite() or (value and not -330 < value.adjusted() < 310):
+        return None
+    return excel_decimal(value)
 
 
 class NotANumber(ValueError):
@@ -45,7 +73,7 @@ def to_decimal(value: object) -> Decimal | None:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise NotANumber(repr(value))
-        return Decimal(repr(value))
+        return excel_decimal(value)
     if isinstance(value, Decimal):
         return value
     if isinstance(value, str):

@@ -38,8 +38,8 @@ _KINDS = (
     Kind(
         "not-a-workbook",
         E,
-        "không phải bảng tính (.xlsx, .xlsm, .xls, .ods)",
-        "not a workbook (.xlsx, .xlsm, .xls, .ods)",
+        "không phải bảng tính (.xlsx, .xlsm, .xlsb, .xls, .ods)",
+        "not a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods)",
     ),
     Kind(
         "unreadable-workbook",
@@ -63,8 +63,8 @@ _KINDS = (
     Kind(
         "no-workbooks",
         E,
-        "thư mục không có bảng tính nào (.xlsx, .xlsm, .xls, .ods)",
-        "the folder holds no workbook (.xlsx, .xlsm, .xls, .ods)",
+        "thư mục không có bảng tính nào (.xlsx, .xlsm, .xlsb, .xls, .ods)",
+        "the folder holds no workbook (.xlsx, .xlsm, .xlsb, .xls, .ods)",
     ),
     Kind(
         "year-mismatch",
@@ -96,7 +96,123 @@ _KINDS = (
         "chỉ ghi được tệp {formats}",
         "can only write {formats} files",
     ),
+    # --- files that are not what they seem, and the reading budget (cchc_cli/limits.py) -------
+    Kind(
+        "not-a-regular-file",
+        E,
+        "không phải tệp thông thường (FIFO, thiết bị, socket); không mở",
+        "not a regular file (a FIFO, device or socket); not opened",
+    ),
+    Kind(
+        "broken-link",
+        E,
+        "liên kết tượng trưng trỏ tới tệp không tồn tại ({target})",
+        "symbolic link to a file that does not exist ({target})",
+    ),
+    Kind(
+        "link-loop",
+        E,
+        "liên kết tượng trưng lặp vòng (trỏ về chính nó)",
+        "symbolic link loop (it points back at itself)",
+    ),
+    Kind(
+        "workbook-too-large",
+        E,
+        "tệp {size}, lớn hơn giới hạn đọc {limit}",
+        "the file is {size}, above the reading limit of {limit}",
+    ),
+    Kind(
+        "zip-too-many-parts",
+        E,
+        "tệp nén có {n} thành phần, quá giới hạn {limit}; không phải bảng tính thông thường",
+        "the archive has {n} members, above the limit of {limit}; not an ordinary workbook",
+    ),
+    Kind(
+        "part-too-large",
+        E,
+        "phần {part} giải nén vượt giới hạn {limit} (bom nén?); không đọc",
+        "part {part} inflates past the limit of {limit} (a zip bomb?); not read",
+    ),
+    Kind(
+        "corrupt-part",
+        E,
+        "phần {part} của tệp bị hỏng ({detail}); hãy mở và lưu lại bằng Excel",
+        "part {part} of the file is corrupt ({detail}); open and save it again in Excel",
+    ),
+    Kind(
+        "unsafe-xml",
+        E,
+        "phần {part} có khai báo DOCTYPE/ENTITY (Excel không bao giờ ghi như vậy); không đọc",
+        "part {part} declares a DOCTYPE/ENTITY (Excel never writes one); not read",
+    ),
+    Kind(
+        "malformed-xml",
+        E,
+        "phần {part} không phải XML hợp lệ (dòng {line}: {detail}); hãy mở và lưu lại bằng Excel",
+        "part {part} is not well-formed XML (line {line}: {detail}); open and save it again in "
+        "Excel",
+    ),
+    Kind(
+        "sheet-too-many-cells",
+        E,
+        "trang tính có hơn {limit} ô; không đọc",
+        "the sheet holds more than {limit} cells; not read",
+    ),
+    Kind(
+        "far-cell",
+        W,
+        "{n} ô có dữ liệu nằm ngoài vùng đọc (quá dòng {rows} hoặc cột {columns}): {cells}; "
+        "bỏ qua các ô này",
+        "{n} cells with content lie outside the area read (beyond row {rows} or column "
+        "{columns}): {cells}; they are ignored",
+    ),
+    Kind(
+        "text-too-long",
+        E,
+        "ô chứa {n} ký tự, quá giới hạn của Excel ({limit})",
+        "the cell holds {n} characters, above Excel's own limit ({limit})",
+    ),
+    Kind(
+        "reader-died",
+        E,
+        "tiến trình đọc bảng tính bị dừng ({detail}): tệp quá lớn hoặc hỏng; "
+        "hãy mở và lưu lại dạng .xlsx",
+        "the process reading the workbook was stopped ({detail}): the file is too large or "
+        "corrupt; open it and save it as .xlsx",
+    ),
+    Kind(
+        "internal-error",
+        E,
+        "lỗi nội bộ của cchc khi đọc bảng tính này ({detail}); các đơn vị khác vẫn được chấm; "
+        "hãy báo cho nhóm phát triển",
+        "internal error in cchc on this workbook ({detail}); the other units are still "
+        "scored; please report it",
+    ),
     # --- sheets and headers ------------------------------------------------------------------
+    Kind(
+        "twin-sheet",
+        W,
+        "có trang ẩn tên gần giống ({others}); dùng trang đang hiện “{sheet}”",
+        "hidden sheets with a similar name ({others}); using the visible sheet “{sheet}”",
+    ),
+    Kind(
+        "ambiguous-sheet",
+        E,
+        "nhiều trang tên gần giống nhau: {names}; hãy xóa hoặc đổi tên trang thừa",
+        "several sheets with similar names: {names}; delete or rename the extra ones",
+    ),
+    Kind(
+        "hidden-sheet",
+        W,
+        "trang “{sheet}” đang bị ẩn; vẫn được dùng",
+        "sheet “{sheet}” is hidden; it is used all the same",
+    ),
+    Kind(
+        "sheet-by-content",
+        W,
+        "không có trang tên {wanted}; dùng trang “{sheet}” (tìm theo dòng tiêu đề)",
+        "no sheet named {wanted}; using sheet “{sheet}” (found by its header row)",
+    ),
     Kind(
         "missing-sheet",
         E,
@@ -229,6 +345,26 @@ _KINDS = (
         "ghi x nếu không phát sinh, để trống nếu có",
         "“{value}” is unclear in column “Không phát sinh”: "
         "write x if it does not arise, else leave it empty",
+    ),
+    Kind(
+        "percent-format",
+        E,
+        "ô định dạng phần trăm: hiển thị {shown}, giá trị là {value}; "
+        "hãy bỏ định dạng % và nhập số điểm",
+        "the cell is formatted as a percentage: it shows {shown}, its value is {value}; "
+        "remove the % format and type the points",
+    ),
+    Kind(
+        "merged-score-cells",
+        E,
+        "ô gộp {range} trên cột “{column}”: mỗi tiêu chí phải có ô điểm riêng",
+        "merged range {range} over column “{column}”: each criterion needs its own score cell",
+    ),
+    Kind(
+        "merged-mark",
+        W,
+        "ô gộp {range} ở cột “Không phát sinh”: mọi dòng trong vùng gộp được đánh dấu",
+        "merged range {range} in column “Không phát sinh”: every row it covers is marked",
     ),
     Kind(
         "formula-without-value",

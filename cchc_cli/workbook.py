@@ -17,23 +17,27 @@ Reading never stops at the first problem: it collects them all on the returned w
 
 from __future__ import annotations
 
-import html
+import errno
 import math
 import os
 import re
-import zipfile
-from collections.abc import Callable, Mapping, Sequence
+import stat
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from .decimals import NotANumber, to_decimal
+from . import limits
+from .decimals import NotANumber, excel_decimal, plain, to_decimal
+from .isolated import BookData, far_cell_problem, read_isolated
 from .problems import CchcError, Problem
 from .text import clean_code, fold, nfc
+from .xlsxscan import Flags, Merge, SheetScan, Unscannable, XlsxBook, grid, is_zip
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 HEADER_SEARCH_ROWS = 20
 
 Kind = Literal["code", "points", "mark", "text", "figure"]
@@ -152,9 +156,13 @@ INFO_KEYS = {
     "criteria_set": ("Bộ tiêu chí",),
 }
 
-# What marks an item as not arising ("không phát sinh"); an empty cell means it arises.
+# What marks an item as not arising ("không phát sinh"); an empty cell means it arises. Offices
+# tick the cell in many ways; a tick folds to nothing, so ticks are matched before folding (on
+# NFKC, which makes a full-width "Ｘ" an "X"). Anything else that is not empty and not an explicit
+# "no" is reported: a mark the tool does not know is never read as an empty cell.
+_MARK_TICKS = frozenset("xX✓✔√☑☒✅×✗✘✕✖⨯•●■")
 _MARK_YES = {fold(t) for t in ("x", "có", "KPS", "không phát sinh", "không áp dụng", "N/A")}
-_MARK_NO = {fold(t) for t in ("", "không", "0")}
+_MARK_NO = {fold(t) for t in ("không", "0")}
 # written in a score cell instead of points (not "x": that is a mark, not a word)
 _NA_WORDS = {fold(t) for t in ("KPS", "không phát sinh", "không áp dụng", "N/A")}
 
@@ -280,74 +288,116 @@ class UnitWorkbook:
 # --- reading --------------------------------------------------------------------------------
 
 
-# --- cells calamine reads as empty but are not ------------------------------------------------
-# python-calamine returns '' both for a formula with no cached value (what a program writes
-# without Excel ever opening the file) and for an error cell (#REF!, #DIV/0!). Neither is an
-# empty cell: a score there must be reported, never read as missing or as 0. For .xlsx/.xlsm
-# the sheet XML is scanned for such cells (a byte search first, so clean sheets cost ~nothing).
+@dataclass
+class SheetMarks:
+    """What the reader knows about one sheet's cells beyond their values (see xlsxscan):
+    cells holding an error or a formula without a value (calamine reads both as empty), numeric
+    cells displayed as a percentage, and merged ranges."""
 
-_SHEET_TAG = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
-_REL_TAG = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"'
-                      rb'|<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
-_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
-_VALUE = re.compile(rb"<v>([^<]*)</v>")
-
-Flags = dict[str, tuple[str, str]]  # cell → ("formula" | "error", what the cell holds)
+    flags: Flags = field(default_factory=dict)
+    percent: Mapping[str, Decimal] = field(default_factory=dict)
+    merges: Sequence[Merge] = ()
 
 
-def _unescape(raw: bytes) -> str:
-    return html.unescape(raw.decode("utf-8", "replace"))
+class Source:
+    """A workbook's sheets as the parser asks for them, one at a time."""
+
+    names: list[str]
+    hidden: set[str]
+
+    def rows(self, name: str) -> list[list[Any]]:
+        raise NotImplementedError
+
+    def marks(self, name: str) -> SheetMarks:
+        return SheetMarks()
+
+    def close(self) -> None:
+        pass
 
 
-def xlsx_cell_flags(path: Path, only: Sequence[str] | None = None) -> dict[str, Flags]:
-    """Per sheet name (of ``only``, if given), the cells holding a formula without a cached
-    value or an error."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            book = archive.read("xl/workbook.xml")
-            rels = archive.read("xl/_rels/workbook.xml.rels")
-            targets = {}
-            for m in _REL_TAG.finditer(rels):
-                target, rid = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-                targets[_unescape(rid)] = _unescape(target)
-            flags: dict[str, Flags] = {}
-            for m in _SHEET_TAG.finditer(book):
-                if only is not None and _unescape(m.group(1)) not in only:
-                    continue
-                target = targets.get(_unescape(m.group(2)), "")
-                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                try:
-                    xml = archive.read(member)
-                except KeyError:
-                    continue
-                if b't="e"' not in xml and b"<f" not in xml:
-                    continue
-                found: Flags = {}
-                for cell in _CELL.finditer(xml):
-                    attrs, inner = cell.group(2), cell.group(3) or b""
-                    value = _VALUE.search(inner)
-                    if b't="e"' in attrs:
-                        found[cell.group(1).decode()] = ("error",
-                                                         _unescape(value.group(1)) if value else "")
-                    elif b"<f" in inner and not (value and value.group(1)):
-                        formula = re.search(rb"<f[^>]*>([^<]*)</f>", inner)
-                        found[cell.group(1).decode()] = (
-                            "formula", "=" + _unescape(formula.group(1)) if formula else "=")
-                if found:
-                    flags[_unescape(m.group(1))] = found
-            return flags
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return {}
+class _MemorySource(Source):
+    def __init__(self, sheets: Mapping[str, list[list[Any]]]):
+        self.names, self.hidden, self._sheets = list(sheets), set(), sheets
+
+    def rows(self, name: str) -> list[list[Any]]:
+        return [list(r) for r in self._sheets[name]]
 
 
-def _open(path: Path) -> Any:
-    import python_calamine as calamine
+class _ChildSource(Source):
+    """A workbook read whole in a child process (.xls, .xlsb, .ods, an odd .xlsx)."""
 
+    def __init__(self, data: BookData):
+        self.names, self.hidden, self._data = data.names, data.hidden, data
+
+    def rows(self, name: str) -> list[list[Any]]:
+        return self._data.sheets.get(name, [])
+
+    def marks(self, name: str) -> SheetMarks:
+        return SheetMarks(merges=self._data.merges.get(name, ()))
+
+
+class _XlsxSource(Source):
+    """An .xlsx/.xlsm: each sheet looked at first (budget, flags, formats, far cells), then read
+    by calamine, or here when it has far cells."""
+
+    def __init__(self, path: Path, book: XlsxBook, problems: list[Problem]):
+        import python_calamine as calamine
+
+        self.file, self.book, self.problems = str(path), book, problems
+        try:
+            self.calamine = calamine.CalamineWorkbook.from_path(self.file)
+        except calamine.PasswordError as exc:
+            raise CchcError([Problem("password-protected", file=self.file)]) from exc
+        except Exception as exc:  # calamine raises several types for a broken file
+            detail = str(exc).splitlines()[0][:160] if str(exc) else exc.__class__.__name__
+            raise CchcError([Problem("unreadable-workbook", file=self.file,
+                                     params={"detail": detail})]) from exc
+        self.names = list(self.calamine.sheet_names)
+        self.hidden = {s.name for s in book.sheets if s.hidden}
+        self._scans: dict[str, SheetScan] = {}
+
+    def scan(self, name: str) -> SheetScan:
+        if name not in self._scans:
+            self._scans[name] = self.book.scan(name)
+        return self._scans[name]
+
+    def rows(self, name: str) -> list[list[Any]]:
+        scan = self.scan(name)
+        if scan.cells is not None:
+            self.problems.append(far_cell_problem(self.file, name, [c for c, _ in scan.far],
+                                                  scan.far_count))
+            return grid(scan.cells)
+        return self.calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+    def marks(self, name: str) -> SheetMarks:
+        scan = self.scan(name)
+        return SheetMarks(scan.flags, scan.percent, scan.merges)
+
+    def close(self) -> None:
+        self.calamine.close()
+        self.book.close()
+
+
+def _check_file(path: Path) -> None:
+    """What can be said before opening: a missing file, a folder, a FIFO or device (never
+    opened: reading one would block), a suffix that is not a workbook, an empty file."""
     file = str(path)
-    if not path.exists():
-        raise CchcError([Problem("file-not-found", file=file)])
-    if path.is_dir() or path.suffix.lower() not in WORKBOOK_SUFFIXES:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise CchcError([Problem("broken-link", file=file,
+                                     params={"target": os.readlink(path)})]) from None
+        raise CchcError([Problem("file-not-found", file=file)]) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise CchcError([Problem("link-loop", file=file)]) from None
+        raise CchcError([Problem("file-locked", file=file, params={
+            "detail": exc.strerror or exc.__class__.__name__})]) from None
+    if stat.S_ISDIR(info.st_mode) or path.suffix.lower() not in WORKBOOK_SUFFIXES:
         raise CchcError([Problem("not-a-workbook", file=file)])
+    if not stat.S_ISREG(info.st_mode):
+        raise CchcError([Problem("not-a-regular-file", file=file)])
     try:
         with path.open("rb") as handle:  # read-only; tells a locked file from a broken one
             head = handle.read(8)
@@ -358,14 +408,33 @@ def _open(path: Path) -> Any:
     if not head:
         raise CchcError([Problem("unreadable-workbook", file=file,
                                  params={"detail": "tệp rỗng / empty file"})])
+
+
+def open_source(path: Path, problems: list[Problem]) -> Source:
+    """The workbook's sheets, read within the budget (:mod:`cchc_cli.limits`). Raises
+    :class:`CchcError` when the file cannot be read at all."""
+    _check_file(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm") and is_zip(path):
+        try:
+            return _xlsx_source(path, problems)
+        except Unscannable:
+            pass  # a sheet that cannot be looked at first: read in the child instead
+    data = read_isolated(path)
+    problems.extend(data.problems)
+    return _ChildSource(data)
+
+
+def _xlsx_source(path: Path, problems: list[Problem]) -> Source:
+    book = XlsxBook(path)
     try:
-        return calamine.CalamineWorkbook.from_path(file)
-    except calamine.PasswordError as exc:
-        raise CchcError([Problem("password-protected", file=file)]) from exc
-    except Exception as exc:  # calamine raises several types for a broken file
-        detail = str(exc).splitlines()[0][:160] if str(exc) else exc.__class__.__name__
-        raise CchcError([Problem("unreadable-workbook", file=file,
-                                 params={"detail": detail})]) from exc
+        source = _XlsxSource(path, book, problems)
+    except BaseException:
+        book.close()
+        raise
+    if not all(book.has_sheet(name) for name in source.names):
+        source.close()
+        raise Unscannable(path.name)
+    return source
 
 
 def read_unit(path: str | os.PathLike[str],
@@ -373,23 +442,12 @@ def read_unit(path: str | os.PathLike[str],
     """Read a unit workbook. Raises :class:`CchcError` only when the file cannot be opened;
     every other problem is collected in ``UnitWorkbook.problems``."""
     path = Path(path)
-    book = _open(path)
     problems: list[Problem] = []
-
-    def rows_of(sheet_name: str) -> list[list[Any]]:
-        try:
-            return book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-        except Exception as exc:  # a sheet calamine cannot decode: name it, go on
-            problems.append(Problem("unreadable-workbook", file=str(path), sheet=sheet_name,
-                                    params={"detail": str(exc)[:160]}))
-            return []
-
-    scored = [n for n in book.sheet_names if fold(n) not in {fold(x) for x in INFO_SHEET}]
-    flags = xlsx_cell_flags(path, scored) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+    source = open_source(path, problems)
     try:
-        return _parse(path, list(book.sheet_names), rows_of, problems, flags, aliases)
+        return _parse(path, source, problems, aliases)
     finally:
-        book.close()
+        source.close()
 
 
 def unit_from_rows(sheets: Mapping[str, list[list[Any]]],
@@ -397,27 +455,30 @@ def unit_from_rows(sheets: Mapping[str, list[list[Any]]],
                    aliases: Mapping[str, Sequence[str]] | None = None) -> UnitWorkbook:
     """Parse sheets given as rows of cell values, as ``read_unit`` would read them from a file
     (used by tests and by callers that already hold the data)."""
-    return _parse(Path(path), list(sheets), lambda name: [list(r) for r in sheets[name]], [], {},
-                  aliases)
+    return _parse(Path(path), _MemorySource(sheets), [], aliases)
 
 
-def _parse(path: Path, sheet_names: list[str], rows_of: Callable[[str], list[list[Any]]],
-           problems: list[Problem], flags: Mapping[str, Flags],
+def _parse(path: Path, source: Source, problems: list[Problem],
            aliases: Mapping[str, Sequence[str]] | None = None) -> UnitWorkbook:
     file = str(path)
-    names = {fold(name): name for name in sheet_names}
+    sheet_names = source.names
     cache: dict[str, list[list[Any]]] = {}
 
     def rows(name: str) -> list[list[Any]]:
         if name not in cache:
-            cache[name] = rows_of(name)
+            try:
+                cache[name] = source.rows(name)
+            except CchcError:
+                raise
+            except Exception as exc:  # a sheet calamine cannot decode: name it, go on
+                problems.append(Problem("unreadable-workbook", file=file, sheet=name,
+                                        params={"detail": str(exc)[:160]}))
+                cache[name] = []
         return cache[name]
 
-    def find(candidates: Sequence[str]) -> str | None:
-        return next((names[fold(c)] for c in candidates if fold(c) in names), None)
-
+    chooser = _SheetChooser(sheet_names, source.hidden, file, problems)
     present = ", ".join(sheet_names) or "—"
-    info_name = find(INFO_SHEET)
+    info_name = chooser.find(INFO_SHEET)
     info = None
     if info_name is None:
         info = _info_from_path(path, problems)
@@ -425,27 +486,83 @@ def _parse(path: Path, sheet_names: list[str], rows_of: Callable[[str], list[lis
         info = _read_info(rows(info_name), info_name, file, problems)
 
     sheets: dict[str, SheetData] = {}
-    figures_name = find(FIGURES.names)
-    others = [n for n in sheet_names if n not in (info_name, figures_name) and fold(n) not in
-              {fold(x) for x in SURVEY.names}]
+    figures_name = chooser.find(FIGURES.names)
+    survey_keys = {fold(x) for x in SURVEY.names}
+    others = [n for n in sheet_names if n not in (info_name, figures_name)
+              and fold(n) not in survey_keys and n not in source.hidden]
+    by_content: dict[str, list[str]] = {}  # sheet → the roles it was found for by its header
     for base in (SELF, APPRAISAL, SURVEY):
         spec = with_aliases(base, aliases)
-        name = find(spec.names)
+        name = chooser.find(spec.names)
         if name is None and spec.role != "survey":
-            # one table with both columns, as many provinces print it, on any sheet
+            # one table with both columns, as many provinces print it, on any visible sheet
             name = next((n for n in others if _header_row(rows(n), spec, strict=True)
                          is not None), None)
+            if name is not None:
+                by_content.setdefault(name, []).append(spec.label)
         if name is None:
-            if spec.required:
+            if spec.required and not chooser.refused(spec.names):
                 problems.append(Problem("missing-sheet", file=file,
                                         params={"sheet": spec.label, "present": present}))
             continue
-        data = _read_sheet(spec, name, rows(name), file, problems, flags.get(name, {}))
+        data = _read_sheet(spec, name, rows(name), file, problems, source.marks(name))
         if data is not None:
             sheets[spec.role] = data
+    for name, wanted in by_content.items():
+        problems.append(Problem("sheet-by-content", file=file, sheet=name,
+                                params={"wanted": _quoted(wanted)}))
     figures = None if figures_name is None else _read_figures(
-        figures_name, rows(figures_name), file, problems, flags.get(figures_name, {}))
+        figures_name, rows(figures_name), file, problems, source.marks(figures_name))
     return UnitWorkbook(path=path, info=info, sheets=sheets, problems=problems, figures=figures)
+
+
+class _SheetChooser:
+    """Finds a sheet by its names, ignoring case, accents and spacing. Two sheets whose names
+    fold alike (a hidden "Tham dinh" beside "Thẩm định") are never chosen between silently: the
+    only visible one is used, with a warning naming the other; else it is an error naming both."""
+
+    def __init__(self, names: Sequence[str], hidden: set[str], file: str,
+                 problems: list[Problem]):
+        self.file, self.problems, self.hidden = file, problems, hidden
+        self.by_key: dict[str, list[str]] = {}
+        for name in names:
+            self.by_key.setdefault(fold(name), []).append(name)
+        self._refused: set[str] = set()
+        self._said: set[str] = set()
+
+    def refused(self, candidates: Sequence[str]) -> bool:
+        return any(fold(c) in self._refused for c in candidates)
+
+    def find(self, candidates: Sequence[str]) -> str | None:
+        for candidate in candidates:
+            key = fold(candidate)
+            same = self.by_key.get(key)
+            if not same:
+                continue
+            if key in self._refused:
+                return None
+            visible = [n for n in same if n not in self.hidden]
+            first = key not in self._said
+            self._said.add(key)
+            if len(same) == 1:
+                if same[0] in self.hidden and first:
+                    self.problems.append(Problem("hidden-sheet", file=self.file, sheet=same[0]))
+                return same[0]
+            if len(visible) == 1:
+                if first:
+                    self.problems.append(Problem("twin-sheet", file=self.file, sheet=visible[0],
+                                                 params={"others": _quoted(
+                                                     n for n in same if n != visible[0])}))
+                return visible[0]
+            self._refused.add(key)
+            self.problems.append(Problem("ambiguous-sheet", file=self.file,
+                                         params={"names": _quoted(same)}))
+            return None
+        return None
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(f"“{n}”" for n in names)
 
 
 _YEAR_TOKEN = re.compile(r"(?<!\d)(19|20|21)\d\d(?!\d)")
@@ -473,8 +590,8 @@ def _info_from_path(path: Path, problems: list[Problem]) -> UnitInfo | None:
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float | Decimal) and math.isfinite(value):
+        return plain(excel_decimal(value))  # as Excel shows it: 0.7+0.1 is "0.8"
     return nfc(str(value))
 
 
@@ -549,8 +666,34 @@ def _header_row(rows: list[list[Any]], spec: SheetSpec, strict: bool = False) ->
     return None if strict else first
 
 
+class _Merged:
+    """Merged ranges over the cells the engine reads. A range down the "Không phát sinh" column
+    marks every row it covers (Excel shows one mark for all of them), with a warning; a range
+    over score cells is an error: one number cannot be the score of several criteria."""
+
+    def __init__(self, merges: Sequence[Merge], first_row: int, last_row: int,
+                 columns: Sequence[tuple[Column, int]]):
+        self.at: dict[tuple[int, int], Merge] = {}
+        watched = {c: col.kind for col, c in columns if col.kind in ("mark", "points", "figure")}
+        for merge in merges:
+            (r0, c0), (r1, c1) = merge
+            if (r0, c0) == (r1, c1):
+                continue
+            for c in range(max(c0, 0), c1 + 1):
+                if c not in watched:
+                    continue
+                for r in range(max(r0, first_row), min(r1, last_row) + 1):
+                    self.at[(r, c)] = merge
+        self.said: set[Merge] = set()
+
+    @staticmethod
+    def text(merge: Merge) -> str:
+        (r0, c0), (r1, c1) = merge
+        return f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}"
+
+
 def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
-                problems: list[Problem], flags: Flags, keyed: bool = True) -> Any:
+                problems: list[Problem], marks: SheetMarks, keyed: bool = True) -> Any:
     """The rows of one sheet by code (``keyed``), or as a list when a code may repeat."""
     header = _header_row(rows, spec)
     if header is None:
@@ -577,9 +720,14 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
     columns = [(col, positions[col.key]) for col in spec.columns
                if col.key in positions and col.key not in ("code", "title", "note")]
     code_col = positions["code"]
+    flags, percent, text_limit = marks.flags, marks.percent, limits.TEXT_CHARS
+    merged = _Merged(marks.merges, header + 1, len(rows) - 1, columns) if marks.merges else None
     for r in range(header + 1, len(rows)):
         row = rows[r]
         raw_code = row[code_col] if code_col < len(row) else ""
+        if isinstance(raw_code, str) and len(raw_code) > limits.TEXT_CHARS:
+            _too_long(raw_code, name, r, code_col, None, file, problems)
+            continue
         code, was_number = _code(raw_code)
         if not code:
             flagged = flags.get(cell_ref(r, code_col)) if flags else None
@@ -592,6 +740,40 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
         marked_in = None
         for col, c in columns:
             raw = row[c] if c < len(row) else ""
+            merge = merged.at.get((r, c)) if merged is not None else None
+            if merge is not None:
+                if col.kind != "mark":
+                    if merge not in merged.said:  # type: ignore[union-attr]
+                        merged.said.add(merge)  # type: ignore[union-attr]
+                        problems.append(Problem("merged-score-cells", file=file, sheet=name,
+                                                cell=cell_ref(*merge[0]), criterion=code,
+                                                params={"range": _Merged.text(merge),
+                                                        "column": col.label}))
+                    values[col.key] = INVALID
+                    continue
+                if merge[0][0] == merge[1][0]:  # across one row only: no row marked twice
+                    merge = None
+            if merge is not None:
+                top = rows[merge[0][0]] if merge[0][0] < len(rows) else []
+                raw = top[merge[0][1]] if merge[0][1] < len(top) else ""
+                if raw not in ("", None) and merge not in merged.said:  # type: ignore[union-attr]
+                    merged.said.add(merge)  # type: ignore[union-attr]
+                    problems.append(Problem("merged-mark", file=file, sheet=name,
+                                            cell=cell_ref(*merge[0]),
+                                            params={"range": _Merged.text(merge)}))
+            if type(raw) is str and len(raw) > text_limit:
+                _too_long(raw, name, r, c, code, file, problems)
+                values[col.key] = INVALID
+                continue
+            if percent and col.kind in ("points", "figure") and isinstance(raw, float | Decimal) \
+                    and cell_ref(r, c) in percent:
+                shown = excel_decimal(raw) * 100
+                problems.append(Problem("percent-format", file=file, sheet=name,
+                                        cell=cell_ref(r, c), criterion=code,
+                                        params={"shown": f"{plain(shown)} %",
+                                                "value": plain(excel_decimal(raw))}))
+                values[col.key] = INVALID
+                continue
             if raw == "" or raw is None:
                 flagged = flags.get(cell_ref(r, c)) if flags else None
                 if flagged and col.kind != "text":
@@ -622,6 +804,14 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
     return data if keyed else listed
 
 
+def _too_long(text: str, sheet: str, r: int, c: int, code: str | None, file: str,
+              problems: list[Problem]) -> None:
+    problems.append(Problem("text-too-long", file=file, sheet=sheet, cell=cell_ref(r, c),
+                            criterion=code, params={"n": f"{len(text):,}".replace(",", "."),
+                                                    "limit": f"{limits.TEXT_CHARS:,}"
+                                                    .replace(",", ".")}))
+
+
 def figure_key(name: str) -> str:
     """How a figure's name (a rule's symbol) is matched: exactly, ignoring case and the
     spaces around it — not folded, so ``a_1`` and ``a1`` stay two figures."""
@@ -633,12 +823,12 @@ _FIGURE_NO = {fold(t) for t in ("không", "chưa", "không đạt", "no")}
 
 
 def _read_figures(name: str, rows: list[list[Any]], file: str, problems: list[Problem],
-                  flags: Flags) -> FigureSheet | None:
+                  marks: SheetMarks) -> FigureSheet | None:
     """The "Số liệu" sheet: code | figure | label | the unit's value | the council's value.
     A value is a number, or Có/Không (1/0) for a yes/no fact. An empty sheet is no sheet."""
     if not any(v not in (None, "") for row in rows for v in row):
         return None
-    table = _read_sheet(FIGURES, name, rows, file, problems, flags, keyed=False)
+    table = _read_sheet(FIGURES, name, rows, file, problems, marks, keyed=False)
     if table is None:
         return None
     sheet = FigureSheet(name)
@@ -664,7 +854,7 @@ def _read_figures(name: str, rows: list[list[Any]], file: str, problems: list[Pr
     return sheet
 
 
-_CODE_PREFIX = re.compile(r"^(?:tctp|tc|tiêuchíthànhphần|tiêuchí|lĩnhvực|lv)(?=[0-9ivx])",
+_CODE_PREFIX = re.compile(r"^(?:tctp|tc|tiêuchíthànhphần|tiêuchí|lĩnhvực|lv)(?=[0-9IVX])",
                           re.IGNORECASE)
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
@@ -690,12 +880,14 @@ def _code(raw: Any) -> tuple[str, bool]:
         return "", False
     if isinstance(raw, bool):
         return "", False
-    if isinstance(raw, int | float):
-        if isinstance(raw, float) and raw.is_integer():
-            return str(int(raw)), True
-        return repr(raw), True
+    if isinstance(raw, int | float | Decimal):
+        if isinstance(raw, float | Decimal) and not math.isfinite(raw):
+            return repr(raw), True
+        return plain(excel_decimal(raw) if isinstance(raw, float) else Decimal(raw)), True
     code = _CODE_PREFIX.sub("", clean_code(_text(raw)))
-    roman = _roman(code.upper())
+    # Fields are numbered I, II … VIII in capitals. A lone "x" or "X" is a tick in the wrong
+    # column, not field 10; lower-case "i", "v" number sub-items, not fields.
+    roman = _roman(code) if code not in ("X",) else None
     return (str(roman) if roman else code), False
 
 
@@ -705,6 +897,24 @@ def flag_problem(flagged: tuple[str, str], sheet: str, cell: str, code: str | No
     problems.append(Problem("formula-without-value" if kind == "formula" else "error-cell",
                             file=file, sheet=sheet, cell=cell, criterion=code,
                             params={"value": held}))
+
+
+def _mark(raw: Any) -> bool | None:
+    """A "Không phát sinh" cell: True (marked), False (empty or an explicit no), None (unclear)."""
+    if isinstance(raw, bool):
+        return raw
+    text = _text(raw)
+    if not text:
+        return False
+    ticks = unicodedata.normalize("NFKC", text).replace(" ", "")
+    if ticks and all(ch in _MARK_TICKS for ch in ticks) and len(set(ticks)) == 1:
+        return True
+    key = fold(text)
+    if key in _MARK_YES:
+        return True
+    if key in _MARK_NO:
+        return False
+    return None
 
 
 def _convert(col: Column, raw: Any, sheet: str, r: int, c: int, code: str, file: str,
@@ -718,7 +928,7 @@ def _convert(col: Column, raw: Any, sheet: str, r: int, c: int, code: str, file:
             return Decimal(0)
     if col.kind in ("points", "figure"):
         if type(raw) is float and math.isfinite(raw):  # the common case, fast
-            return Decimal(repr(raw))
+            return excel_decimal(raw)
         try:
             return to_decimal(raw)
         except NotANumber as exc:
@@ -726,13 +936,9 @@ def _convert(col: Column, raw: Any, sheet: str, r: int, c: int, code: str, file:
                                     criterion=code, params={"value": exc.text}))
             return INVALID
     if col.kind == "mark":
-        if isinstance(raw, bool):
-            return raw
-        key = fold(_text(raw))
-        if key in _MARK_YES:
-            return True
-        if key in _MARK_NO:
-            return False
+        mark = _mark(raw)
+        if mark is not None:
+            return mark
         problems.append(Problem("invalid-mark", file=file, sheet=sheet, cell=cell_ref(r, c),
                                 criterion=code, params={"value": _text(raw)}))
         return INVALID

@@ -49,8 +49,11 @@ def test_a_tien_giang_style_sheet_scores_without_any_option(cli):
     assert (data["totals"]["achieved"], data["totals"]["max_after_reduction"],
             data["totals"]["index"]) == (Decimal("67.83"), Decimal("89"), Decimal("76.21"))
     assert data["unit"]["code"] == "STC" and data["unit"]["year"] == 2022
-    assert [w["code"] for w in data["warnings"]] == ["info-from-filename"]
+    assert [w["code"] for w in data["warnings"]] == ["info-from-filename", "sheet-by-content"]
     assert "không có trang “Thông tin”" in result.stderr
+    # the sheet used is named, since it was not found by its name
+    assert ("không có trang tên “Tự đánh giá”, “Thẩm định”; dùng trang “Bảng điểm”"
+            in result.stderr)
 
 
 def test_a_subtotal_that_disagrees_is_a_warning_naming_the_cell(cli, tmp_path):

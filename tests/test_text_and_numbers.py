@@ -38,7 +38,12 @@ def test_clean_code(raw, code):
 @pytest.mark.parametrize("raw, expected", [
     (0.1, "0.1"),          # a float keeps the decimal the user typed
     (0.05, "0.05"),
-    (1.0, "1.0"),
+    (1.0, "1"),
+    (0.7 + 0.1, "0.8"),    # cached as 0.79999999999999993: Excel shows 0.8
+    (0.1 + 0.2, "0.3"),
+    (71.33 - 5e-15, "71.33"),
+    (1 / 3, "0.333333333333333"),  # 15 significant digits, as Excel shows
+    (123456789012345678.0, "1.23456789012346E+17"),
     (2, "2"),
     ("0,5", "0.5"),        # decimal comma
     (" 1.25 ", "1.25"),

@@ -1,0 +1,202 @@
+"""Workbooks read in a child process: .xls, .xlsb, .ods, and anything not a plain .xlsx.
+
+Their cells cannot be looked at before python-calamine allocates them (binary records, or XML
+whose repeated rows and columns expand), and a stray far cell makes calamine ask for hundreds of
+gigabytes and abort the whole process. Read in a forked child with a capped address space and
+CPU time, the worst such a file can do is end the child: the parent reports the workbook, and
+every other unit is still scored.
+
+Where ``os.fork`` does not exist (Windows), the read happens in-process.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import limits
+from .problems import CchcError, Problem
+
+Merge = tuple[tuple[int, int], tuple[int, int]]
+
+
+@dataclass
+class BookData:
+    """Everything the parser needs from a workbook, as plain data."""
+
+    names: list[str]
+    hidden: set[str] = field(default_factory=set)
+    sheets: dict[str, list[list[Any]]] = field(default_factory=dict)
+    merges: dict[str, list[Merge]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _crop(name: str, sheet: Any, file: str, problems: list[Problem]) -> list[list[Any]]:
+    """A sheet's rows from A1, cut to the grid; content beyond it is reported as far cells."""
+    from .xlsxscan import cell_name
+
+    start_row, start_col = sheet.start or (0, 0)
+    keep = max(0, limits.GRID_COLUMNS - start_col)  # columns of each row within the grid
+    far: list[str] = []
+    count = 0
+    rows: list[list[Any]] = [[] for _ in range(min(start_row, limits.GRID_ROWS))]
+    for r, row in enumerate(sheet.iter_rows(), start=start_row):
+        if r < limits.GRID_ROWS:
+            rows.append([""] * start_col + list(row[:keep]))
+            beyond, first = row[keep:], start_col + keep
+        else:
+            beyond, first = row, start_col
+        for c, value in enumerate(beyond, start=first):
+            if value not in ("", None):
+                count += 1
+                if len(far) < 5:
+                    far.append(cell_name(r, c))
+    if count:
+        problems.append(far_cell_problem(file, name, far, count))
+    return rows
+
+
+def far_cell_problem(file: str, sheet: str, cells: list[str], count: int) -> Problem:
+    return Problem("far-cell", file=file, sheet=sheet, cell=cells[0], params={
+        "n": count, "cells": ", ".join(cells) + (", …" if count > len(cells) else ""),
+        "rows": f"{limits.GRID_ROWS:,}".replace(",", "."),
+        "columns": "IV"})
+
+
+def read_book(path: Path) -> BookData:
+    """Read every sheet with python-calamine (in whatever process calls this)."""
+    import python_calamine as calamine
+
+    file = str(path)
+    try:
+        book = calamine.CalamineWorkbook.from_path(file)
+    except calamine.PasswordError as exc:
+        raise CchcError([Problem("password-protected", file=file)]) from exc
+    except Exception as exc:  # calamine raises several types for a broken file
+        detail = str(exc).splitlines()[0][:160] if str(exc) else exc.__class__.__name__
+        raise CchcError([Problem("unreadable-workbook", file=file,
+                                 params={"detail": detail})]) from exc
+    try:
+        data = BookData(names=list(book.sheet_names))
+        for meta in book.sheets_metadata:
+            if str(meta.visible).rsplit(".", 1)[-1] != "Visible":
+                data.hidden.add(meta.name)
+        for name in data.names:
+            try:
+                sheet = book.get_sheet_by_name(name)
+                height, width = sheet.height, sheet.width
+                if height * width > limits.SHEET_CELLS * 4:
+                    data.sheets[name] = _crop(name, sheet, file, data.problems)
+                else:
+                    rows = sheet.to_python(skip_empty_area=False)
+                    if len(rows) > limits.GRID_ROWS or (rows and len(rows[0]) >
+                                                        limits.GRID_COLUMNS):
+                        data.sheets[name] = _crop(name, sheet, file, data.problems)
+                    else:
+                        data.sheets[name] = rows
+                try:
+                    data.merges[name] = list(sheet.merged_cell_ranges or [])
+                except Exception:  # not every format reports merged cells
+                    data.merges[name] = []
+            except Exception as exc:  # a sheet calamine cannot decode: name it, go on
+                data.problems.append(Problem("unreadable-workbook", file=file, sheet=name,
+                                             params={"detail": str(exc)[:160]}))
+        return data
+    finally:
+        book.close()
+
+
+def _limit_child() -> None:
+    import resource
+
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            size = next(int(line.split()[1]) * 1024 for line in status
+                        if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError):
+        size = 0
+    cap = size + limits.CHILD_MEMORY_BYTES
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.CHILD_CPU_SECONDS,
+                                             limits.CHILD_CPU_SECONDS + 5))
+
+
+def read_isolated(path: Path) -> BookData:
+    """:func:`read_book` in a forked child with capped memory and time; a child that dies or
+    runs out of time is a catalogued problem naming the workbook."""
+    if not hasattr(os, "fork"):
+        return read_book(path)
+    file = str(path)
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, send, leave without running the parent's cleanup
+        code = 0
+        try:
+            os.close(reader)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _limit_child()
+            try:
+                payload = pickle.dumps(("ok", read_book(path)), protocol=pickle.HIGHEST_PROTOCOL)
+            except CchcError as err:
+                payload = pickle.dumps(("problems", err.problems))
+            except MemoryError:
+                payload = pickle.dumps(("died", "MemoryError"))
+            with os.fdopen(writer, "wb") as out:
+                out.write(payload)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(writer)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + limits.CHILD_WALL_SECONDS
+    timed_out = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([reader], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(reader, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(reader)
+        if timed_out:
+            os.kill(pid, signal.SIGKILL)
+        _, status = _wait(pid)
+    if timed_out:
+        raise CchcError([Problem("reader-died", file=file, params={
+            "detail": f"quá {limits.CHILD_WALL_SECONDS} s / over {limits.CHILD_WALL_SECONDS} s"})])
+    if not chunks:
+        how = (signal.Signals(-status).name if status < 0 else f"exit {status}")
+        raise CchcError([Problem("reader-died", file=file, params={"detail": how})])
+    kind, value = pickle.loads(b"".join(chunks))  # our own child's bytes
+    if kind == "ok":
+        return value
+    if kind == "problems":
+        raise CchcError(value)
+    raise CchcError([Problem("reader-died", file=file, params={"detail": value})])
+
+
+def _wait(pid: int) -> tuple[int, int]:
+    """Reap the child; its status as a negative signal number or a positive exit code."""
+    while True:
+        try:
+            _, raw = os.waitpid(pid, 0)
+        except InterruptedError:
+            continue
+        if os.WIFSIGNALED(raw):
+            return pid, -os.WTERMSIG(raw)
+        return pid, os.WEXITSTATUS(raw)
