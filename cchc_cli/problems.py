@@ -131,10 +131,8 @@ _KINDS = (
     Kind(
         "output-write-failed",
         E,
-        "không ghi được tệp kết quả ({detail}: tệp đang mở trong chương trình khác, hoặc đĩa "
-        "đầy?); tệp cũ, nếu có, vẫn nguyên",
-        "could not write the output ({detail}: open in another program, or the disk full?); "
-        "an earlier file, if any, is left as it was",
+        "không ghi được tệp kết quả: {detail}; tệp cũ, nếu có, vẫn còn nguyên",
+        "could not write the output: {detail}; an earlier file, if any, is left as it was",
     ),
     # --- sheets and headers ------------------------------------------------------------------
     Kind(

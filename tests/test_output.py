@@ -236,8 +236,8 @@ def test_a_write_that_fails_midway_leaves_the_old_file_and_no_temporary(tmp_path
         write_output(target, half_then_disk_full, formats=(".xlsx",))
     (problem,) = caught.value.problems
     assert problem.code == "output-write-failed" and problem.file == str(target)
-    assert problem.message("en").startswith("could not write the output (No space left on "
-                                            "device: open in another program")
+    assert problem.message("en") == ("could not write the output: No space left on device; "
+                                     "an earlier file, if any, is left as it was")
     assert seen[0].parent == tmp_path and is_cchc_temp(seen[0].name)
     assert target.read_bytes() == before and listing(tmp_path) == ["rank.xlsx"]
 
