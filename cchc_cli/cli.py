@@ -23,7 +23,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
-from .chart import CHART_SUFFIXES
+from .chart import CHART_SUFFIXES, compare_chart, history_chart, rank_chart
 from .compare import compare_years, data_root
 from .criteria import CriteriaSet, Registry, load_criteria
 from .export import TABLE_SUFFIXES, write_json, write_tables
@@ -254,8 +254,6 @@ def rank(
             write_tables(output, rank_tables(ranking, language), decimals=_decimals(ranking),
                          inputs=inputs, force=force)
         if chart:
-            from .chart import rank_chart
-
             rank_chart(ranking, chart, language, unit=unit, inputs=inputs, force=force)
         if json:
             write_json(ranking_dict(ranking, language), sys.stdout)
@@ -319,8 +317,6 @@ def compare(
             write_tables(output, compare_tables(comparison, language), inputs=inputs,
                          decimals=comparison.b.result.criteria.rounding.decimals, force=force)
         if chart:
-            from .chart import compare_chart
-
             compare_chart(comparison, chart, language, inputs=inputs, force=force)
         if json:
             write_json(comparison.as_dict(), sys.stdout)
@@ -400,8 +396,6 @@ def history(
         story = unit_history(data, unit)
         render_others_unranked(make_console(stderr=True), story.warnings, language)
         if chart:
-            from .chart import history_chart
-
             inputs = [s.result.file for s in story.years if s.result.file]
             history_chart(story, chart, language, inputs=inputs, force=force)
         if json:
