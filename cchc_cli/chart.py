@@ -1,23 +1,25 @@
-"""Charts as PNG (matplotlib, imported only here, only when a chart is asked for).
+"""Charts as PNG, SVG or PDF by the file's suffix (matplotlib, imported only here, only when a
+chart is asked for).
 
 Text is drawn with DejaVu Sans, which has every Vietnamese letter; a test checks that
 matplotlib really resolves that font, so diacritics are never drawn as boxes."""
 
 from __future__ import annotations
 
-import os
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from .compare import Comparison
 from .decimals import localize
-from .export import atomic_write
 from .history import History
 from .labels import Lang, t
+from .output import PathLike, write_output
 from .ranking import YearRanking
 
 FONT = "DejaVu Sans"
+CHART_SUFFIXES = (".png", ".svg", ".pdf")
 BAND_COLOURS = ["#d4edda", "#d1ecf1", "#fff3cd", "#f8d7da", "#e2e3e5"]
 
 
@@ -40,10 +42,12 @@ def resolved_font() -> str:
                                  fallback_to_default=False)
 
 
-def _save(fig: Any, path: str | os.PathLike[str]) -> Path:
+def _save(fig: Any, path: PathLike, inputs: Iterable[PathLike], force: bool) -> Path:
     plt = _pyplot()
+    kind = Path(path).suffix.lower().lstrip(".")
     try:
-        return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
+        return write_output(path, lambda tmp: fig.savefig(tmp, format=kind),
+                            formats=CHART_SUFFIXES, inputs=inputs, force=force)
     finally:
         plt.close(fig)
 
@@ -52,7 +56,8 @@ def _pct(value: Any, lang: Lang) -> str:
     return f"{localize(str(value), lang)} %"
 
 
-def history_chart(history: History, path: str | os.PathLike[str], lang: Lang) -> Path:
+def history_chart(history: History, path: PathLike, lang: Lang, *,
+                  inputs: Iterable[PathLike] = (), force: bool = False) -> Path:
     """Index (left axis) and rank (right axis, 1 at the top) over the years."""
     plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
@@ -87,11 +92,11 @@ def history_chart(history: History, path: str | os.PathLike[str], lang: Lang) ->
     left.set_title(t("history.title", lang, name=history.name, code=history.code))
     left.grid(axis="y", alpha=0.3)
     fig.tight_layout()
-    return _save(fig, path)
+    return _save(fig, path, inputs, force)
 
 
-def rank_chart(ranking: YearRanking, path: str | os.PathLike[str], lang: Lang,
-               unit: str | None = None) -> Path:
+def rank_chart(ranking: YearRanking, path: PathLike, lang: Lang, unit: str | None = None, *,
+               inputs: Iterable[PathLike] = (), force: bool = False) -> Path:
     """Each group's indices as horizontal bars, rank 1 at the top, bands shaded; ``unit``
     is highlighted."""
     plt = _pyplot()
@@ -124,10 +129,11 @@ def rank_chart(ranking: YearRanking, path: str | os.PathLike[str], lang: Lang,
         ax.set_title(t("rank.group", lang, group=group.group, year=ranking.year or "—"),
                      fontsize=10)
     fig.tight_layout()
-    return _save(fig, path)
+    return _save(fig, path, inputs, force)
 
 
-def compare_chart(c: Comparison, path: str | os.PathLike[str], lang: Lang) -> Path:
+def compare_chart(c: Comparison, path: PathLike, lang: Lang, *,
+                  inputs: Iterable[PathLike] = (), force: bool = False) -> Path:
     """Field indices of year A beside year B."""
     plt = _pyplot()
     fields = c.fields
@@ -159,4 +165,4 @@ def compare_chart(c: Comparison, path: str | os.PathLike[str], lang: Lang) -> Pa
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
-    return _save(fig, path)
+    return _save(fig, path, inputs, force)

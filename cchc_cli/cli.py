@@ -23,11 +23,13 @@ from typing import Annotated
 import typer
 
 from . import __version__
+from .chart import CHART_SUFFIXES, compare_chart, history_chart, rank_chart
 from .compare import compare_years, data_root
 from .criteria import CriteriaSet, Registry, load_criteria
-from .export import check_output, write_json, write_tables
+from .export import TABLE_SUFFIXES, write_json, write_tables
 from .history import unit_history
 from .labels import Lang, default_lang, t
+from .output import check_outputs
 from .problems import CchcError
 from .ranking import YearRanking, rank_folder, ranking_dict, workbook_files
 from .render import (
@@ -83,10 +85,26 @@ OutputOption = Annotated[
                  help="Ghi bảng kết quả ra tệp Excel (.xlsx) hoặc CSV (UTF-8).",
                  show_default=False),
 ]
+
+
+def _chart_path(value: Path | None) -> Path | None:
+    """The chart's format is its suffix; another suffix is a usage error, caught before any
+    work is done."""
+    if value is not None and value.suffix.lower() not in CHART_SUFFIXES:
+        raise typer.BadParameter(f"biểu đồ chỉ ghi được dạng {', '.join(CHART_SUFFIXES)} "
+                                 f"(a chart is written as {', '.join(CHART_SUFFIXES)})")
+    return value
+
+
 ChartOption = Annotated[
     Path | None,
-    typer.Option("--chart", metavar="FILE.png", show_default=False,
-                 help="Vẽ biểu đồ ra tệp PNG."),
+    typer.Option("--chart", metavar="FILE.png|FILE.svg|FILE.pdf", show_default=False,
+                 callback=_chart_path,
+                 help="Vẽ biểu đồ ra tệp .png, .svg hoặc .pdf (định dạng theo đuôi tệp)."),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Cho phép ghi đè một bảng tính có sẵn mà cchc không "
+                       "ghi ra (không bao giờ ghi đè tệp đầu vào).")
 ]
 CriteriaOption = Annotated[
     str | None,
@@ -203,6 +221,7 @@ def rank(
     chart: ChartOption = None,
     unit: Annotated[str | None, typer.Option("--unit", "-u", metavar="CODE",
                                              help="Đơn vị tô đậm trên biểu đồ.")] = None,
+    force: ForceOption = False,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -228,13 +247,14 @@ def rank(
         total = len(workbook_files(folder)) if folder.is_dir() else 0
         with progress(total, language) as advance:
             ranking = rank_folder(folder, registry, group=group, on_file=advance)
+        inputs = workbook_files(folder)
+        check_outputs((output, TABLE_SUFFIXES), (chart, CHART_SUFFIXES), inputs=inputs,
+                      force=force)
         if output:
-            write_tables(output, rank_tables(ranking, language),
-                         decimals=_decimals(ranking), inputs=workbook_files(folder))
+            write_tables(output, rank_tables(ranking, language), decimals=_decimals(ranking),
+                         inputs=inputs, force=force)
         if chart:
-            from .chart import rank_chart
-
-            rank_chart(ranking, chart, language, unit=unit)
+            rank_chart(ranking, chart, language, unit=unit, inputs=inputs, force=force)
         if json:
             write_json(ranking_dict(ranking, language), sys.stdout)
         elif not output:
@@ -265,6 +285,7 @@ def compare(
     json: JsonOption = False,
     output: OutputOption = None,
     chart: ChartOption = None,
+    force: ForceOption = False,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -288,15 +309,15 @@ def compare(
     with _guard(language, debug):
         comparison = compare_years(data, year_a, year_b, unit)
         render_others_unranked(make_console(stderr=True), comparison.warnings, language)
+        root = data_root(data)
+        inputs = [*workbook_files(root / str(year_a)), *workbook_files(root / str(year_b))]
+        check_outputs((output, TABLE_SUFFIXES), (chart, CHART_SUFFIXES), inputs=inputs,
+                      force=force)
         if output:
-            root = data_root(data)
-            inputs = [*workbook_files(root / str(year_a)), *workbook_files(root / str(year_b))]
             write_tables(output, compare_tables(comparison, language), inputs=inputs,
-                         decimals=comparison.b.result.criteria.rounding.decimals)
+                         decimals=comparison.b.result.criteria.rounding.decimals, force=force)
         if chart:
-            from .chart import compare_chart
-
-            compare_chart(comparison, chart, language)
+            compare_chart(comparison, chart, language, inputs=inputs, force=force)
         if json:
             write_json(comparison.as_dict(), sys.stdout)
         elif not output:
@@ -313,6 +334,7 @@ def gains(
         help="Hạng muốn đạt: tìm ít tiêu chí nhất cần lấy lại điểm.")] = None,
     json: JsonOption = False,
     output: OutputOption = None,
+    force: ForceOption = False,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -341,7 +363,7 @@ def gains(
         render_others_unranked(make_console(stderr=True), result.warnings, language)
         if output:
             write_tables(output, gains_tables(result, language), inputs=workbook_files(folder),
-                         decimals=result.criteria.rounding.decimals)
+                         decimals=result.criteria.rounding.decimals, force=force)
         if json:
             write_json(result.as_dict(), sys.stdout)
         elif not output:
@@ -354,13 +376,14 @@ def history(
     data: DataOption = None,
     json: JsonOption = False,
     chart: ChartOption = None,
+    force: ForceOption = False,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Một đơn vị qua các năm: điểm, chỉ số, thứ hạng, xếp loại mỗi năm.
 
     A unit over the years: every year folder under the data root that holds it, one row a
-    year with a bar of its index; --chart draws index and rank as a PNG.
+    year with a bar of its index; --chart draws index and rank as PNG, SVG or PDF.
 
     Ví dụ / examples:
 
@@ -373,9 +396,8 @@ def history(
         story = unit_history(data, unit)
         render_others_unranked(make_console(stderr=True), story.warnings, language)
         if chart:
-            from .chart import history_chart
-
-            history_chart(story, chart, language)
+            inputs = [s.result.file for s in story.years if s.result.file]
+            history_chart(story, chart, language, inputs=inputs, force=force)
         if json:
             write_json(story.as_dict(), sys.stdout)
         else:
@@ -439,6 +461,7 @@ def report(
     unit: Annotated[str | None, typer.Option("--unit", "-u", metavar="CODE",
                                              help="Mã đơn vị (với --compare).")] = None,
     data: DataOption = None,
+    force: ForceOption = False,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -480,7 +503,7 @@ def report(
             document = appendix(result, language, by_office=by_office)
             inputs, decimals = [file], result.criteria.rounding.decimals
         path = write_document(document, output, decimals=decimals, lang=language,
-                              inputs=inputs)
+                              inputs=inputs, force=force)
         make_console(stderr=True).print(t("report.written", language, path=str(path)),
                                         soft_wrap=True)
 
@@ -500,6 +523,7 @@ def template(
         "--appraisal", metavar="SELF.xlsx", show_default=False,
         help="Bảng tự đánh giá của đơn vị: thêm trang Thẩm định điền sẵn điểm tự đánh giá "
              "để Hội đồng sửa, và trang Điều tra XHH.")] = None,
+    force: ForceOption = False,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -534,10 +558,9 @@ def template(
         chosen, registry = _chosen_criteria(criteria)
         if chosen is None:
             chosen = (registry or Registry.load()).select(year=year, group=group, set_id=None)
-        inputs = [appraisal] if appraisal else []
-        check_output(output, inputs, formats=(".xlsx",))
         path = write_template(chosen, output, code=unit.strip().upper(), name=name or unit,
-                              year=year, group=group, filled=filled)
+                              year=year, group=group, filled=filled,
+                              inputs=[appraisal] if appraisal else [], force=force)
         make_console(stderr=True).print(t("template.written", language, path=str(path),
                                           id=chosen.id, n=len(chosen.leaves)), soft_wrap=True)
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from .decimals import fixed, localize, plain
-from .export import Column, atomic_write, check_output, write_tables
+from .export import TABLE_SUFFIXES, Column, write_tables
+from .output import CREATOR, OUTPUT_MARK, check_outputs, write_output
 from .reports import Document
 
 FONT = "Times New Roman"
@@ -32,7 +33,7 @@ def _text(value: Any, column: Column, decimals: int, lang: str) -> str:
 
 
 def write_docx(document: Document, path: str | os.PathLike[str], *, decimals: int = 2,
-               lang: str = "vi", inputs: Iterable[Path] = ()) -> Path:
+               lang: str = "vi", inputs: Iterable[Path] = (), force: bool = False) -> Path:
     from docx import Document as Docx
     from docx.enum.section import WD_ORIENT
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -41,9 +42,8 @@ def write_docx(document: Document, path: str | os.PathLike[str], *, decimals: in
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
-    path = Path(path)
-    check_output(path, inputs, formats=(".docx",))
     doc = Docx()
+    doc.core_properties.author, doc.core_properties.keywords = CREATOR, OUTPUT_MARK
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
@@ -98,14 +98,16 @@ def write_docx(document: Document, path: str | os.PathLike[str], *, decimals: in
                 row.cells[i].width = width
     for text in document.after:
         paragraph(text)
-    return atomic_write(path, doc.save)
+    return write_output(path, doc.save, formats=(".docx",), inputs=inputs, force=force)
 
 
 def write_document(document: Document, path: str | os.PathLike[str], *, decimals: int = 2,
-                   lang: str = "vi", inputs: Iterable[Path] = ()) -> Path:
+                   lang: str = "vi", inputs: Iterable[Path] = (), force: bool = False) -> Path:
     """.docx as a Word document; .xlsx or .csv as the document's tables."""
-    path = Path(path)
-    check_output(path, inputs, formats=(".docx", ".xlsx", ".csv"))
+    path, inputs = Path(path), list(inputs)
+    # checked here too, so an unknown suffix is told every format a report can take
+    check_outputs((path, (".docx", *TABLE_SUFFIXES)), inputs=inputs, force=force)
     if path.suffix.lower() == ".docx":
-        return write_docx(document, path, decimals=decimals, lang=lang, inputs=inputs)
-    return write_tables(path, document.tables, decimals=decimals, inputs=inputs)
+        return write_docx(document, path, decimals=decimals, lang=lang, inputs=inputs,
+                          force=force)
+    return write_tables(path, document.tables, decimals=decimals, inputs=inputs, force=force)

@@ -9,15 +9,14 @@ from __future__ import annotations
 import csv
 import json
 import os
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from .decimals import fixed, plain
-from .problems import CchcError, Problem
+from .output import CREATOR, OUTPUT_MARK, write_output
 
 
 def to_json(value: Any, indent: int = 2) -> str:
@@ -84,52 +83,20 @@ class Table:
         return (self.sheet or self.title).translate(_SHEET_NAME_BAD)[:31]
 
 
-OUTPUT_SUFFIXES = (".xlsx", ".csv")
-
-
-def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place:
-    an interrupted run never leaves half a report. The file gets the usual permissions
-    (a temporary file is private; a report is meant to be shared)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-def check_output(path: Path, inputs: Iterable[Path] = (),
-                 formats: tuple[str, ...] = OUTPUT_SUFFIXES) -> None:
-    """Refuse to write over an input (raises ``CchcError``); the suffix picks the format."""
-    target = path.resolve()
-    for source in inputs:
-        if source.resolve() == target:
-            raise CchcError([Problem("output-is-input", file=str(path))])
-    if path.suffix.lower() not in formats:
-        raise CchcError([Problem("output-format", file=str(path),
-                                 params={"formats": ", ".join(formats)})])
+TABLE_SUFFIXES = (".xlsx", ".csv")
 
 
 def write_tables(path: str | os.PathLike[str], tables: list[Table], *, decimals: int = 2,
-                 inputs: Iterable[Path] = ()) -> Path:
+                 inputs: Iterable[Path] = (), force: bool = False) -> Path:
     """Write ``tables`` to ``path`` (.xlsx: one sheet each; .csv: one after another).
 
-    The file is written beside its target under a temporary name and renamed into place, so
-    an interrupted run never leaves half a report; an input workbook is never overwritten.
+    Written through :func:`~cchc_cli.output.write_output`: never over an input, nor over a
+    workbook cchc did not write unless ``force``; never half a file.
     """
     path = Path(path)
-    check_output(path, inputs)
     writer = _write_csv if path.suffix.lower() == ".csv" else _write_xlsx
-    return atomic_write(path, lambda tmp: writer(tmp, tables, decimals))
+    return write_output(path, lambda tmp: writer(tmp, tables, decimals),
+                        formats=TABLE_SUFFIXES, inputs=inputs, force=force)
 
 
 def _cell_text(value: Any, kind: ColumnKind, decimals: int) -> str:
@@ -164,6 +131,7 @@ def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
 
     book = Workbook()
     book.remove(book.active)
+    book.properties.creator, book.properties.keywords = CREATOR, OUTPUT_MARK
     number = "0." + "0" * decimals if decimals else "0"
     bold = Font(bold=True)
     for table in tables:

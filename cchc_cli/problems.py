@@ -96,6 +96,44 @@ _KINDS = (
         "chỉ ghi được tệp {formats}",
         "can only write {formats} files",
     ),
+    Kind(
+        "output-is-workbook",
+        E,
+        "đã có bảng tính này và cchc không ghi nó ra (có thể là bảng tính của một đơn vị); "
+        "hãy chọn tên khác, hoặc thêm --force nếu thật sự muốn ghi đè",
+        "this workbook already exists and cchc did not write it (it may be a unit's "
+        "workbook); choose another name, or add --force to really replace it",
+    ),
+    Kind(
+        "output-is-folder",
+        E,
+        "đây là một thư mục; hãy ghi cả tên tệp kết quả",
+        "this is a folder; give the output file's name",
+    ),
+    Kind(
+        "output-folder-missing",
+        E,
+        "thư mục {folder} không tồn tại (cchc không tự tạo thư mục)",
+        "the folder {folder} does not exist (cchc does not create folders)",
+    ),
+    Kind(
+        "output-folder-is-file",
+        E,
+        "{folder} là một tệp, không phải thư mục",
+        "{folder} is a file, not a folder",
+    ),
+    Kind(
+        "output-not-writable",
+        E,
+        "không có quyền ghi vào thư mục {folder}",
+        "no permission to write in the folder {folder}",
+    ),
+    Kind(
+        "output-write-failed",
+        E,
+        "không ghi được tệp kết quả: {detail}; tệp cũ, nếu có, vẫn còn nguyên",
+        "could not write the output: {detail}; an earlier file, if any, is left as it was",
+    ),
     # --- files that are not what they seem, and the reading budget (cchc_cli/limits.py) -------
     Kind(
         "not-a-regular-file",

@@ -8,7 +8,7 @@ with openpyxl. openpyxl is imported here only, never on the scoring path.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any
 
 from .criteria import CriteriaSet, FieldSpec, Item
 from .decimals import plain
-from .export import atomic_write
+from .output import CREATOR, PathLike, write_output
 from .workbook import (
     APPRAISAL,
     FIGURES,
@@ -194,9 +194,9 @@ SELF_HEADERS = [c.label for c in SELF.columns]
 APPRAISAL_HEADERS = [c.label for c in APPRAISAL.columns]
 
 
-def write_template(cs: CriteriaSet, path: str | os.PathLike[str], *, code: str, name: str,
-                   year: int, group: str | None = None,
-                   filled: UnitWorkbook | None = None) -> Path:
+def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, year: int,
+                   group: str | None = None, filled: UnitWorkbook | None = None,
+                   inputs: Iterable[PathLike] = (), force: bool = False) -> Path:
     """The canonical workbook for one unit, hard to fill in wrong.
 
     Every scored item is pre-filled (code as text, so Excel cannot turn 1.10 into 1.1; title;
@@ -205,14 +205,17 @@ def write_template(cs: CriteriaSet, path: str | os.PathLike[str], *, code: str, 
     formulas; the sheets are protected except the cells to fill. With ``filled`` (a unit's
     self-assessed workbook), the self-assessment is copied and an appraisal sheet is added,
     prefilled with the unit's scores for the council to edit, with the survey sheet.
+
+    A template is a unit's workbook to be: it says cchc made it, but does not carry the
+    output mark, so it is scored and never replaced as an output would be.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    path = Path(path)
     book = Workbook()
+    book.properties.creator = CREATOR
     bold = Font(bold=True)
     unlocked = Protection(locked=False)
     grey = PatternFill("solid", fgColor="EEEEEE")
@@ -382,4 +385,4 @@ def write_template(cs: CriteriaSet, path: str | os.PathLike[str], *, code: str, 
             ws.column_dimensions[get_column_letter(c)].width = width
         ws.freeze_panes = "A2"
         protect(ws)
-    return atomic_write(path, book.save)
+    return write_output(path, book.save, formats=(".xlsx",), inputs=inputs, force=force)

@@ -347,6 +347,7 @@ def test_no_command_changes_an_input(cli, tmp_path):
         shutil.copytree(SAMPLES / year, data / year)
     before = sha(data)
     out = tmp_path / "out"
+    out.mkdir()  # cchc creates no folder
     for args in (("score", data / "2023" / "STC.xlsx", "--detail"),
                  ("score", data / "2023" / "STC.xlsx", "--json"),
                  ("validate", data / "2023"),

@@ -14,6 +14,7 @@ from .conftest import SAMPLES
 @pytest.fixture
 def blank(cli, tmp_path):
     path = tmp_path / "2020" / "STC.xlsx"
+    path.parent.mkdir()
     result = cli("template", "--criteria", "soc-trang-so-2019", "--unit", "stc", "--year",
                  "2020", "--name", "Sở Tài chính", "-o", path)
     assert result.exit_code == 0, result.output
