@@ -44,6 +44,7 @@ from .render import (
     render_problems,
     render_ranking,
     render_registry,
+    render_skipped,
     render_table,
     render_unit,
 )
@@ -259,9 +260,10 @@ def rank(
             write_json(ranking_dict(ranking, language), sys.stdout)
         elif not output:
             render_ranking(make_console(), ranking, language)
+        render_skipped(make_console(stderr=True), ranking, language)
         if ranking.not_ranked:
             render_not_ranked(make_console(stderr=True), ranking, language)
-            raise typer.Exit(EXIT_DATA)
+            raise typer.Exit(_exit_for(ranking.not_ranked))
 
 
 UnitOption = Annotated[str, typer.Option("--unit", "-u", metavar="CODE",
@@ -644,5 +646,36 @@ def criteria_list(
             raise CchcError(registry.problems)
 
 
+def _exit_for(not_ranked: list) -> int:
+    """1 when workbooks could not be scored; 3 when cchc itself failed on one of them."""
+    internal = any(p.code == "internal-error" for entry in not_ranked for p in entry.problems)
+    return EXIT_INTERNAL if internal else EXIT_DATA
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM: unwinds like an exception (temporary files are removed, workers
+    stopped) but passes every ``except Exception`` and click's own KeyboardInterrupt handling."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
 def main() -> None:
-    app()
+    import signal
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
+    try:
+        app()
+    except Interrupted as stop:
+        for signum in (signal.SIGINT, signal.SIGTERM):  # a second signal must not interrupt
+            signal.signal(signum, signal.SIG_IGN)       # the cleanup that already ran
+        name = signal.Signals(stop.signum).name
+        make_console(stderr=True).print(t("interrupted", default_lang(), signal=name),
+                                        soft_wrap=True)
+        sys.exit(128 + stop.signum)

@@ -16,6 +16,7 @@ import pickle
 import select
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,7 +113,9 @@ def read_book(path: Path) -> BookData:
         book.close()
 
 
-def _limit_child() -> None:
+def limit_memory(extra: int) -> None:
+    """Cap this process's address space at what it uses now plus ``extra`` bytes: an
+    allocation past it fails here instead of taking the machine's memory (Linux)."""
     import resource
 
     try:
@@ -120,34 +123,57 @@ def _limit_child() -> None:
             size = next(int(line.split()[1]) * 1024 for line in status
                         if line.startswith("VmSize:"))
     except (OSError, StopIteration, ValueError):
-        size = 0
-    cap = size + limits.CHILD_MEMORY_BYTES
+        return
+    cap = size + extra
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.CHILD_CPU_SECONDS,
-                                             limits.CHILD_CPU_SECONDS + 5))
 
 
-def read_isolated(path: Path) -> BookData:
-    """:func:`read_book` in a forked child with capped memory and time; a child that dies or
-    runs out of time is a catalogued problem naming the workbook."""
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (even by SIGKILL), so no worker
+    outlives the command that started it."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class ChildDied(Exception):
+    """The child ended without an answer: killed by a signal (a reader that ran out of
+    memory aborts), or out of time."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+def in_child(function: Callable[[Any], Any], argument: Any) -> Any:
+    """``function(argument)`` in a forked child with capped memory and CPU time, its result
+    sent back pickled; what the function raises is raised here. Raises :class:`ChildDied`."""
     if not hasattr(os, "fork"):
-        return read_book(path)
-    file = str(path)
+        return function(argument)
     reader, writer = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: read, send, leave without running the parent's cleanup
+    if pid == 0:  # the child: compute, send, leave without running the parent's cleanup
         code = 0
         try:
             os.close(reader)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            _limit_child()
+            import resource
+
+            limit_memory(limits.CHILD_MEMORY_BYTES)
+            resource.setrlimit(resource.RLIMIT_CPU, (limits.CHILD_CPU_SECONDS,
+                                                     limits.CHILD_CPU_SECONDS + 5))
             try:
-                payload = pickle.dumps(("ok", read_book(path)), protocol=pickle.HIGHEST_PROTOCOL)
-            except CchcError as err:
-                payload = pickle.dumps(("problems", err.problems))
+                payload = pickle.dumps((True, function(argument)),
+                                       protocol=pickle.HIGHEST_PROTOCOL)
             except MemoryError:
-                payload = pickle.dumps(("died", "MemoryError"))
+                payload = pickle.dumps((False, ChildDied("MemoryError")))
+            except Exception as exc:  # handed to the parent, which raises it
+                payload = pickle.dumps((False, exc))
             with os.fdopen(writer, "wb") as out:
                 out.write(payload)
         except BaseException:
@@ -157,7 +183,7 @@ def read_isolated(path: Path) -> BookData:
     os.close(writer)
     chunks: list[bytes] = []
     deadline = time.monotonic() + limits.CHILD_WALL_SECONDS
-    timed_out = False
+    finished = timed_out = False
     try:
         while True:
             left = deadline - time.monotonic()
@@ -171,26 +197,34 @@ def read_isolated(path: Path) -> BookData:
             if not chunk:
                 break
             chunks.append(chunk)
+        finished = not timed_out
     finally:
         os.close(reader)
-        if timed_out:
+        if not finished:  # out of time, or interrupted here: the child must not linger
             os.kill(pid, signal.SIGKILL)
-        _, status = _wait(pid)
+        status = _wait(pid)
     if timed_out:
-        raise CchcError([Problem("reader-died", file=file, params={
-            "detail": f"quá {limits.CHILD_WALL_SECONDS} s / over {limits.CHILD_WALL_SECONDS} s"})])
+        raise ChildDied(f"quá {limits.CHILD_WALL_SECONDS} s / over "
+                        f"{limits.CHILD_WALL_SECONDS} s")
     if not chunks:
-        how = (signal.Signals(-status).name if status < 0 else f"exit {status}")
-        raise CchcError([Problem("reader-died", file=file, params={"detail": how})])
-    kind, value = pickle.loads(b"".join(chunks))  # our own child's bytes
-    if kind == "ok":
+        raise ChildDied(signal.Signals(-status).name if status < 0 else f"exit {status}")
+    ok, value = pickle.loads(b"".join(chunks))  # our own child's bytes
+    if ok:
         return value
-    if kind == "problems":
-        raise CchcError(value)
-    raise CchcError([Problem("reader-died", file=file, params={"detail": value})])
+    raise value
 
 
-def _wait(pid: int) -> tuple[int, int]:
+def read_isolated(path: Path) -> BookData:
+    """:func:`read_book` in a child process with capped memory and time; a child that dies or
+    runs out of time is a catalogued problem naming the workbook."""
+    try:
+        return in_child(read_book, path)
+    except ChildDied as died:
+        raise CchcError([Problem("reader-died", file=str(path),
+                                 params={"detail": died.detail})]) from None
+
+
+def _wait(pid: int) -> int:
     """Reap the child; its status as a negative signal number or a positive exit code."""
     while True:
         try:
@@ -198,5 +232,5 @@ def _wait(pid: int) -> tuple[int, int]:
         except InterruptedError:
             continue
         if os.WIFSIGNALED(raw):
-            return pid, -os.WTERMSIG(raw)
-        return pid, os.WEXITSTATUS(raw)
+            return -os.WTERMSIG(raw)
+        return os.WEXITSTATUS(raw)

@@ -636,6 +636,9 @@ class CchcError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(p.line_text("en") for p in self.problems))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:
+        return (CchcError, (self.problems,))  # from a child process, problems intact
+
 
 def errors(problems: Iterable[Problem]) -> list[Problem]:
     return [p for p in problems if p.is_error]

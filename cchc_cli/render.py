@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 
 from rich import box
 from rich.console import Console
@@ -310,6 +311,19 @@ def render_not_ranked(console: Console, ranking: YearRanking, lang: Lang) -> Non
         return
     console.print(Text(t("rank.not_ranked", lang, n=len(ranking.not_ranked)), style="bold red"))
     render_problems(console, [p for entry in ranking.not_ranked for p in entry.problems], lang)
+
+
+def render_skipped(console: Console, ranking: YearRanking, lang: Lang) -> None:
+    """Entries of the year folder left out by a rule, one line a rule, on stderr."""
+    if not ranking.skipped:
+        return
+    by_rule: dict[str, list[str]] = {}
+    for entry in ranking.skipped:
+        by_rule.setdefault(entry.rule, []).append(Path(entry.file).name)
+    console.print(Text(t("skipped", lang, n=len(ranking.skipped)) + ":", style="dim"))
+    for rule, names in by_rule.items():
+        shown = ", ".join(names[:6]) + (", …" if len(names) > 6 else "")
+        console.print(Text(f"  {t('skip.' + rule, lang)}: {shown}", style="dim"), soft_wrap=True)
 
 
 def render_others_unranked(console: Console, problems: list[Problem], lang: Lang) -> None:
