@@ -185,7 +185,7 @@ def score(
         chosen, _ = _chosen_criteria(criteria)
         result = score_file(file, criteria=chosen)
         if result.warnings:
-            render_problems(make_console(stderr=True), result.warnings, language, hint=False)
+            render_problems(make_console(stderr=True), result.warnings, language)
         if json:
             write_json(result.as_dict(), sys.stdout)
         else:
@@ -408,7 +408,7 @@ def validate(
             write_json([p.as_dict(language) for p in checked.problems], sys.stdout)
         else:
             console = make_console()
-            render_problems(console, checked.problems, language, hint=bool(checked.errors))
+            render_problems(console, checked.problems, language)
             if checked.problems:
                 console.print(t("validate.summary", language, files=checked.files,
                                 bad=checked.files_with_errors, errors=len(checked.errors),
@@ -475,8 +475,7 @@ def report(
                 raise typer.BadParameter("cần FILE hoặc --compare (FILE or --compare needed)")
             result = score_file(file)
             if result.warnings:
-                render_problems(make_console(stderr=True), result.warnings, language,
-                                hint=False)
+                render_problems(make_console(stderr=True), result.warnings, language)
             document = appendix(result, language, by_office=by_office)
             inputs, decimals = [file], result.criteria.rounding.decimals
         path = write_document(document, output, decimals=decimals, lang=language,
