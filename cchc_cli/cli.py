@@ -1,8 +1,8 @@
 """The `cchc` command: parse, call one library function, render, exit.
 
-Exit codes are decided here and only here: 0 ok (warnings allowed), 1 the data has errors,
-2 usage error (typer/click), 3 an internal error — a bug in cchc, shown with a traceback
-only under ``--debug``.
+Exit codes are decided here and only here: 0 ok (warnings allowed), 1 the data has errors
+(in any workbook the answer depends on), 2 usage error (typer/click), 3 an internal error — a
+bug in cchc, shown with a traceback only under ``--debug``.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from .render import (
     render_gains,
     render_history,
     render_not_ranked,
-    render_others_unranked,
     render_problems,
+    render_rank_among_rest,
     render_ranking,
     render_registry,
     render_table,
@@ -287,7 +287,6 @@ def compare(
     language = _lang(lang)
     with _guard(language, debug):
         comparison = compare_years(data, year_a, year_b, unit)
-        render_others_unranked(make_console(stderr=True), comparison.warnings, language)
         if output:
             root = data_root(data)
             inputs = [*workbook_files(root / str(year_a)), *workbook_files(root / str(year_b))]
@@ -301,6 +300,9 @@ def compare(
             write_json(comparison.as_dict(), sys.stdout)
         elif not output:
             render_comparison(make_console(), comparison, language)
+        if render_rank_among_rest(make_console(stderr=True), (comparison.a, comparison.b),
+                                  language):
+            raise typer.Exit(EXIT_DATA)
 
 
 @app.command()
@@ -338,7 +340,6 @@ def gains(
     language = _lang(lang)
     with _guard(language, debug):
         result = gains_of_folder(folder, unit, target_rank=target_rank)
-        render_others_unranked(make_console(stderr=True), result.warnings, language)
         if output:
             write_tables(output, gains_tables(result, language), inputs=workbook_files(folder),
                          decimals=result.criteria.rounding.decimals)
@@ -346,6 +347,8 @@ def gains(
             write_json(result.as_dict(), sys.stdout)
         elif not output:
             render_gains(make_console(), result, language)
+        if render_rank_among_rest(make_console(stderr=True), [result], language):
+            raise typer.Exit(EXIT_DATA)
 
 
 @app.command()
@@ -371,7 +374,6 @@ def history(
     language = _lang(lang)
     with _guard(language, debug):
         story = unit_history(data, unit)
-        render_others_unranked(make_console(stderr=True), story.warnings, language)
         if chart:
             from .chart import history_chart
 
@@ -380,6 +382,8 @@ def history(
             write_json(story.as_dict(), sys.stdout)
         else:
             render_history(make_console(), story, language)
+        if render_rank_among_rest(make_console(stderr=True), story.years, language):
+            raise typer.Exit(EXIT_DATA)
 
 
 @app.command()
@@ -465,11 +469,11 @@ def report(
             if not unit:
                 raise typer.BadParameter("--compare cần --unit (needs --unit)")
             comparison = compare_years(data, compare[0], compare[1], unit)
-            render_others_unranked(make_console(stderr=True), comparison.warnings, language)
             root = data_root(data)
             inputs = [p for year in compare for p in workbook_files(root / str(year))]
             document = comparison_document(comparison, language)
             decimals = comparison.b.result.criteria.rounding.decimals
+            ranked = [comparison.a, comparison.b]
         else:
             if file is None:
                 raise typer.BadParameter("cần FILE hoặc --compare (FILE or --compare needed)")
@@ -478,10 +482,13 @@ def report(
                 render_problems(make_console(stderr=True), result.warnings, language)
             document = appendix(result, language, by_office=by_office)
             inputs, decimals = [file], result.criteria.rounding.decimals
+            ranked = []
         path = write_document(document, output, decimals=decimals, lang=language,
                               inputs=inputs)
         make_console(stderr=True).print(t("report.written", language, path=str(path)),
                                         soft_wrap=True)
+        if render_rank_among_rest(make_console(stderr=True), ranked, language):
+            raise typer.Exit(EXIT_DATA)
 
 
 @app.command()

@@ -165,10 +165,15 @@ _LABELS: dict[str, tuple[str, str]] = {
     "rank.summary": ("{units} đơn vị · chỉ số trung bình {mean} · {bands}",
                      "{units} units · mean index {mean} · {bands}"),
     "rank.provisional": ("tạm tính", "provisional"),
-    "rank.not_ranked": ("Không xếp hạng ({n} bảng tính)", "Not ranked ({n} workbooks)"),
+    "rank.not_ranked": ("Không xếp hạng ({n} bảng tính); thứ hạng ở trên chỉ tính trong số các "
+                        "đơn vị còn lại:",
+                        "Not ranked ({n} workbooks); the ranks above are among the other units "
+                        "only:"),
     "others.unranked": (
-        "Cảnh báo: {n} bảng tính khác không chấm được; thứ hạng chỉ tính trên các đơn vị còn lại:",
-        "Warning: {n} other workbooks could not be scored; ranks are among the others only:",
+        "Năm {year}: {n} bảng tính khác không chấm được ({files}); {code} xếp thứ {rank} "
+        "trong số các đơn vị còn lại, chưa tính các bảng tính đó:",
+        "{year}: {n} other workbook(s) could not be scored ({files}); {code} ranks {rank} "
+        "among the remaining units only, not counting them:",
     ),
     "validate.summary": (
         "Đã kiểm tra {files} bảng tính: {bad} bảng tính có lỗi; {errors} lỗi, {warnings} cảnh báo.",

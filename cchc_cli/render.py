@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from rich import box
@@ -23,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from .compare import Comparison
+from .compare import Comparison, Side
 from .criteria import CriteriaSet, Registry
 from .decimals import fixed, localize, plain
 from .export import Table as ExportTable
@@ -329,13 +330,19 @@ def render_not_ranked(console: Console, ranking: YearRanking, lang: Lang) -> Non
     render_problems(console, [p for entry in ranking.not_ranked for p in entry.problems], lang)
 
 
-def render_others_unranked(console: Console, problems: list[Problem], lang: Lang) -> None:
-    """Other units' workbooks that could not be scored: the unit's rank is among the rest."""
-    if not problems:
-        return
-    files = len({p.file for p in problems})
-    console.print(Text(t("others.unranked", lang, n=files), style="yellow"), soft_wrap=True)
-    render_problems(console, problems, lang)
+def render_rank_among_rest(console: Console, places: Iterable[Side | Gains], lang: Lang) -> bool:
+    """Other workbooks of a year the unit is ranked in that could not be scored: says, for
+    each such year, that the rank shown is among the rest, then their problems. Returns
+    whether there were any (an answer that depends on them: exit code 1)."""
+    places = [place for place in places if place.unscored]
+    for place in places:
+        files = sorted({Path(p.file).name for p in place.unscored if p.file})
+        rank = "—" if place.rank is None else f"{place.rank}/{place.of}"
+        console.print(t("others.unranked", lang, year=place.year or "—", n=len(files),
+                        files=", ".join(files), code=place.result.unit.code, rank=rank),
+                      style="bold red", soft_wrap=True)
+    render_problems(console, [p for place in places for p in place.unscored], lang)
+    return bool(places)
 
 
 @contextmanager
