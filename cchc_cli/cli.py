@@ -2,7 +2,8 @@
 
 Exit codes are decided here and only here: 0 ok (warnings allowed), 1 the data has errors
 (in any workbook the answer depends on), 2 usage error (typer/click), 3 an internal error — a
-bug in cchc, shown with a traceback only under ``--debug``.
+bug in cchc, shown with a traceback only under ``--debug`` — and 141 when the reader of stdout
+went away (``| head``), as a shell reports a process ended by SIGPIPE.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -58,6 +59,7 @@ from .validate import validate_path
 from .workbook import read_unit
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_PIPE = 128 + 13  # SIGPIPE
 
 
 class Language(StrEnum):
@@ -113,6 +115,20 @@ def _lang(option: Language | None) -> Lang:
     return option.value if option else default_lang()  # type: ignore[return-value]
 
 
+def _reader_gone() -> NoReturn:
+    """stdout's reader closed the pipe (``cchc … | head``): nothing more can be said, so end
+    quietly. Output still buffered would fail again when Python flushes at exit ("Exception
+    ignored … BrokenPipeError"): point stdout and stderr at /dev/null first."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError):  # not a real file (a test's capture)
+            pass
+    os.close(devnull)
+    sys.exit(EXIT_PIPE)
+
+
 @contextmanager
 def _guard(lang: Lang, debug: bool) -> Iterator[None]:
     """Turn library errors into problem lines and exit codes; hide tracebacks."""
@@ -123,6 +139,8 @@ def _guard(lang: Lang, debug: bool) -> Iterator[None]:
         raise typer.Exit(EXIT_DATA) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt, typer.TyperException):
         raise  # usage errors keep click's message and exit code 2
+    except BrokenPipeError:
+        _reader_gone()
     except Exception as exc:
         if debug:
             raise
@@ -628,4 +646,10 @@ def criteria_list(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    finally:
+        try:  # what is still buffered goes now, while a closed pipe can be handled
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _reader_gone()

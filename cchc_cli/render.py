@@ -54,6 +54,10 @@ class _LiteralConsole(Console):
     def render_str(self, text: str, **options: Any) -> Text:
         return super().render_str(visible(text, keep="\n"), **options)
 
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise  # rich would exit 1 here; the command decides how to end (cli._reader_gone)
+
 
 def literal(text: str, style: str = "") -> Text:
     """A ``Text`` (for a line of several styles) from text that may come from an input."""
