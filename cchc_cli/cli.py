@@ -8,6 +8,7 @@ went away (``| head``), as a shell reports a process ended by SIGPIPE.
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 
@@ -645,7 +646,17 @@ def criteria_list(
             raise CchcError(registry.problems)
 
 
+def _utf8_streams() -> None:
+    """Vietnamese must always print: stdout redirected to a file on Windows (cp1258) or a
+    Latin-1 locale would otherwise end in UnicodeEncodeError, an internal error (3)."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        if codecs.lookup(encoding).name != "utf-8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+
+
 def main() -> None:
+    _utf8_streams()
     try:
         app()
     finally:

@@ -43,6 +43,15 @@ def test_a_reader_that_went_away_ends_it_quietly(args):
     assert proc.returncode == 141
 
 
+def test_vietnamese_prints_whatever_the_encoding_of_the_output(tmp_path):
+    # stdout redirected to a file on a Vietnamese Windows is cp1258, which lacks "ở"
+    proc = subprocess.run([sys.executable, "-m", "cchc_cli", "score",
+                           str(SAMPLES / "2019" / "STC.xlsx")], capture_output=True, timeout=60,
+                          cwd=ROOT, env={**os.environ, "PYTHONIOENCODING": "cp1258"})
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    assert proc.stdout.decode("utf-8").startswith("Sở Tài chính (STC) · năm 2019")
+
+
 def test_python_dash_m(tmp_path):
     proc = run(sys.executable, "-m", "cchc_cli", "score", str(SAMPLES / "2019" / "STC.xlsx"),
                cwd=ROOT)
