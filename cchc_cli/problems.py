@@ -445,9 +445,10 @@ class Problem:
 
     @property
     def hint(self) -> Hint:
-        """The kind's hint; for a kind without one, by convention of the code's prefix, then
-        by where the problem points: a cell → fix the cell, a YAML line → fix the YAML, only a
-        file → check and re-save the file, nowhere → no hint."""
+        """The kind's declared hint; for a kind without one, first by the code's prefix
+        (``output-*`` → another output path, ``criteria-*`` → fix the YAML), then by where the
+        problem points: a YAML line → fix the YAML, a cell → fix the cell, only a file (or a
+        sheet of it) → check and re-save the file, nowhere → no hint."""
         declared = CATALOG[self.code].hint
         if declared is not None:
             return declared
