@@ -30,6 +30,8 @@ def _pyplot() -> Any:
     from matplotlib import pyplot as plt
 
     plt.rcParams["font.family"] = FONT
+    # names and titles come from workbooks and YAML: "$…$" in them is text, not mathtext
+    plt.rcParams["text.parse_math"] = False
     return plt
 
 

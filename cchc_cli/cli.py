@@ -1,12 +1,14 @@
 """The `cchc` command: parse, call one library function, render, exit.
 
-Exit codes are decided here and only here: 0 ok (warnings allowed), 1 the data has errors,
-2 usage error (typer/click), 3 an internal error — a bug in cchc, shown with a traceback
-only under ``--debug``.
+Exit codes are decided here and only here: 0 ok (warnings allowed), 1 the data has errors
+(in any workbook the answer depends on), 2 usage error (typer/click), 3 an internal error — a
+bug in cchc, shown with a traceback only under ``--debug`` — and 141 when the reader of stdout
+went away (``| head``), as a shell reports a process ended by SIGPIPE.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 
@@ -18,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -40,8 +42,8 @@ from .render import (
     render_gains,
     render_history,
     render_not_ranked,
-    render_others_unranked,
     render_problems,
+    render_rank_among_rest,
     render_ranking,
     render_registry,
     render_skipped,
@@ -61,6 +63,7 @@ from .validate import validate_path
 from .workbook import read_unit
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_PIPE = 128 + 13  # SIGPIPE
 
 
 class Language(StrEnum):
@@ -132,6 +135,20 @@ def _lang(option: Language | None) -> Lang:
     return option.value if option else default_lang()  # type: ignore[return-value]
 
 
+def _reader_gone() -> NoReturn:
+    """stdout's reader closed the pipe (``cchc … | head``): nothing more can be said, so end
+    quietly. Output still buffered would fail again when Python flushes at exit ("Exception
+    ignored … BrokenPipeError"): point stdout and stderr at /dev/null first."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError):  # not a real file (a test's capture)
+            pass
+    os.close(devnull)
+    sys.exit(EXIT_PIPE)
+
+
 @contextmanager
 def _guard(lang: Lang, debug: bool) -> Iterator[None]:
     """Turn library errors into problem lines and exit codes; hide tracebacks."""
@@ -142,6 +159,8 @@ def _guard(lang: Lang, debug: bool) -> Iterator[None]:
         raise typer.Exit(EXIT_DATA) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt, typer.TyperException):
         raise  # usage errors keep click's message and exit code 2
+    except BrokenPipeError:
+        _reader_gone()
     except Exception as exc:
         if debug:
             raise
@@ -204,7 +223,7 @@ def score(
         chosen, _ = _chosen_criteria(criteria)
         result = score_file(file, criteria=chosen)
         if result.warnings:
-            render_problems(make_console(stderr=True), result.warnings, language, hint=False)
+            render_problems(make_console(stderr=True), result.warnings, language)
         if json:
             write_json(result.as_dict(), sys.stdout)
         else:
@@ -310,7 +329,6 @@ def compare(
     language = _lang(lang)
     with _guard(language, debug):
         comparison = compare_years(data, year_a, year_b, unit)
-        render_others_unranked(make_console(stderr=True), comparison.warnings, language)
         root = data_root(data)
         inputs = [*workbook_files(root / str(year_a)), *workbook_files(root / str(year_b))]
         check_outputs((output, TABLE_SUFFIXES), (chart, CHART_SUFFIXES), inputs=inputs,
@@ -324,6 +342,9 @@ def compare(
             write_json(comparison.as_dict(), sys.stdout)
         elif not output:
             render_comparison(make_console(), comparison, language)
+        if render_rank_among_rest(make_console(stderr=True), (comparison.a, comparison.b),
+                                  language):
+            raise typer.Exit(EXIT_DATA)
 
 
 @app.command()
@@ -362,7 +383,6 @@ def gains(
     language = _lang(lang)
     with _guard(language, debug):
         result = gains_of_folder(folder, unit, target_rank=target_rank)
-        render_others_unranked(make_console(stderr=True), result.warnings, language)
         if output:
             write_tables(output, gains_tables(result, language), inputs=workbook_files(folder),
                          decimals=result.criteria.rounding.decimals, force=force)
@@ -370,6 +390,8 @@ def gains(
             write_json(result.as_dict(), sys.stdout)
         elif not output:
             render_gains(make_console(), result, language)
+        if render_rank_among_rest(make_console(stderr=True), [result], language):
+            raise typer.Exit(EXIT_DATA)
 
 
 @app.command()
@@ -396,7 +418,6 @@ def history(
     language = _lang(lang)
     with _guard(language, debug):
         story = unit_history(data, unit)
-        render_others_unranked(make_console(stderr=True), story.warnings, language)
         if chart:
             inputs = [s.result.file for s in story.years if s.result.file]
             history_chart(story, chart, language, inputs=inputs, force=force)
@@ -404,6 +425,8 @@ def history(
             write_json(story.as_dict(), sys.stdout)
         else:
             render_history(make_console(), story, language)
+        if render_rank_among_rest(make_console(stderr=True), story.years, language):
+            raise typer.Exit(EXIT_DATA)
 
 
 @app.command()
@@ -432,7 +455,7 @@ def validate(
             write_json([p.as_dict(language) for p in checked.problems], sys.stdout)
         else:
             console = make_console()
-            render_problems(console, checked.problems, language, hint=bool(checked.errors))
+            render_problems(console, checked.problems, language)
             if checked.problems:
                 console.print(t("validate.summary", language, files=checked.files,
                                 bad=checked.files_with_errors, errors=len(checked.errors),
@@ -490,24 +513,26 @@ def report(
             if not unit:
                 raise typer.BadParameter("--compare cần --unit (needs --unit)")
             comparison = compare_years(data, compare[0], compare[1], unit)
-            render_others_unranked(make_console(stderr=True), comparison.warnings, language)
             root = data_root(data)
             inputs = [p for year in compare for p in workbook_files(root / str(year))]
             document = comparison_document(comparison, language)
             decimals = comparison.b.result.criteria.rounding.decimals
+            ranked = [comparison.a, comparison.b]
         else:
             if file is None:
                 raise typer.BadParameter("cần FILE hoặc --compare (FILE or --compare needed)")
             result = score_file(file)
             if result.warnings:
-                render_problems(make_console(stderr=True), result.warnings, language,
-                                hint=False)
+                render_problems(make_console(stderr=True), result.warnings, language)
             document = appendix(result, language, by_office=by_office)
             inputs, decimals = [file], result.criteria.rounding.decimals
+            ranked = []
         path = write_document(document, output, decimals=decimals, lang=language,
                               inputs=inputs, force=force)
         make_console(stderr=True).print(t("report.written", language, path=str(path)),
                                         soft_wrap=True)
+        if render_rank_among_rest(make_console(stderr=True), ranked, language):
+            raise typer.Exit(EXIT_DATA)
 
 
 @app.command()
@@ -665,9 +690,19 @@ def _interrupt(signum: int, _frame: object) -> None:
     raise Interrupted(signum)
 
 
+def _utf8_streams() -> None:
+    """Vietnamese must always print: stdout redirected to a file on Windows (cp1258) or a
+    Latin-1 locale would otherwise end in UnicodeEncodeError, an internal error (3)."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        if codecs.lookup(encoding).name != "utf-8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+
+
 def main() -> None:
     import signal
 
+    _utf8_streams()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
     try:
@@ -679,3 +714,8 @@ def main() -> None:
         make_console(stderr=True).print(t("interrupted", default_lang(), signal=name),
                                         soft_wrap=True)
         sys.exit(128 + stop.signum)
+    finally:
+        try:  # what is still buffered goes now, while a closed pipe can be handled
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _reader_gone()

@@ -33,6 +33,8 @@ class Side:
     result: UnitResult
     rank: int | None = None
     of: int | None = None
+    # the problems of that year's workbooks that could not be scored: the rank is among the rest
+    unscored: tuple[Problem, ...] = ()
 
     @property
     def index(self) -> Decimal | None:
@@ -112,7 +114,6 @@ class Comparison:
     unchanged: int
     unmatched_a: list[ItemResult] = field(default_factory=list)
     unmatched_b: list[ItemResult] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def delta_achieved(self) -> Decimal:
@@ -240,7 +241,8 @@ def side_of(ranking: YearRanking, code: str, year: int) -> Side:
     """The unit's side in a ranked year; raises ``CchcError`` if it is absent or broken."""
     unit: RankedUnit | None = ranking.find(code)
     if unit is not None:
-        return Side(year, unit.result, unit.rank, unit.of)
+        return Side(year, unit.result, unit.rank, unit.of,
+                    tuple(p for entry in ranking.not_ranked for p in entry.problems))
     broken = ranking.not_ranked_for(code)
     if broken is not None:
         raise CchcError(broken.problems)
@@ -253,15 +255,9 @@ def compare_years(root: str | os.PathLike[str] | None, year_a: int, year_b: int,
     """Rank both year folders under ``root`` and compare unit ``code`` between them."""
     registry = registry or Registry.load()
     base = data_root(root)
-    sides = []
-    warnings: list[Problem] = []
-    for year in (year_a, year_b):
-        ranking = rank_folder(base / str(year), registry, keep=code)
-        sides.append(side_of(ranking, code, year))
-        warnings += [p for entry in ranking.not_ranked for p in entry.problems]
-    comparison = compare_results(sides[0], sides[1])
-    comparison.warnings = warnings
-    return comparison
+    a, b = (side_of(rank_folder(base / str(year), registry, keep=code), code, year)
+            for year in (year_a, year_b))
+    return compare_results(a, b)
 
 
 # --- as data -----------------------------------------------------------------------------------

@@ -67,7 +67,8 @@ class Gains:
     of: int
     gains: list[Gain]
     plans: list[Plan]
-    warnings: list[Problem]
+    # the problems of the year's workbooks that could not be scored: the rank is among the rest
+    unscored: tuple[Problem, ...]
 
     @property
     def criteria(self) -> CriteriaSet:
@@ -151,7 +152,7 @@ def gains_for(ranking: YearRanking, code: str, target_rank: int | None = None) -
                           lambda totals, _r: result.band_of(totals) in names, better.lower,
                           better.inclusive))
     return Gains(ranking.year, group.group, result, unit.rank, unit.of, gains, plans,
-                 [p for entry in ranking.not_ranked for p in entry.problems])
+                 tuple(p for entry in ranking.not_ranked for p in entry.problems))
 
 
 def gains_of_folder(folder: str | os.PathLike[str], code: str, *,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,6 @@ from .scoring import year_of_folder
 class History:
     code: str
     years: list[Side]
-    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -68,7 +67,6 @@ def unit_history(root: str | os.PathLike[str] | None, code: str,
                 continue
             raise
         history.years.append(side)
-        history.warnings += [p for entry in ranking.not_ranked for p in entry.problems]
     if not history.years:
         raise CchcError([Problem("unit-not-found", file=str(data_root(root)),
                                  params={"unit": code, "folder": str(data_root(root))})])

@@ -108,13 +108,45 @@ _LABELS: dict[str, tuple[str, str]] = {
     "no_band": ("chưa xếp loại", "no band"),
     "error": ("Lỗi", "Error"),
     "warning": ("Cảnh báo", "Warning"),
-    "hint.fix": (
+    # one hint per problems.Hint, printed after the errors that call for it
+    "hint.cell": (
         "Gợi ý: sửa các ô nêu trên trong bảng tính rồi chạy lại.",
         "Hint: fix the cells named above in the workbook and run again.",
     ),
-    "hint.fix.yaml": (
-        "Gợi ý: sửa các dòng nêu trên trong tệp bộ tiêu chí (YAML) rồi chạy lại.",
-        "Hint: fix the lines named above in the criteria file (YAML) and run again.",
+    "hint.layout": (
+        "Gợi ý: bảng tính cần đủ các trang, dòng tiêu đề, cột và dòng tiêu chí như bảng tính mẫu "
+        "(tạo mẫu bằng: cchc template).",
+        "Hint: the workbook needs the sheets, header row, columns and criterion rows of the "
+        "template (make one with: cchc template).",
+    ),
+    "hint.yaml": (
+        "Gợi ý: sửa tệp bộ tiêu chí (YAML) ở các dòng nêu trên rồi chạy lại; kiểm tra bằng: "
+        "cchc criteria check TỆP.yaml.",
+        "Hint: fix the criteria file (YAML) at the lines named above and run again; check it "
+        "with: cchc criteria check FILE.yaml.",
+    ),
+    "hint.criteria": (
+        "Gợi ý: ghi mã bộ tiêu chí vào ô “Bộ tiêu chí” của trang “Thông tin”, hoặc chọn bằng "
+        "--criteria; xem các bộ hiện có: cchc criteria list.",
+        "Hint: name the criteria set in the “Bộ tiêu chí” cell of the “Thông tin” sheet, or "
+        "choose one with --criteria; see the known sets with: cchc criteria list.",
+    ),
+    "hint.file": (
+        "Gợi ý: kiểm tra đó đúng là tệp cần dùng và không bị khóa; với bảng tính, mở bằng Excel "
+        "rồi lưu lại (.xlsx, không đặt mật khẩu) và chạy lại.",
+        "Hint: check it is the right file and not locked; for a workbook, open it in Excel, "
+        "save it again (.xlsx, no password) and run again.",
+    ),
+    "hint.folder": (
+        "Gợi ý: kiểm tra lại đường dẫn tệp hoặc thư mục (--data, biến CCHC_DATA), mã đơn vị, và "
+        "mỗi đơn vị chỉ có một bảng tính trong thư mục năm.",
+        "Hint: check the file or folder path (--data, CCHC_DATA), the unit code, and that each "
+        "unit has one workbook in the year folder.",
+    ),
+    "hint.output": (
+        "Gợi ý: chọn tên hoặc thư mục khác cho tệp kết quả (hoặc thêm --force để ghi đè).",
+        "Hint: choose another name or folder for the output file (or add --force to "
+        "overwrite).",
     ),
     "internal": (
         "Lỗi nội bộ của cchc (không phải lỗi dữ liệu): {detail}. Chạy lại với --debug để xem "
@@ -133,7 +165,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "rank.summary": ("{units} đơn vị · chỉ số trung bình {mean} · {bands}",
                      "{units} units · mean index {mean} · {bands}"),
     "rank.provisional": ("tạm tính", "provisional"),
-    "rank.not_ranked": ("Không xếp hạng ({n} bảng tính)", "Not ranked ({n} workbooks)"),
+    "rank.not_ranked": ("Không xếp hạng ({n} bảng tính); thứ hạng ở trên chỉ tính trong số các "
+                        "đơn vị còn lại:",
+                        "Not ranked ({n} workbooks); the ranks above are among the other units "
+                        "only:"),
     "skipped": ("Bỏ qua {n} mục trong thư mục", "Skipped {n} entries of the folder"),
     "skip.lock-file": ("tệp khóa của Office (~$…)", "Office lock files (~$…)"),
     "skip.dot-file": ("tệp ẩn (tên bắt đầu bằng dấu chấm)",
@@ -145,8 +180,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "interrupted": ("Đã dừng ({signal}); không ghi tệp nào dở dang.",
                     "Stopped ({signal}); no file was left half-written."),
     "others.unranked": (
-        "Cảnh báo: {n} bảng tính khác không chấm được; thứ hạng chỉ tính trên các đơn vị còn lại:",
-        "Warning: {n} other workbooks could not be scored; ranks are among the others only:",
+        "Năm {year}: {n} bảng tính khác không chấm được ({files}); {code} xếp thứ {rank} "
+        "trong số các đơn vị còn lại, chưa tính các bảng tính đó:",
+        "{year}: {n} other workbook(s) could not be scored ({files}); {code} ranks {rank} "
+        "among the remaining units only, not counting them:",
     ),
     "validate.summary": (
         "Đã kiểm tra {files} bảng tính: {bad} bảng tính có lỗi; {errors} lỗi, {warnings} cảnh báo.",

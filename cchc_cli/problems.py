@@ -13,13 +13,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+
+from .text import shown, visible
 
 
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+
+
+class Hint(StrEnum):
+    """What the user should do about an error, one hint per kind of fix (labels ``hint.*``).
+    Listed in the order the hints are printed."""
+
+    CELL = "cell"  # fix the cells named
+    LAYOUT = "layout"  # the workbook lacks a sheet, header, column or row of the template
+    YAML = "yaml"  # fix the criteria YAML
+    CRITERIA = "criteria"  # choose the criteria set
+    FILE = "file"  # the right file? re-save it in Excel
+    FOLDER = "folder"  # the path, the folder's contents, the unit code
+    OUTPUT = "output"  # another output path
+    NONE = "none"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +45,17 @@ class Kind:
     severity: Severity
     vi: str
     en: str
+    # None: derived from the problem as reported (see Problem.hint), so a kind added without
+    # a hint still gets one that fits where it points
+    hint: Hint | None = None
 
 
 E, W = Severity.ERROR, Severity.WARNING
 
 _KINDS = (
     # --- files -----------------------------------------------------------------------------
-    Kind("file-not-found", E, "không tìm thấy tệp hoặc thư mục", "file or folder not found"),
+    Kind("file-not-found", E, "không tìm thấy tệp hoặc thư mục", "file or folder not found",
+         Hint.FOLDER),
     Kind(
         "not-a-workbook",
         E,
@@ -65,6 +86,7 @@ _KINDS = (
         E,
         "thư mục không có bảng tính nào (.xlsx, .xlsm, .xlsb, .xls, .ods)",
         "the folder holds no workbook (.xlsx, .xlsm, .xlsb, .xls, .ods)",
+        Hint.FOLDER,
     ),
     Kind(
         "year-mismatch",
@@ -77,12 +99,14 @@ _KINDS = (
         E,
         "đơn vị {unit} có hai bảng tính trong cùng thư mục (cũng ở {other})",
         "unit {unit} has two workbooks in one folder (also {other})",
+        Hint.FOLDER,
     ),
     Kind(
         "unit-not-found",
         E,
         "không có đơn vị {unit} trong {folder}",
         "no unit {unit} in {folder}",
+        Hint.FOLDER,
     ),
     Kind(
         "output-is-input",
@@ -256,18 +280,21 @@ _KINDS = (
         E,
         "thiếu trang tính “{sheet}” (các trang có: {present})",
         "sheet “{sheet}” is missing (sheets present: {present})",
+        Hint.LAYOUT,
     ),
     Kind(
         "missing-header",
         E,
         "không tìm thấy dòng tiêu đề có cột “Mã” trong {rows} dòng đầu",
         "no header row with a “Mã” column in the first {rows} rows",
+        Hint.LAYOUT,
     ),
     Kind(
         "missing-column",
         E,
         "thiếu cột “{column}” ở dòng tiêu đề {row}",
         "column “{column}” is missing from the header row {row}",
+        Hint.LAYOUT,
     ),
     Kind(
         "missing-info",
@@ -293,24 +320,28 @@ _KINDS = (
         E,
         "không có bộ tiêu chí “{id}” (các bộ hiện có: {known})",
         "no criteria set “{id}” (known sets: {known})",
+        Hint.CRITERIA,
     ),
     Kind(
         "no-criteria-set",
         E,
         "không có bộ tiêu chí nào cho nhóm “{group}”, năm {year}",
         "no criteria set for group “{group}”, year {year}",
+        Hint.CRITERIA,
     ),
     Kind(
         "ambiguous-criteria-set",
         E,
         "nhiều bộ tiêu chí phù hợp ({ids}); ghi mã bộ tiêu chí vào ô “Bộ tiêu chí”",
         "several criteria sets fit ({ids}); name one in the “Bộ tiêu chí” cell",
+        Hint.CRITERIA,
     ),
     Kind(
         "criteria-set-year",
         E,
         "bộ tiêu chí “{id}” áp dụng cho {years}, không áp dụng cho năm {year}",
         "criteria set “{id}” applies to {years}, not to {year}",
+        Hint.CRITERIA,
     ),
     # --- criteria YAML -----------------------------------------------------------------------
     Kind("criteria-yaml-syntax", E, "YAML sai cú pháp: {detail}", "invalid YAML: {detail}"),
@@ -363,6 +394,7 @@ _KINDS = (
         E,
         "thiếu dòng của tiêu chí {criterion} ({title})",
         "no row for criterion {criterion} ({title})",
+        Hint.LAYOUT,
     ),
     Kind(
         "duplicate-criterion",
@@ -535,18 +567,28 @@ _KINDS = (
 CATALOG: Mapping[str, Kind] = {kind.code: kind for kind in _KINDS}
 
 
+# How much of a value a message quotes (see text.shown): lists of names get more room; paths
+# are shown whole, as the user must find the file.
+QUOTE_LIMIT, LIST_LIMIT = 80, 200
+_PARAM_LIMITS: Mapping[str, int | None] = {
+    **dict.fromkeys(("present", "known", "ids", "codes", "names", "alternatives", "working",
+                     "counts", "counts_en", "detail", "detail_vi", "detail_en"), LIST_LIMIT),
+    **dict.fromkeys(("other", "folder"), None),
+}
+
+
 def _place(problem: Problem, lang: str) -> str:
     parts: list[str] = []
     if problem.file:
-        parts.append(problem.file + (f":{problem.line}" if problem.line else ""))
+        parts.append(visible(problem.file) + (f":{problem.line}" if problem.line else ""))
     if problem.sheet and problem.cell:
-        parts.append(f"{problem.sheet}!{problem.cell}")
+        parts.append(f"{shown(problem.sheet)}!{problem.cell}")
     elif problem.sheet:
-        parts.append(problem.sheet)
+        parts.append(shown(problem.sheet))
     if problem.path:
-        parts.append(problem.path)
+        parts.append(shown(problem.path, LIST_LIMIT))
     if problem.criterion:
-        parts.append(("tiêu chí " if lang == "vi" else "criterion ") + problem.criterion)
+        parts.append(("tiêu chí " if lang == "vi" else "criterion ") + shown(problem.criterion))
     return " · ".join(parts)
 
 
@@ -575,6 +617,23 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
+    @property
+    def hint(self) -> Hint:
+        """The kind's declared hint; for a kind without one, first by the code's prefix
+        (``output-*`` → another output path, ``criteria-*`` → fix the YAML), then by where the
+        problem points: a YAML line → fix the YAML, a cell → fix the cell, only a file (or a
+        sheet of it) → check and re-save the file, nowhere → no hint."""
+        declared = CATALOG[self.code].hint
+        if declared is not None:
+            return declared
+        if self.code.startswith("output-"):
+            return Hint.OUTPUT
+        if self.code.startswith("criteria-") or self.line is not None:
+            return Hint.YAML
+        if self.cell:
+            return Hint.CELL
+        return Hint.FILE if self.file else Hint.NONE
+
     def sort_key(self) -> tuple[str, str, int, int, str]:
         """File, sheet, then the cell's row and column — the order a reader scans in."""
         row = col = 0
@@ -590,7 +649,10 @@ class Problem:
         kind = CATALOG[self.code]
         template = kind.en if lang == "en" else kind.vi
         values = {"criterion": self.criterion, "sheet": self.sheet, **self.params}
-        return template.format_map(_Missing(values))
+        quoted = {key: value if value is None or isinstance(value, int | Decimal)
+                  else shown(value, _PARAM_LIMITS.get(key, QUOTE_LIMIT))
+                  for key, value in values.items()}
+        return template.format_map(_Missing(quoted))
 
     def line_text(self, lang: str = "vi") -> str:
         """The one line printed for this problem, place first."""

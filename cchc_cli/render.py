@@ -2,6 +2,10 @@
 
 Tables go to stdout; problems, warnings and progress to stderr. Every figure shown is the
 exact value rounded once by the criteria set's policy.
+
+Text from workbooks and YAML is printed as it is: the consoles read no markup ("[xem phụ lục 2]"
+stays, "[/]" cannot raise) and no emoji codes, and spell out characters that would print as
+nothing or move the cursor (see ``text.visible``). Styles are given only as ``style=``.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -19,14 +24,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from .compare import Comparison
+from .compare import Comparison, Side
 from .criteria import CriteriaSet, Registry
 from .decimals import fixed, localize, plain
 from .export import Table as ExportTable
 from .gains import Gains
 from .history import History
 from .labels import Lang, t
-from .problems import Problem
+from .problems import Hint, Problem
 from .ranking import YearRanking
 from .reports import (
     adjustments_lines,
@@ -39,6 +44,24 @@ from .reports import (
     signed_points,
 )
 from .scoring import Totals, UnitResult
+from .text import visible
+
+
+class _LiteralConsole(Console):
+    """Every string printed — alone, or as a table's cell, header, title or caption — passes
+    through here: invisible characters are spelled out (new lines are ours: kept)."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(visible(text, keep="\n"), **options)
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise  # rich would exit 1 here; the command decides how to end (cli._reader_gone)
+
+
+def literal(text: str, style: str = "") -> Text:
+    """A ``Text`` (for a line of several styles) from text that may come from an input."""
+    return Text(visible(text, keep="\n"), style=style)
 
 
 def make_console(stderr: bool = False) -> Console:
@@ -46,25 +69,24 @@ def make_console(stderr: bool = False) -> Console:
     width = None
     if not stream.isatty() and "COLUMNS" not in os.environ:
         width = 120  # a file or a pipe: wide enough for Vietnamese titles
-    return Console(file=stream, width=width, highlight=False, soft_wrap=False)
+    return _LiteralConsole(file=stream, width=width, markup=False, emoji=False, highlight=False,
+                           soft_wrap=False)
 
 
 # --- problems -------------------------------------------------------------------------------
 
 
-def render_problems(console: Console, problems: Iterable[Problem], lang: Lang,
-                    hint: bool = True) -> None:
+def render_problems(console: Console, problems: Iterable[Problem], lang: Lang) -> None:
     problems = list(problems)
     for problem in problems:
         key, style = ("error", "bold red") if problem.is_error else ("warning", "yellow")
         line = Text(f"{t(key, lang)}: ", style=style)
-        line.append(problem.line_text(lang))
+        line.append(problem.line_text(lang))  # its values and place already spelled out
         console.print(line, soft_wrap=True)
-    errors = [p for p in problems if p.is_error]
-    if hint and errors:
-        in_yaml = all(p.line is not None for p in errors)
-        console.print(t("hint.fix.yaml" if in_yaml else "hint.fix", lang), style="dim",
-                      soft_wrap=True)
+    wanted = {p.hint for p in problems if p.is_error}  # warnings alone call for no hint
+    for kind in Hint:
+        if kind in wanted and kind is not Hint.NONE:
+            console.print(t(f"hint.{kind}", lang), style="dim", soft_wrap=True)
 
 
 # --- one unit ---------------------------------------------------------------------------------
@@ -105,9 +127,9 @@ def totals_keys(cs: CriteriaSet, pending: bool) -> list[str]:
 
 def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool = False) -> None:
     cs, unit = result.criteria, result.unit
-    heading = Text(unit.name if unit.name == unit.code else f"{unit.name} ({unit.code})",
-                   style="bold")
-    heading.append(f" · {t('year', lang)} {unit.year} · {unit.group or cs.group}")
+    heading = literal(unit.name if unit.name == unit.code else f"{unit.name} ({unit.code})",
+                      style="bold")
+    heading.append(literal(f" · {t('year', lang)} {unit.year} · {unit.group or cs.group}"))
     console.print(heading)
     console.print(f"{t('criteria_set', lang)}: {cs.id} · {t('result', lang)}: "
                   f"{t('status.' + result.status, lang)}", style="dim")
@@ -168,7 +190,7 @@ def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool =
 def render_lost(console: Console, result: UnitResult, lang: Lang) -> None:
     """The appendix of seed 003: the totals line, then every item that lost points."""
     cs, tot = result.criteria, result.totals
-    console.print(Text(t("lost.title", lang), style="bold"))
+    console.print(t("lost.title", lang), style="bold")
     console.print(t("summary.line", lang, max=cs.points_text(tot.max, lang),
                     reduction=cs.points_text(tot.reduction, lang),
                     max_after=cs.points_text(tot.max_after_reduction, lang),
@@ -215,7 +237,7 @@ def render_rules(console: Console, result: UnitResult, lang: Lang) -> None:
         return
     cs = result.criteria
     console.print()
-    console.print(Text(t("rules.title", lang), style="bold"))
+    console.print(t("rules.title", lang), style="bold")
     table = Table(box=box.SIMPLE_HEAD, show_lines=True)
     table.add_column(t("lost.code", lang), no_wrap=True)
     table.add_column(t("rules.figures", lang), ratio=4, overflow="fold")
@@ -247,8 +269,7 @@ def render_rules(console: Console, result: UnitResult, lang: Lang) -> None:
         else:
             verdict = f"{final} ≠ {cs.points_text(rule.appraised_points, lang)} " \
                       f"({t('rules.differs', lang)})"
-        table.add_row(item.code, Text("\n".join(figures)), Text("\n".join(working)),
-                      Text(verdict))
+        table.add_row(item.code, "\n".join(figures), "\n".join(working), verdict)
     console.print(table)
 
 
@@ -256,7 +277,7 @@ def render_rules(console: Console, result: UnitResult, lang: Lang) -> None:
 
 
 def render_criteria_ok(console: Console, cs: CriteriaSet, lang: Lang) -> None:
-    console.print(Text(f"{t('criteria.ok', lang)}: {cs.id}", style="bold green"))
+    console.print(f"{t('criteria.ok', lang)}: {cs.id}", style="bold green")
     console.print(f"{cs.title}")
     console.print(t("criteria.items", lang, n=len(cs.leaves), total=cs.points_text(cs.total, lang),
                     years=str(cs.years)))
@@ -309,7 +330,7 @@ def render_not_ranked(console: Console, ranking: YearRanking, lang: Lang) -> Non
     """Workbooks that could not be scored: named on stderr with all their problems."""
     if not ranking.not_ranked:
         return
-    console.print(Text(t("rank.not_ranked", lang, n=len(ranking.not_ranked)), style="bold red"))
+    console.print(t("rank.not_ranked", lang, n=len(ranking.not_ranked)), style="bold red")
     render_problems(console, [p for entry in ranking.not_ranked for p in entry.problems], lang)
 
 
@@ -326,13 +347,19 @@ def render_skipped(console: Console, ranking: YearRanking, lang: Lang) -> None:
         console.print(Text(f"  {t('skip.' + rule, lang)}: {shown}", style="dim"), soft_wrap=True)
 
 
-def render_others_unranked(console: Console, problems: list[Problem], lang: Lang) -> None:
-    """Other units' workbooks that could not be scored: the unit's rank is among the rest."""
-    if not problems:
-        return
-    files = len({p.file for p in problems})
-    console.print(Text(t("others.unranked", lang, n=files), style="yellow"), soft_wrap=True)
-    render_problems(console, problems, lang, hint=False)
+def render_rank_among_rest(console: Console, places: Iterable[Side | Gains], lang: Lang) -> bool:
+    """Other workbooks of a year the unit is ranked in that could not be scored: says, for
+    each such year, that the rank shown is among the rest, then their problems. Returns
+    whether there were any (an answer that depends on them: exit code 1)."""
+    places = [place for place in places if place.unscored]
+    for place in places:
+        files = sorted({Path(p.file).name for p in place.unscored if p.file})
+        rank = "—" if place.rank is None else f"{place.rank}/{place.of}"
+        console.print(t("others.unranked", lang, year=place.year or "—", n=len(files),
+                        files=", ".join(files), code=place.result.unit.code, rank=rank),
+                      style="bold red", soft_wrap=True)
+    render_problems(console, [p for place in places for p in place.unscored], lang)
+    return bool(places)
 
 
 @contextmanager
@@ -353,8 +380,8 @@ def progress(total: int, lang: Lang) -> Iterator[Callable[[object], None]]:
 
 def render_comparison(console: Console, c: Comparison, lang: Lang) -> None:
     unit = c.b.result.unit
-    console.print(Text(t("cmp.title", lang, name=unit.name, code=unit.code, a=c.b.year,
-                         b=c.a.year), style="bold"))
+    console.print(t("cmp.title", lang, name=unit.name, code=unit.code, a=c.b.year, b=c.a.year),
+                  style="bold")
     console.print(compare_sentence(c, lang), soft_wrap=True)
     console.print()
     decimals = c.b.result.criteria.rounding.decimals
@@ -366,7 +393,7 @@ def render_comparison(console: Console, c: Comparison, lang: Lang) -> None:
 
 def render_gains(console: Console, g: Gains, lang: Lang) -> None:
     gains, plans = gains_tables(g, lang)
-    console.print(Text(gains.title, style="bold"))
+    console.print(gains.title, style="bold")
     console.print(gains_heading(g, lang), soft_wrap=True)
     if not g.gains:
         console.print(t("gains.none", lang))
@@ -381,11 +408,11 @@ def render_gains(console: Console, g: Gains, lang: Lang) -> None:
     for row, gain in zip(gains.rows, g.gains, strict=True):
         reason = row[6] or (t("survey.reason", lang) if gain.item.leaf.scoring == "survey"
                             else "")
-        grid.add_row(row[0], Text(row[1]), fixed(row[2], decimals, lang),
+        grid.add_row(row[0], row[1], fixed(row[2], decimals, lang),
                      fixed(row[3], decimals, lang), "+" + fixed(row[4], decimals, lang),
-                     row[5], Text(reason), Text(row[7]))
+                     row[5], reason, row[7])
     console.print(grid)
-    console.print(Text(t("gains.plans", lang), style="bold"))
+    console.print(t("gains.plans", lang), style="bold")
     for (line,) in plans.rows:
         console.print(f"- {line}", soft_wrap=True)
 

@@ -44,3 +44,43 @@ _CODE_SPACES = re.compile(r"\s+")
 def clean_code(text: str) -> str:
     """A criterion code as typed: NFC, no spaces, no trailing dot (``" 1.1.2. "`` → ``"1.1.2"``)."""
     return _CODE_SPACES.sub("", nfc(text)).rstrip(".")
+
+
+# --- text from inputs, as messages and the terminal show it -------------------------------------
+
+ELLIPSIS = "…"
+
+
+def _visible_char(ch: str) -> str:
+    return f"⟨U+{ord(ch):04X}⟩"
+
+
+def visible(text: str, keep: str = "") -> str:
+    """``text`` with every character that prints as nothing (or moves the cursor) spelled out:
+    ``"STC\\u200b"`` → ``"STC⟨U+200B⟩"``. Covers what ``str.isprintable`` refuses — controls
+    (incl. ESC), format characters (zero-width space, BOM, bidi overrides), lone surrogates
+    (undecodable bytes in a file name), separators other than the plain space — except the
+    characters in ``keep``."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch in keep else _visible_char(ch) for ch in text)
+
+
+def shown(value: object, limit: int | None = 80) -> str:
+    """A value quoted in a message: invisible characters spelled out (see :func:`visible`),
+    then cut after ``limit`` characters with "…" (``None``: never cut — file paths). A
+    spelled-out character is never cut in half."""
+    text = str(value)
+    if limit is None:
+        return visible(text)
+    if text.isprintable():
+        return text if len(text) <= limit else text[:limit] + ELLIPSIS
+    out: list[str] = []
+    size = 0
+    for ch in text:
+        token = ch if ch.isprintable() else _visible_char(ch)
+        if size + len(token) > limit:
+            return "".join(out) + ELLIPSIS
+        out.append(token)
+        size += len(token)
+    return "".join(out)

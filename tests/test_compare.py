@@ -165,14 +165,49 @@ def test_compare_never_writes_over_an_input(cli, tmp_path):
     assert target.read_bytes() == before
 
 
-def test_other_broken_workbooks_are_named_but_the_comparison_stands(cli, tmp_path):
+@pytest.fixture(scope="module")
+def one_broken(tmp_path_factory):
+    """samples/2022 and 2023, with one workbook of 2023 (not STC's) broken."""
     import shutil
-    data = tmp_path / "data"
+    data = tmp_path_factory.mktemp("one-broken")
     for year in ("2022", "2023"):
         shutil.copytree(SAMPLES / year, data / year)
-    (data / "2023" / "BDT.xlsx").write_bytes(b"broken")
-    result = cli("compare", "2022", "2023", "-u", "STC", "--data", data)
-    assert result.exit_code == 0
-    assert "1 bảng tính khác không chấm được" in result.stderr
-    assert "BDT.xlsx" in result.stderr
-    assert "(17/19 → 17/18)" in result.stdout
+    (data / "2023" / "BDT.xlsx").write_bytes(b"")
+    return data
+
+
+AMONG_THE_REST = ("Năm 2023: 1 bảng tính khác không chấm được (BDT.xlsx); STC xếp thứ 17/18 "
+                  "trong số các đơn vị còn lại, chưa tính các bảng tính đó:")
+
+
+@pytest.mark.parametrize("args, shown, note", [
+    (("rank", "{data}/2023"), "17/18",
+     "Không xếp hạng (1 bảng tính); thứ hạng ở trên chỉ tính trong số các đơn vị còn lại:"),
+    (("compare", "2022", "2023", "-u", "STC", "--data", "{data}"), "(17/19 → 17/18)",
+     AMONG_THE_REST),
+    (("history", "-u", "STC", "--data", "{data}"), "17/18", AMONG_THE_REST),
+    (("gains", "{data}/2023", "-u", "STC"), "xếp thứ 17/18", AMONG_THE_REST),
+], ids=lambda v: v[0] if isinstance(v, tuple) else "")
+def test_a_broken_workbook_in_a_ranked_year_exits_1_after_the_result(cli, one_broken, args,
+                                                                    shown, note):
+    result = cli(*(a.format(data=one_broken) for a in args))
+    assert result.exit_code == 1
+    assert shown in result.stdout
+    lines = result.stderr.splitlines()
+    assert lines[0] == note
+    assert lines[1].startswith(f"Lỗi: {one_broken / '2023' / 'BDT.xlsx'}: không đọc được bảng "
+                               "tính")
+    assert "Traceback" not in result.output
+
+
+def test_the_json_and_the_memo_of_a_year_with_a_broken_workbook_also_exit_1(cli, one_broken,
+                                                                            tmp_path):
+    result = cli("compare", "2022", "2023", "-u", "STC", "--data", one_broken, "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["totals"]["2023"]["of"] == 18
+    assert result.stderr.startswith(AMONG_THE_REST)
+    memo = tmp_path / "so-sanh.docx"
+    result = cli("report", "--compare", "2022", "2023", "-u", "STC", "--data", one_broken,
+                 "-o", memo)
+    assert result.exit_code == 1 and memo.exists()
+    assert AMONG_THE_REST in result.stderr

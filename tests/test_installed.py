@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,32 @@ def test_console_script_scores_the_sample(tmp_path):
     proc = run("cchc", "score", str(SAMPLES / "2020" / "STC.xlsx"), "--json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["totals"]["index"] == 78.81
+
+
+@pytest.mark.skipif(shutil.which("cchc") is None, reason="the cchc script is not installed")
+@pytest.mark.parametrize("args", [("score", SAMPLES / "2020" / "STC.xlsx", "--json"),
+                                  ("rank", SAMPLES / "2023")], ids=["json", "table"])
+def test_a_reader_that_went_away_ends_it_quietly(args):
+    # `cchc … | head -1` once head has its line: the pipe's reading end is closed before cchc
+    # writes a byte, so every run meets the closed pipe
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = subprocess.run(["cchc", *map(str, args)], stdout=write, stderr=subprocess.PIPE,
+                              timeout=60)
+    finally:
+        os.close(write)
+    assert proc.stderr.decode() == ""  # no "internal error", no "Exception ignored"
+    assert proc.returncode == 141
+
+
+def test_vietnamese_prints_whatever_the_encoding_of_the_output(tmp_path):
+    # stdout redirected to a file on a Vietnamese Windows is cp1258, which lacks "ở"
+    proc = subprocess.run([sys.executable, "-m", "cchc_cli", "score",
+                           str(SAMPLES / "2019" / "STC.xlsx")], capture_output=True, timeout=60,
+                          cwd=ROOT, env={**os.environ, "PYTHONIOENCODING": "cp1258"})
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    assert proc.stdout.decode("utf-8").startswith("Sở Tài chính (STC) · năm 2019")
 
 
 def test_python_dash_m(tmp_path):
