@@ -55,7 +55,7 @@ from .reports import (
     compare_tables,
     comparison_document,
     criteria_table,
-    rank_tables,
+    rank_file_tables,
 )
 from .scoring import score_file
 from .template import write_template
@@ -271,7 +271,7 @@ def rank(
         check_outputs((output, TABLE_SUFFIXES), (chart, CHART_SUFFIXES), inputs=inputs,
                       force=force)
         if output:
-            write_tables(output, rank_tables(ranking, language), decimals=_decimals(ranking),
+            write_tables(output, rank_file_tables(ranking, language), decimals=_decimals(ranking),
                          inputs=inputs, force=force)
         if chart:
             rank_chart(ranking, chart, language, unit=unit, inputs=inputs, force=force)

@@ -169,6 +169,9 @@ _LABELS: dict[str, tuple[str, str]] = {
                         "đơn vị còn lại:",
                         "Not ranked ({n} workbooks); the ranks above are among the other units "
                         "only:"),
+    "rank.not_ranked.sheet": ("Không xếp hạng", "Not ranked"),
+    "rank.file": ("Tệp", "File"),
+    "rank.problem": ("Lỗi", "Problem"),
     "skipped": ("Bỏ qua {n} mục trong thư mục", "Skipped {n} entries of the folder"),
     "skip.lock-file": ("tệp khóa của Office (~$…)", "Office lock files (~$…)"),
     "skip.dot-file": ("tệp ẩn (tên bắt đầu bằng dấu chấm)",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from .compare import CHANGE_KINDS, Comparison, Side
 from .criteria import CriteriaSet
@@ -53,6 +54,21 @@ def rank_tables(ranking: YearRanking, lang: Lang) -> list[Table]:
                      Column(t("rank.index", lang), "index"),
                      Column(t("rank.band", lang))],
             rows=rows,
+        ))
+    return tables
+
+
+def rank_file_tables(ranking: YearRanking, lang: Lang) -> list[Table]:
+    """What ``rank -o`` writes: each group's ranking, then the workbooks not ranked with their
+    problems — a ranking file never hides who is missing from it."""
+    tables = rank_tables(ranking, lang)
+    if ranking.not_ranked or not tables:
+        tables.append(Table(
+            title=t("rank.not_ranked.sheet", lang),
+            columns=[Column(t("rank.file", lang), width=30), Column(t("rank.problem", lang),
+                                                                     width=90)],
+            rows=[[Path(entry.file).name, problem.line_text(lang)]
+                  for entry in ranking.not_ranked for problem in entry.problems],
         ))
     return tables
 

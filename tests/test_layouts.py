@@ -27,14 +27,14 @@ def as_json(result) -> dict:
 
 def test_every_format_scores_the_same():
     results = {p.suffix: as_json(score_file(p)) for p in sorted((FIXTURES / "formats").iterdir())}
-    assert set(results) == {".xlsx", ".xls", ".ods", ".xlsm"}
+    assert set(results) == {".xlsx", ".xls", ".ods", ".xlsm", ".xlsb"}
     reference = results[".xlsx"]
     assert reference["totals"]["achieved"] == 71.33 and reference["totals"]["index"] == 78.81
     for suffix, data in results.items():
         assert data == reference, suffix
 
 
-@pytest.mark.parametrize("suffix", [".xls", ".ods", ".xlsm"])
+@pytest.mark.parametrize("suffix", [".xls", ".ods", ".xlsm", ".xlsb"])
 def test_other_formats_through_the_cli(cli, suffix):
     result = cli("score", FIXTURES / "formats" / f"STC{suffix}", "--json")
     assert result.exit_code == 0, result.output

@@ -1,0 +1,471 @@
+"""Trust: careless offices and hostile files. Every class of input here is built on disk (see
+tests/hostile.py) and must end in the figures Excel shows, or in a catalogued problem naming
+the file, sheet and cell — never a silently different figure, a crash or a lost unit."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cchc_cli.template import Entry
+
+from . import hostile
+from .conftest import INFO_2020, SAMPLES, set_cell
+from .test_bad_input import expect
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+D = Decimal
+MAIN = hostile.MAIN_NS
+# Items of the 2019 set with max 1 and no scoring rule, in order: 19 of them lose their point.
+ONES = ["1.3.2", "1.4.2", "1.6", "1.7.1", "2.2.1", "2.2.2", "2.3.1", "2.3.2", "2.3.3", "2.4.1",
+        "2.4.2", "2.5.2", "3.1.1", "3.1.2", "3.1.3", "3.2.1", "3.2.2", "3.3.1", "3.3.2"]
+
+
+def info(code: str) -> dict:
+    return {**INFO_2020, "Mã đơn vị": code, "Tên đơn vị": f"Đơn vị {code}"}
+
+
+def eighty(sheets_for, code: str = "STC") -> tuple[dict, str]:
+    """A unit at exactly 80.00 %: 19 items lose 1 point, 3.4.4 loses 0.8, and 4.1.1 scores
+    0.8 of 1 — the cell the tests write as a formula. Returns the sheets and that cell."""
+    entries = {c: Entry(appraised=D(0)) for c in ONES}
+    entries["3.4.4"] = Entry(appraised=D("0.2"))
+    sheets = sheets_for(entries, info=info(code))
+    cell = set_cell(sheets, "Thẩm định", "4.1.1", "Điểm thẩm định", 0.8)
+    return sheets, cell
+
+
+def score_json(cli, path: Path) -> dict:
+    result = cli("score", path, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout, parse_float=Decimal)
+    data.pop("warnings")
+    return data
+
+
+# --- figures as Excel shows them ------------------------------------------------------------
+
+
+def test_a_formulas_float_artefact_is_the_figure_excel_shows(cli, tmp_path, sheets_for):
+    sheets, cell = eighty(sheets_for)
+    typed = hostile_copy = tmp_path / "typed" / "STC.xlsx"
+    typed.parent.mkdir()
+    from cchc_cli.template import write_workbook
+
+    write_workbook(typed, sheets)
+    hostile_copy = tmp_path / "formula" / "STC.xlsx"
+    hostile_copy.parent.mkdir()
+    shutil.copy(typed, hostile_copy)
+    # what Excel caches for =0.7+0.1: the double nearest 0.8 from below, shown as 0.8
+    hostile.set_cell(hostile_copy, "Thẩm định", cell,
+                     f'<c r="{cell}"><f>0.7+0.1</f><v>0.79999999999999993</v></c>')
+    a, b = score_json(cli, typed), score_json(cli, hostile_copy)
+    assert a == b
+    assert b["totals"]["achieved"] == 80 and b["totals"]["deducted"] == 20
+    assert b["totals"]["index"] == D("80.00") and b["band"] == "Nhóm 2"
+    item = next(i for i in b["items"] if i["code"] == "4.1.1")
+    assert (item["final"], item["deducted"]) == (D("0.8"), D("0.2"))
+
+
+def test_rank_and_gains_see_the_formula_unit_exactly_where_the_typed_one_is(cli, tmp_path,
+                                                                             sheets_for):
+    from cchc_cli.template import write_workbook
+
+    folder = tmp_path / "2020"
+    folder.mkdir()
+    for code in ("AAA", "BBB"):
+        sheets, cell = eighty(sheets_for, code)
+        write_workbook(folder / f"{code}.xlsx", sheets)
+    hostile.set_cell(folder / "BBB.xlsx", "Thẩm định", cell,
+                     f'<c r="{cell}"><f>0.7+0.1</f><v>0.79999999999999993</v></c>')
+    ranked = cli("rank", folder, "--json")
+    assert ranked.exit_code == 0, ranked.output
+    units = json.loads(ranked.stdout, parse_float=Decimal)["groups"][0]["units"]
+    assert [(u["code"], u["rank"], u["index"], u["band"]) for u in units] == [
+        ("AAA", 1, D("80.00"), "Nhóm 2"), ("BBB", 1, D("80.00"), "Nhóm 2")]  # a true tie
+    gains = cli("gains", folder, "--unit", "BBB", "--json")
+    assert gains.exit_code == 0, gains.output
+    points = {g["code"]: g["points"] for g in json.loads(gains.stdout, parse_float=Decimal)
+              ["gains"]}
+    assert points["4.1.1"] == D("0.2") and points["3.4.4"] == D("0.8")
+
+
+# --- what "Không phát sinh" holds -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tick", ["✓", "✔", "√", "☑", "×", "✗", "X", "Ｘ", "•", " x ", "KPS"])
+def test_tick_marks_mark_an_item_as_not_arising(cli, make_workbook, sheets_for, tick):
+    sheets = sheets_for({"1.3.2": Entry(self_na=True, na=True)})
+    set_cell(sheets, "Thẩm định", "1.3.2", "Không phát sinh", tick)
+    set_cell(sheets, "Tự đánh giá", "1.3.2", "Không phát sinh", tick)
+    data = score_json(cli, make_workbook(sheets))
+    assert data["totals"]["reduction"] == 1 and data["totals"]["max_after_reduction"] == 99
+    assert next(i for i in data["items"] if i["code"] == "1.3.2")["applicable"] is False
+
+
+@pytest.mark.parametrize("mark, shown", [("?", "?"), ("có lẽ", "có lẽ"), ("1", "1"),
+                                         ("\u200b", "⟨U+200B⟩"), ("✓✗", "✓✗")])
+def test_any_other_mark_is_an_error_naming_the_cell(cli, make_workbook, sheets_for, mark, shown):
+    sheets = sheets_for()
+    cell = set_cell(sheets, "Thẩm định", "1.3.2", "Không phát sinh", mark)
+    problem = expect(cli, make_workbook(sheets), "invalid-mark", cell=cell, sheet="Thẩm định",
+                     criterion="1.3.2")
+    assert f"“{shown}”" in problem["message"]
+
+
+@pytest.mark.parametrize("code", ["x", "X"])
+def test_an_x_in_the_code_column_is_not_field_ten(cli, make_workbook, sheets_for, code):
+    sheets = sheets_for()
+    sheets["Thẩm định"].append([code, "dòng ghi chú", None, None, None, None, None])
+    problem = expect(cli, make_workbook(sheets), "unknown-criterion", sheet="Thẩm định")
+    assert problem["criterion"] == code
+
+
+# --- the right sheet ------------------------------------------------------------------------------
+
+
+def test_a_hidden_twin_sheet_is_named_and_the_visible_one_used(cli, tmp_path, sheets_for):
+    from cchc_cli.template import write_workbook
+
+    sheets = sheets_for()
+    twin = [list(row) for row in sheets["Thẩm định"]]
+    set_cell({"Tham dinh": twin}, "Tham dinh", "2.1", "Điểm thẩm định", 0)  # the old appraisal
+    path = write_workbook(tmp_path / "2020" / "STC.xlsx", {**sheets, "Tham dinh": twin})
+    hostile.hide_sheet(path, "Tham dinh")
+    result = cli("score", path, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout, parse_float=Decimal)
+    assert data["totals"]["achieved"] == 100  # the visible sheet's full marks, not the twin's
+    twin_warning = [w for w in data["warnings"] if w["code"] == "twin-sheet"]
+    assert twin_warning and "“Tham dinh”" in twin_warning[0]["message"]
+    assert twin_warning[0]["sheet"] == "Thẩm định"
+
+
+def test_two_visible_sheets_that_fold_alike_are_an_error_naming_both(cli, tmp_path, sheets_for):
+    from cchc_cli.template import write_workbook
+
+    sheets = sheets_for()
+    path = write_workbook(tmp_path / "2020" / "STC.xlsx",
+                          {**sheets, "THAM DINH": [list(r) for r in sheets["Thẩm định"]]})
+    problem = expect(cli, path, "ambiguous-sheet")
+    assert "“Thẩm định”" in problem["message"] and "“THAM DINH”" in problem["message"]
+
+
+# --- display-dependent cells -------------------------------------------------------------------
+
+
+def test_a_score_shown_as_a_percentage_is_an_error_naming_the_cell(cli, make_workbook,
+                                                                   sheets_for):
+    sheets = sheets_for()
+    cell = set_cell(sheets, "Thẩm định", "1.1.4", "Điểm thẩm định", 0.5)
+    path = make_workbook(sheets)
+    hostile.percent_style(path, "Thẩm định", cell)
+    problem = expect(cli, path, "percent-format", cell=cell, sheet="Thẩm định",
+                     criterion="1.1.4")
+    assert "50 %" in problem["message"] and "0.5" in problem["message"]
+
+
+def test_a_merged_mark_marks_every_row_it_covers(cli, make_workbook, sheets_for):
+    sheets = sheets_for({"1.3.2": Entry(na=True, self_na=True), "1.3.3": Entry(self_na=True)})
+    top = set_cell(sheets, "Thẩm định", "1.3.2", "Không phát sinh", "x")
+    below = set_cell(sheets, "Thẩm định", "1.3.3", "Không phát sinh", None)
+    set_cell(sheets, "Thẩm định", "1.3.3", "Điểm thẩm định", None)  # covered: empty, as Excel
+    assert below == f"{top[0]}{int(top[1:]) + 1}"
+    path = make_workbook(sheets)
+    hostile.merge(path, "Thẩm định", f"{top}:{below}")
+    result = cli("score", path, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout, parse_float=Decimal)
+    assert data["totals"]["reduction"] == D("1.5")  # 1.3.2 (1) and 1.3.3 (0.5)
+    merged = [w for w in data["warnings"] if w["code"] == "merged-mark"]
+    assert merged and merged[0]["cell"] == top and f"{top}:{below}" in merged[0]["message"]
+
+
+def test_a_merged_range_over_score_cells_is_an_error(cli, make_workbook, sheets_for):
+    sheets = sheets_for()
+    top = set_cell(sheets, "Thẩm định", "2.2.1", "Điểm thẩm định", 1)
+    below = f"{top[0]}{int(top[1:]) + 1}"
+    path = make_workbook(sheets)
+    hostile.merge(path, "Thẩm định", f"{top}:{below}")
+    problem = expect(cli, path, "merged-score-cells", cell=top, sheet="Thẩm định")
+    assert f"{top}:{below}" in problem["message"]
+
+
+# --- error and formula cells, however the XML is written ------------------------------------------
+
+ERRORS = [
+    '<x:c xmlns:x="{ns}" r="{ref}" t="e"><x:v>#DIV/0!</x:v></x:c>',
+    "<c t='e' r='{ref}'><v>#DIV/0!</v></c>",
+    '<c\n r="{ref}"\n t = "e"><v>#DIV/0!</v></c>',
+    '<c r="{ref}" s="0" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+]
+FORMULAS = [
+    '<c r="{ref}"><f>1/0</f></c>',
+    '<c r="{ref}"><f\n>A1*2</f><v></v></c>',
+    '<x:c xmlns:x="{ns}" r="{ref}"><x:f>A1</x:f></x:c>',
+    "<c r='{ref}'><f t='shared' si='0'/></c>",
+]
+
+
+@pytest.mark.parametrize("xml", ERRORS)
+def test_an_error_in_round_two_is_found_whatever_the_xml(cli, make_workbook, sheets_for, xml):
+    sheets = sheets_for()
+    ref = set_cell(sheets, "Thẩm định", "2.1", "Điểm thẩm định lần 2", None)
+    path = make_workbook(sheets)
+    hostile.set_cell(path, "Thẩm định", ref, xml.format(ns=MAIN, ref=ref))
+    expect(cli, path, "error-cell", cell=ref, sheet="Thẩm định", criterion="2.1")
+
+
+@pytest.mark.parametrize("xml", FORMULAS)
+def test_a_formula_without_a_value_is_found_whatever_the_xml(cli, make_workbook, sheets_for,
+                                                             xml):
+    sheets = sheets_for()
+    ref = set_cell(sheets, "Thẩm định", "2.1", "Điểm thẩm định lần 2", None)
+    path = make_workbook(sheets)
+    hostile.set_cell(path, "Thẩm định", ref, xml.format(ns=MAIN, ref=ref))
+    expect(cli, path, "formula-without-value", cell=ref, sheet="Thẩm định", criterion="2.1")
+
+
+# --- hostile files: each one workbook's problem, in bounded memory ------------------------------
+
+
+def sample(tmp_path: Path, year: str = "2020", code: str = "STC") -> Path:
+    folder = tmp_path / year
+    folder.mkdir(exist_ok=True)
+    return Path(shutil.copy(SAMPLES / year / f"{code}.xlsx", folder / f"{code}.xlsx"))
+
+
+def test_a_far_cell_is_a_warning_and_changes_nothing(cli, tmp_path):
+    path = sample(tmp_path)
+    before = score_json(cli, path)
+    hostile.add_far_cell(path, "Thẩm định", "XFD1048576", "7")
+    result = cli("score", path, "--json")
+    assert result.exit_code == 0, result.output
+    after = json.loads(result.stdout, parse_float=Decimal)
+    far = [w for w in after.pop("warnings") if w["code"] == "far-cell"]
+    assert after == before
+    assert far and far[0]["cell"] == "XFD1048576" and far[0]["sheet"] == "Thẩm định"
+
+
+@pytest.mark.parametrize("build, code", [
+    (lambda p: hostile.inflating_part(p, "Thẩm định", 40), "part-too-large"),
+    (lambda p: hostile.corrupt_stream(p, "Thẩm định"), "corrupt-part"),
+    (lambda p: hostile.entity_bomb(p, "Thẩm định"), "unsafe-xml"),
+], ids=["bomb", "corrupt-deflate", "entity-bomb"])
+def test_a_hostile_workbook_is_one_catalogued_problem(cli, tmp_path, build, code):
+    path = sample(tmp_path)
+    build(path)
+    problem = expect(cli, path, code)
+    assert "xl/worksheets/" in problem["message"]  # the part is named
+
+
+@pytest.mark.parametrize("extra", ["", "<c r='B1' t='e'><v>#N/A</v></c>"],
+                         ids=["plain", "careful"])
+def test_unclosed_tags_are_refused_in_linear_time(cli, tmp_path, extra):
+    # 3,000 unclosed cells: a regular expression such as <c …>.*?</c> took minutes on 27 KB
+    path = sample(tmp_path)
+    hostile.unclosed_cells(path, "Thẩm định", 30_000)
+    if extra:  # an error cell sends the sheet to the careful parse (expat)
+        hostile.set_cell(path, "Thẩm định", "B1", extra)
+    scored = cli("score", path)
+    assert scored.exit_code == 1 and "Traceback" not in scored.output
+    assert "Thẩm định" in scored.stderr
+    assert "[malformed-xml]" in scored.stderr or "[unreadable-workbook]" in scored.stderr
+
+
+def test_a_part_that_lies_about_its_size_is_refused(cli, tmp_path):
+    path = sample(tmp_path)
+    part = hostile.sheet_part(path, "Thẩm định")
+    hostile.replace_stream(path, part, lambda data: __import__("zlib").compress(
+        data + b" " * 1_000_000, 6)[2:-4], declared_size=1000)
+    expect(cli, path, "corrupt-part")
+
+
+def test_one_hostile_workbook_never_takes_the_year_down(cli, tmp_path):
+    folder = tmp_path / "2020"
+    shutil.copytree(SAMPLES / "2020", folder)
+    hostile.corrupt_stream(folder / "SYT.xlsx", "Thẩm định")
+    hostile.add_far_cell(folder / "SNV.xlsx", "Tự đánh giá")
+    hostile.entity_bomb(folder / "STP.xlsx", "Thẩm định")
+    result = cli("rank", folder, "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    ranked = [u["code"] for g in data["groups"] for u in g["units"]]
+    assert len(ranked) == 17 and "SNV" in ranked and "STC" in ranked
+    assert {Path(n["file"]).name: n["problems"][0]["code"] for n in data["not_ranked"]} == {
+        "SYT.xlsx": "corrupt-part", "STP.xlsx": "unsafe-xml"}
+    stc = next(u for g in data["groups"] for u in g["units"] if u["code"] == "STC")
+    assert stc["index"] == 78.81
+
+
+def peak_rss_mib(*args: str) -> float:
+    """Peak memory of a `cchc` run, measured by a fresh Python around it (its children only)."""
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], "
+             "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    cchc = str(Path(sys.executable).with_name("cchc"))
+    out = subprocess.run([sys.executable, "-c", probe, cchc, *args], capture_output=True,
+                         text=True, timeout=120, check=True)
+    return int(out.stdout) / 1024
+
+
+@pytest.mark.parametrize("build", [
+    lambda p: hostile.add_far_cell(p, "Thẩm định"),
+    lambda p: hostile.inflating_part(p, "Thẩm định", 200),
+], ids=["far-cell", "bomb-200MiB"])
+def test_hostile_files_are_read_in_bounded_memory(tmp_path, build):
+    path = sample(tmp_path)
+    baseline = peak_rss_mib("validate", str(path))
+    build(path)
+    assert peak_rss_mib("validate", str(path)) < baseline + 64
+
+
+# --- every entry of a year accounted for -------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and links are POSIX")
+def test_links_fifos_and_strays_are_listed_not_lost(cli, tmp_path):
+    folder = tmp_path / "2023"
+    shutil.copytree(SAMPLES / "2023", folder)
+    os.mkfifo(folder / "FIFO.xlsx")
+    (folder / "GONE.xlsx").symlink_to("nowhere.xlsx")
+    (folder / "LOOP.xlsx").symlink_to("LOOP.xlsx")
+    (folder / "STC-link.xlsx").symlink_to(folder / "STC.xlsx")  # a second STC: both named
+    (folder / "~$STC.xlsx").write_bytes(b"lock")
+    (folder / ".cchc-tmp-xep-hang-1234.xlsx").write_bytes(b"")
+    (folder / "minh-chung.pdf").write_bytes(b"%PDF")
+    (folder / "old").mkdir()
+    result = cli("rank", folder, "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    not_ranked = {Path(n["file"]).name: n["problems"][0]["code"] for n in data["not_ranked"]}
+    assert not_ranked == {"FIFO.xlsx": "not-a-regular-file", "GONE.xlsx": "broken-link",
+                          "LOOP.xlsx": "link-loop", "STC.xlsx": "duplicate-unit",
+                          "STC-link.xlsx": "duplicate-unit"}
+    assert {Path(s["file"]).name: s["rule"] for s in data["skipped"]} == {
+        "~$STC.xlsx": "lock-file", ".cchc-tmp-xep-hang-1234.xlsx": "cchc-temp",
+        "minh-chung.pdf": "not-a-workbook", "old": "folder"}
+    ranked = sum(len(g["units"]) for g in data["groups"])
+    assert ranked + len(not_ranked) == 19 + 4  # the 19 samples and the 4 odd entries, once each
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_validate_and_score_never_open_a_fifo(cli, tmp_path):
+    fifo = tmp_path / "STC.xlsx"
+    os.mkfifo(fifo)
+    expect(cli, fifo, "not-a-regular-file")  # would hang if it were opened
+
+
+def test_rank_writes_into_the_year_folder_and_ranks_it_again(cli, tmp_path):
+    folder = tmp_path / "2023"
+    shutil.copytree(SAMPLES / "2023", folder)
+    first = cli("rank", folder, "-o", folder / "xep-hang-2023.xlsx")
+    assert first.exit_code == 0, first.output
+    again = cli("rank", folder, "--json")
+    assert again.exit_code == 0, again.output
+    data = json.loads(again.stdout)
+    assert sum(len(g["units"]) for g in data["groups"]) == 19
+    assert data["skipped"] == [{"file": str(folder / "xep-hang-2023.xlsx"),
+                                "rule": "cchc-output"}]
+    assert cli("rank", folder, "-o", folder / "xep-hang-2023.xlsx").exit_code == 0
+
+
+def test_an_xlsb_workbook_is_ranked_not_dropped(cli, tmp_path):
+    folder = tmp_path / "2020"
+    shutil.copytree(SAMPLES / "2020", folder)
+    (folder / "STC.xlsx").unlink()
+    shutil.copy(FIXTURES / "formats" / "STC.xlsb", folder / "STC.xlsb")
+    (folder / "SYT.xlsb").write_bytes(b"PK\x03\x04 not really a workbook")
+    result = cli("rank", folder, "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    stc = next(u for g in data["groups"] for u in g["units"] if u["code"] == "STC")
+    assert (stc["rank"], stc["of"], stc["index"]) == (13, 19, 78.81)
+    assert Path(stc["file"]).name == "STC.xlsb"
+    assert [Path(n["file"]).name for n in data["not_ranked"]] == ["SYT.xlsb"]  # named, not lost
+
+
+# --- one failure never stops the others --------------------------------------------------------
+
+
+def test_a_bug_on_one_workbook_is_that_units_problem(cli, tmp_path, monkeypatch):
+    from cchc_cli import ranking
+
+    real = ranking.assess_file
+
+    def flaky(path, *args, **kwargs):
+        if Path(path).name == "SYT.xlsx":
+            raise ZeroDivisionError("a bug")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(ranking, "assess_file", flaky)
+    folder = tmp_path / "2020"
+    shutil.copytree(SAMPLES / "2020", folder)
+    result = cli("rank", folder, "--json")
+    assert result.exit_code == 3  # cchc failed, said so, and still ranked the others
+    data = json.loads(result.stdout)
+    assert sum(len(g["units"]) for g in data["groups"]) == 18
+    assert data["not_ranked"][0]["problems"][0]["code"] == "internal-error"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="worker processes are forked")
+def test_a_worker_that_dies_loses_only_its_own_workbook(tmp_path, monkeypatch, registry):
+    import signal
+
+    from cchc_cli import ranking
+
+    real = ranking.assess_file
+
+    def deadly(path, *args, **kwargs):
+        if Path(path).name == "SYT.xlsx":
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel ends a reader out of memory
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(ranking, "assess_file", deadly)
+    monkeypatch.setattr(ranking, "PARALLEL_FROM", 2)
+    folder = tmp_path / "2020"
+    shutil.copytree(SAMPLES / "2020", folder)
+    ranked = ranking.rank_folder(folder, registry, jobs=2)
+    assert sum(len(g.units) for g in ranked.groups) == 18
+    assert [(Path(n.file).name, n.problems[0].code) for n in ranked.not_ranked] == [
+        ("SYT.xlsx", "reader-died")]
+    stc = ranked.find("STC")
+    assert stc is not None and stc.result.index == D("78.81")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX signals")
+def test_sigterm_stops_the_workers_and_exits_143(tmp_path):
+    import signal
+    import time
+
+    folder = tmp_path / "2023"
+    folder.mkdir()
+    for n in range(400):  # hard links: a large year in no time
+        os.link(SAMPLES / "2023" / "STC.xlsx", folder / f"U{n:03}.xlsx")
+    cchc = str(Path(sys.executable).with_name("cchc"))
+    proc = subprocess.Popen([cchc, "rank", str(folder), "-o", str(tmp_path / "x.xlsx")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, "CCHC_JOBS": "2"})
+    children: list[str] = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(children) < 2:  # wait for the pool's workers
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split() \
+            if Path(f"/proc/{proc.pid}/task/{proc.pid}/children").exists() else []
+        time.sleep(0.01)
+    assert len(children) >= 2, "the pool never started"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err
+    assert "SIGTERM" in err.decode()
+    time.sleep(0.2)
+    assert not [c for c in children if Path(f"/proc/{c}").exists()
+                and "zombie" not in Path(f"/proc/{c}/status").read_text()]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2023"]  # no x.xlsx, no temp file
