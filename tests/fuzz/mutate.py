@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cchc_cli.template import write_workbook
+from tests import hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "samples" / "2020" / "STC.xlsx"
@@ -29,6 +30,9 @@ NASTY_VALUES: list[Any] = [
     unicodedata.normalize("NFD", "Không phát sinh"), unicodedata.normalize("NFD", "Điểm"),
     "1.1.1", "1.10", 1.1, 7.1, "TC 1.1.2", "I", "  ", "Ｘ", "ｘ", "١", "½", "1/2", "1e3",
     "Nhóm 1", "soc-trang-so-2021", "2019", 2030, "abc" * 200,
+    # ticks, and text that a terminal library would take for markup
+    "✓", "✔", "√", "☑", "×", "✗", "X", "•", "✓✗", "\u200b", "\ufeffx",
+    "[xem phụ lục 2]", "[/]", "[link=http://x]y[/link]", "[bold]đậm", ":warning:", "$\\frac{$",
 ]
 
 
@@ -127,11 +131,60 @@ def mutated_workbook(rng: random.Random, path: Path) -> str:
         done.append(mutation.__name__.strip("_"))
     write_workbook(path, {name: [[_writable(v) for v in row] for row in rows]
                           for name, rows in sheets.items()})
+    if rng.random() < 0.3:  # below what openpyxl writes: the archive and its XML
+        damage = rng.choice(DAMAGES)
+        damage(rng, path, rng.choice(sorted(sheets)))
+        done.append(damage.__name__.strip("_"))
     if rng.random() < 0.05:  # a file cut short in transfer
         data = path.read_bytes()
         path.write_bytes(data[: rng.randrange(len(data))])
         done.append("truncate")
     return "+".join(done)
+
+
+def _far_cell(rng: random.Random, path: Path, sheet: str) -> None:
+    ref = rng.choice(["XFD1048576", "A1048576", "XFD1", "IW1", "A10001", "ZZ99999"])
+    hostile.add_far_cell(path, sheet, ref, rng.choice(["1", "0.5"]))
+
+
+def _bomb(rng: random.Random, path: Path, sheet: str) -> None:
+    hostile.inflating_part(path, sheet, rng.choice([1, 40]))
+
+
+def _corrupt(rng: random.Random, path: Path, sheet: str) -> None:
+    hostile.corrupt_stream(path, sheet)
+
+
+def _unclosed(rng: random.Random, path: Path, sheet: str) -> None:
+    hostile.unclosed_cells(path, sheet, rng.choice([10, 3000]))
+
+
+def _entities(rng: random.Random, path: Path, sheet: str) -> None:
+    hostile.entity_bomb(path, sheet)
+
+
+def _odd_cell(rng: random.Random, path: Path, sheet: str) -> None:
+    """An error or a formula without a value, written as other programs write XML."""
+    ref = f"{rng.choice('ABCDEFG')}{rng.randint(2, 60)}"
+    xml = rng.choice([
+        '<x:c xmlns:x="{ns}" r="{ref}" t="e"><x:v>#DIV/0!</x:v></x:c>',
+        "<c t='e' r='{ref}'><v>#REF!</v></c>",
+        '<c r="{ref}"><f>1/0</f></c>',
+        '<c r="{ref}"><f\n>A1</f><v></v></c>',
+        '<c r="{ref}"><f>0.7+0.1</f><v>0.79999999999999993</v></c>',
+        '<c r="{ref}" t="inlineStr"><is><t>[/]</t></is></c>',
+    ]).format(ns=hostile.MAIN_NS, ref=ref)
+    try:
+        hostile.set_cell(path, sheet, ref, xml)
+    except ValueError:  # no such row to put it in
+        pass
+
+
+def _hide(rng: random.Random, path: Path, sheet: str) -> None:
+    hostile.hide_sheet(path, sheet)
+
+
+DAMAGES = [_far_cell, _bomb, _corrupt, _unclosed, _entities, _odd_cell, _odd_cell, _hide]
 
 
 def check(path: Path, registry: Any) -> tuple[str, list[str]]:
