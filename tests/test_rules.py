@@ -66,6 +66,30 @@ def test_anything_else_is_refused_with_a_reason(text):
         parse(text)
 
 
+NESTED = "nested deeper than 64 levels"
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("-" * 498 + "a", NESTED),  # 498 levels of minus: a recursion in every walk of the tree
+    ("(" * 65 + "a" + ")" * 65, NESTED),  # the parser recurses once per parenthesis
+    ("min(" * 65 + "a" + ")" * 65, NESTED),
+    ("a" + "-a" * 64, NESTED),  # 64 operators grouped from the left: 65 levels
+    ("(" * 10_000 + "a" + ")" * 10_000, "longer than 500 characters"),
+])
+def test_an_expression_too_deep_or_too_long_is_refused_in_both_languages(text, reason):
+    with pytest.raises(ExprError) as caught:
+        parse(text)
+    vi = "lồng nhau quá 64 cấp" if reason == NESTED else "dài quá 500 ký tự"
+    assert vi in str(caught.value) and reason in str(caught.value)
+
+
+def test_an_expression_of_64_levels_is_read_and_evaluated():
+    assert parse("-" * 63 + "a").evaluate({"a": D(2)}) == D(-2)  # 63 minus signs: negated
+    assert parse("(" * 64 + "a" + ")" * 64).text() == "a"
+    assert parse("a" + "-a" * 63).evaluate({"a": D(1)}) == D(-62)
+    assert parse("+" * 400 + "a").text() == "a"  # a plus sign adds no level
+
+
 def test_division_by_zero_names_the_divisor():
     with pytest.raises(DivisionByZero) as caught:
         parse("b / (a - a)").evaluate({"a": D(3), "b": D(1)})
