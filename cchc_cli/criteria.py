@@ -462,7 +462,8 @@ def builtin_criteria_dir() -> Path:
 
 def criteria_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
     """Folders searched for sets: ``extra``, then ``$CCHC_CRITERIA`` (os.pathsep-separated),
-    then the built-in sets. An id found earlier wins over a later one."""
+    then the built-in sets. No folder wins over another: an id declared in two files is an
+    error for whatever needs that id (see :class:`Registry`)."""
     dirs = [Path(d) for d in extra]
     env = os.environ.get("CCHC_CRITERIA")
     if env:
@@ -472,37 +473,63 @@ def criteria_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
 
 
 class Registry:
-    """Every criteria set found in some folders, and the choice of one for a unit."""
+    """Every criteria set found in some folders, and the choice of one for a unit.
+
+    A file that is not a valid set does not stop the others: its problems are kept in
+    ``broken`` and shown when a set cannot be found (the broken file may be the one sought).
+    An id declared by two files is an error (``criteria-duplicate-id``, naming both) for
+    whatever needs that id, by name or by group and year: neither file wins, or the figures
+    would hang on the order of the folders. Whatever needs other sets works as usual.
+    """
 
     def __init__(self, sets: Iterable[CriteriaSet] = (), problems: Iterable[Problem] = ()):
-        self.sets: dict[str, CriteriaSet] = {}
-        self.problems: list[Problem] = list(problems)
+        self.broken: list[Problem] = list(problems)
+        self._by_id: dict[str, list[CriteriaSet]] = {}
         for cs in sets:
-            if cs.id in self.sets:
-                continue
-            self.sets[cs.id] = cs
+            self._by_id.setdefault(cs.id, []).append(cs)
 
     @classmethod
     def load(cls, dirs: Iterable[str | os.PathLike[str]] | None = None) -> Registry:
         sets: list[CriteriaSet] = []
         problems: list[Problem] = []
+        seen: set[Path] = set()
         for directory in criteria_dirs(dirs or ()):
             for file in sorted(Path(directory).rglob("*.yaml")):
+                real = file.resolve()
+                if real in seen:  # a folder named twice, or one inside another
+                    continue
+                seen.add(real)
                 try:
                     sets.append(load_criteria(file))
                 except CchcError as err:
                     problems += err.problems
         return cls(sets, problems)
 
+    @property
+    def problems(self) -> list[Problem]:
+        """Everything wrong in the folders: broken files, then ids declared twice."""
+        return [*self.broken, *(p for set_id in self._by_id for p in self._twins(set_id))]
+
+    def _twins(self, set_id: str) -> list[Problem]:
+        first, *others = self._by_id[set_id]
+        return [Problem("criteria-duplicate-id", file=str(cs.path), line=cs._id_line,
+                        path="id", params={"id": set_id, "other": str(first.path)})
+                for cs in others]
+
     def __iter__(self) -> Iterator[CriteriaSet]:
-        return iter(self.sets.values())
+        """Every set found, those sharing an id included."""
+        for found in self._by_id.values():
+            yield from found
 
     def get(self, set_id: str) -> CriteriaSet:
-        try:
-            return self.sets[set_id.strip().lower()]
-        except KeyError:
-            raise CchcError([Problem("unknown-criteria-set", params={
-                "id": set_id, "known": ", ".join(self.sets) or "—"})]) from None
+        key = set_id.strip().lower()
+        if key not in self._by_id:
+            raise CchcError([*self.broken, Problem("unknown-criteria-set", params={
+                "id": set_id, "known": ", ".join(self._by_id) or "—"})])
+        twins = self._twins(key)
+        if twins:
+            raise CchcError(twins)
+        return self._by_id[key][0]
 
     def select(self, *, year: int, group: str | None, set_id: str | None) -> CriteriaSet:
         """The set for a unit: the one it names, else the only one fitting its group and year."""
@@ -514,10 +541,14 @@ class Registry:
             return cs
         fitting = [cs for cs in self if cs.applies_to(year)
                    and (group is None or cs.matches_group(group))]
+        twins = [p for set_id in dict.fromkeys(cs.id for cs in fitting)
+                 for p in self._twins(set_id)]
+        if twins:
+            raise CchcError(twins)
         if len(fitting) == 1:
             return fitting[0]
         if not fitting:
-            raise CchcError([*self.problems, Problem("no-criteria-set", params={
+            raise CchcError([*self.broken, Problem("no-criteria-set", params={
                 "group": group or "—", "year": year})])
         raise CchcError([Problem("ambiguous-criteria-set", params={
             "ids": ", ".join(cs.id for cs in fitting)})])

@@ -3,14 +3,17 @@ at its line, in bounded time and memory, and never breaks a command that does no
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 import yaml
 
-from cchc_cli.criteria import check_criteria_text, load_criteria
+from cchc_cli.criteria import Registry, check_criteria_text
 from cchc_cli.problems import CchcError
 from cchc_cli.yamlsource import MAX_BYTES
 
-from .conftest import SAMPLES
+from .conftest import ROOT, SAMPLES
 from .test_criteria import MINIMAL
 
 # nine levels of nine aliases: 324 bytes that stand for 9^9 = 387 million strings
@@ -160,8 +163,8 @@ def test_too_large_a_text_is_not_parsed(tmp_path):
     big = tmp_path / "big.yaml"
     big.write_text(text, encoding="utf-8")
     with pytest.raises(CchcError) as err:
-        load_criteria(big)
-    assert [(p.code, p.file) for p in err.value.problems] == [("criteria-too-large", str(big))]
+        Registry.load([tmp_path]).get("x")
+    assert err.value.problems[0].code == "criteria-too-large"
 
 
 # --- through the command, placed where CCHC_CRITERIA points ------------------------------------
@@ -196,3 +199,52 @@ def test_criteria_check_and_list_report_each_hostile_file_at_its_line(cli, hosti
                        for row in result.stderr.splitlines()), (name, result.stderr)
     assert "Traceback" not in checked.stderr + listed.stderr
     assert "soc-trang-so-2019" in listed.stdout  # the good sets are still listed
+
+
+# --- one id, two files ------------------------------------------------------------------------
+
+
+def test_an_id_in_two_files_fails_only_what_needs_it(cli, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    copy = mine / "so-2019.yaml"
+    shutil.copy(ROOT / "criteria" / "soc-trang" / "so-2019.yaml", copy)
+    env = {"CCHC_CRITERIA": str(mine)}
+    builtin = ROOT / "criteria" / "soc-trang" / "so-2019.yaml"
+    expected = (f"{builtin}:12 · id: mã bộ tiêu chí “soc-trang-so-2019” trùng với tệp "
+                f"{copy} [criteria-duplicate-id]")
+    # named in the workbook's "Bộ tiêu chí" cell (2020), chosen by group and year (2019),
+    # named by --criteria: each needs the id, and each fails naming both files
+    for args in ([SAMPLES / "2020" / "STC.xlsx"], [SAMPLES / "2019" / "STC.xlsx"],
+                 [SAMPLES / "2023" / "STC.xlsx", "--criteria", "soc-trang-so-2019"]):
+        result = cli("score", *args, env=env)
+        assert result.exit_code == 1, result.stdout
+        assert expected in result.stderr, result.stderr
+    # 2023 uses the 2021 set: not broken by the twin
+    assert cli("score", SAMPLES / "2023" / "STC.xlsx", env=env).exit_code == 0
+    listed = cli("criteria", "list", env={**env, "COLUMNS": "400"})
+    assert listed.exit_code == 1 and expected in listed.stderr
+    assert str(copy) in listed.stdout and str(builtin) in listed.stdout  # both are listed
+
+
+def test_a_folder_named_twice_is_not_a_twin_of_itself(cli, tmp_path):
+    (tmp_path / "mine.yaml").write_text(MINIMAL, encoding="utf-8")
+    twice = f"{tmp_path}{os.pathsep}{tmp_path}"
+    result = cli("criteria", "list", "--criteria", tmp_path, env={"CCHC_CRITERIA": twice})
+    assert result.exit_code == 0, result.stderr
+    assert "test-set" in result.stdout
+
+
+def test_a_set_not_found_shows_the_broken_files_too(cli, tmp_path):
+    (tmp_path / "mine.yaml").write_text(MINIMAL.replace("total: 3", "total: 1e999999999"),
+                                        encoding="utf-8")
+    env = {"CCHC_CRITERIA": str(tmp_path)}
+    unknown = cli("score", SAMPLES / "2020" / "STC.xlsx", "--criteria", "test-set", env=env)
+    assert unknown.exit_code == 1
+    lines = unknown.stderr.splitlines()
+    assert lines[0].startswith(f"Lỗi: {tmp_path / 'mine.yaml'}:6 · total: số 1e999999999")
+    assert "[unknown-criteria-set]" in lines[1]
+    # a group no set serves: the broken set may be the one meant
+    with pytest.raises(CchcError) as err:
+        Registry.load([tmp_path]).select(year=2020, group="UBND xã", set_id=None)
+    assert [p.code for p in err.value.problems] == ["criteria-number-range", "no-criteria-set"]

@@ -19,7 +19,7 @@ from cchc_cli.rules import Rule, RuleFailed, RuleRounding, apply
 from cchc_cli.scoring import evaluate, score_file, score_unit
 from cchc_cli.template import Entry, write_workbook
 
-from .conftest import ROOT, SAMPLES, D, add_row, set_cell
+from .conftest import INFO_2020, ROOT, SAMPLES, D, add_row, set_cell
 from .test_criteria import MINIMAL
 
 RULE = TypeAdapter(Rule)
@@ -381,8 +381,14 @@ ADJUSTMENTS = """adjustments:
 """
 
 
+# a province's own copy of the 2019 set, with bonus and penalty; its own id, since an id
+# declared by two files is an error wherever it is needed
+ADJUSTED_ID = "soc-trang-so-2019-thuong"
+
+
 def adjusted_text(mode: str) -> str:
     text = (ROOT / "criteria" / "soc-trang" / "so-2019.yaml").read_text(encoding="utf-8")
+    text = text.replace("\nid: soc-trang-so-2019\n", f"\nid: {ADJUSTED_ID}\n", 1)
     return text.replace("\nfields:\n", "\n" + ADJUSTMENTS.format(mode=mode) + "fields:\n", 1)
 
 
@@ -393,7 +399,8 @@ def adjusted_set(mode: str):
 
 
 def sheets_with_adjustments(sheets_for, **amounts):
-    sheets = sheets_for({"1.1.4": Entry(appraised=D(0)), "6.3": Entry(self_na=True, na=True)})
+    sheets = sheets_for({"1.1.4": Entry(appraised=D(0)), "6.3": Entry(self_na=True, na=True)},
+                        info={**INFO_2020, "Bộ tiêu chí": ADJUSTED_ID})
     for code, value in amounts.items():
         add_row(sheets, "Thẩm định", {"Mã": code, "Điểm thẩm định": value})
     return sheets
@@ -437,7 +444,7 @@ def test_a_negative_bonus_is_an_error(sheets_for, parse):
 
 def test_bonus_and_penalty_have_their_own_lines_in_score_and_rank(cli, tmp_path, sheets_for,
                                                                   make_workbook):
-    sets = tmp_path / "sets"  # a province's own copy of the set, found before the built-in
+    sets = tmp_path / "sets"
     sets.mkdir()
     (sets / "so-2019.yaml").write_text(adjusted_text("points"), encoding="utf-8")
     env = {"COLUMNS": "200", "CCHC_CRITERIA": str(sets)}
@@ -472,7 +479,7 @@ def test_the_template_has_a_row_for_each_bonus_and_penalty(cli, tmp_path):
     (sets / "so-2019.yaml").write_text(adjusted_text("points"), encoding="utf-8")
     env = {"CCHC_CRITERIA": str(sets)}
     blank = tmp_path / "mau.xlsx"
-    made = cli("template", "-c", "soc-trang-so-2019", "-u", "STC", "-y", "2020", "-o", blank,
+    made = cli("template", "-c", ADJUSTED_ID, "-u", "STC", "-y", "2020", "-o", blank,
                env=env)
     assert made.exit_code == 0, made.stderr
     from openpyxl import load_workbook
@@ -556,7 +563,7 @@ def test_compare_and_history_show_bonus_and_penalty(cli, tmp_path, sheets_for):
         sheets = sheets_with_adjustments(sheets_for, T1=bonus, TR1=D("0.25"))
         sheets["Thông tin"] = [[k, v] for k, v in
                                {"Mã đơn vị": "STC", "Tên đơn vị": "Sở Tài chính", "Năm": year,
-                                "Nhóm": "Sở, ban ngành tỉnh"}.items()]
+                                "Nhóm": "Sở, ban ngành tỉnh", "Bộ tiêu chí": ADJUSTED_ID}.items()]
         write_workbook(tmp_path / "data" / str(year) / "STC.xlsx", sheets)
     compared = cli("compare", "2019", "2020", "--unit", "STC", "--data", tmp_path / "data",
                    env=env)
