@@ -492,10 +492,14 @@ class Registry:
     def load(cls, dirs: Iterable[str | os.PathLike[str]] | None = None) -> Registry:
         sets: list[CriteriaSet] = []
         problems: list[Problem] = []
-        seen: set[Path] = set()
+        seen: set[str] = set()
         for directory in criteria_dirs(dirs or ()):
             for file in sorted(Path(directory).rglob("*.yaml")):
-                real = file.resolve()
+                if file.is_dir():  # a folder named like a set: its files are listed anyway
+                    continue
+                # realpath, not resolve(): a symlink loop is a file that cannot be read, and
+                # says so below, not a RuntimeError here
+                real = os.path.realpath(file)
                 if real in seen:  # a folder named twice, or one inside another
                     continue
                 seen.add(real)

@@ -201,6 +201,24 @@ def test_criteria_check_and_list_report_each_hostile_file_at_its_line(cli, hosti
     assert "soc-trang-so-2019" in listed.stdout  # the good sets are still listed
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX pipes and symlinks")
+def test_files_that_cannot_be_read_are_reported_not_waited_for(cli, tmp_path):
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    os.mkfifo(tmp_path / "pipe.yaml")  # opening it would wait for a writer forever
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")  # endless
+    (tmp_path / "folder.yaml").mkdir()
+    env = {"CCHC_CRITERIA": str(tmp_path)}
+    assert cli("score", SAMPLES / "2020" / "STC.xlsx", env=env).exit_code == 0
+    listed = cli("criteria", "list", "--lang", "en", env=env)
+    assert listed.exit_code == 1
+    assert listed.stderr.splitlines()[:3] == [
+        f"Error: {tmp_path / 'loop.yaml'}: cannot read the file: OSError [unreadable-file]",
+        f"Error: {tmp_path / 'pipe.yaml'}: cannot read the file: not a regular file "
+        "[unreadable-file]",
+        f"Error: {tmp_path / 'zero.yaml'}: cannot read the file: not a regular file "
+        "[unreadable-file]"]
+
+
 # --- one id, two files ------------------------------------------------------------------------
 
 
