@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cchc_cli.criteria import Registry, check_criteria_text
 from cchc_cli.problems import CchcError
@@ -165,6 +167,31 @@ def test_too_large_a_text_is_not_parsed(tmp_path):
     with pytest.raises(CchcError) as err:
         Registry.load([tmp_path]).get("x")
     assert err.value.problems[0].code == "criteria-too-large"
+
+
+# pieces a careless edit or a hostile hand leaves in a set
+SPLINTERS = ["&a ", "*a", "[", "]", "{", "}", ": ", "? ", "- ", "!!int ", "!!float ", "!!binary ",
+             "!!set ", "!!python/name:os.system ", "1e999999999", ".nan", "-.inf", "1" * 50,
+             "2001-13-45", "\n", "  ", "'", '"', "#", ",", "<<: *a", "~", "|", "---\n",
+             "%YAML 1.1\n", "\t", "\x00", "\ud800", "((((", "-" * 100, "min(", ")"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.randoms(use_true_random=False), st.booleans())
+def test_mutated_sets_end_in_a_set_or_in_catalogued_problems(rng, shipped):
+    text = (ROOT / "criteria" / "soc-trang" / "so-2019.yaml").read_text(encoding="utf-8") \
+        if shipped else MINIMAL
+    for _ in range(rng.randint(1, 6)):
+        at = rng.randrange(len(text) + 1)
+        kind = rng.random()
+        if kind < 0.5:
+            text = text[:at] + rng.choice(SPLINTERS) + text[at:]
+        elif kind < 0.8:
+            text = text[:at] + text[at + rng.randint(1, 30):]
+        else:  # a block repeated, as a paste gone wrong
+            text = text[:at] + text[at:at + rng.randint(1, 200)] * rng.randint(2, 5) + text[at:]
+    cs, problems = check_criteria_text(text, "set.yaml")  # any exception here is a crash
+    assert (cs is None) == bool(problems)
 
 
 # --- through the command, placed where CCHC_CRITERIA points ------------------------------------
