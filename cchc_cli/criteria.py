@@ -15,21 +15,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import VERSION as PYDANTIC_VERSION
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .decimals import RoundingMode, fixed, localize, plain, round_for_display
 from .problems import CchcError, Problem
 from .rules import NAME, RULE_KINDS, Rule, RuleRounding
 from .text import fold
-from .yamlsource import YamlDoc, format_path, parse_yaml
+from .yamlsource import MAX_BYTES, TOO_LARGE, YamlDoc, format_path, parse_yaml
 
 Scoring = Literal["self", "survey"]
 
 
 class _Strict(BaseModel):
-    # defer_build: validators are built only when a YAML file is checked, not for a
-    # set that comes from the cache
+    # defer_build: validators are built when a YAML file is first checked, not at import
+    # (``--help``, ``--version`` and a failed command need none)
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
                               defer_build=True)
 
@@ -195,6 +194,7 @@ class CriteriaSet(_Strict):
     fields: list[FieldSpec] = Field(min_length=1)
 
     _path: Path | None = PrivateAttr(default=None)
+    _id_line: int | None = PrivateAttr(default=None)  # to point at when another file has the id
     _leaves: dict[str, Leaf] = PrivateAttr(default_factory=dict)
     _nodes: dict[str, FieldSpec | Item] = PrivateAttr(default_factory=dict)
     _below: dict[str, list[str]] = PrivateAttr(default_factory=dict)
@@ -392,6 +392,9 @@ def _tree_problems(cs: CriteriaSet, doc: YamlDoc, file: str) -> list[Problem]:
     return problems
 
 
+_READ_AS_NONE = {"criteria-number-range", "criteria-bad-value"}
+
+
 def check_criteria_text(text: str, file: str) -> tuple[CriteriaSet | None, list[Problem]]:
     """Parse and check one criteria YAML; returns the set (if valid) and every problem."""
     import yaml
@@ -403,11 +406,9 @@ def check_criteria_text(text: str, file: str) -> tuple[CriteriaSet | None, list[
         detail = getattr(exc, "problem", None) or str(exc)
         return None, [Problem("criteria-yaml-syntax", file=file,
                               line=mark.line + 1 if mark else None, params={"detail": detail})]
-    problems = [
-        Problem("criteria-duplicate-key", file=file, line=line, path=format_path(path),
-                params={"key": path[-1]})
-        for path, line in doc.duplicate_keys
-    ]
+    except CchcError as err:  # past a limit: nothing more is read
+        return None, [p.with_file(file) for p in err.problems]
+    problems = [p.with_file(file) for p in doc.problems]
     if not isinstance(doc.data, dict):
         problems.append(Problem("criteria-invalid", file=file, line=1, params={
             "detail_vi": "tệp phải là một bảng khóa: giá trị (id, title, fields, …)",
@@ -416,94 +417,37 @@ def check_criteria_text(text: str, file: str) -> tuple[CriteriaSet | None, list[
     try:
         cs = CriteriaSet.model_validate(doc.data)
     except ValidationError as err:
-        return None, problems + _validation_problems(err, doc, file)
+        # a value refused while reading reads as None: pydantic need not say so again
+        refused = {p.path for p in problems if p.code in _READ_AS_NONE}
+        return None, problems + [p for p in _validation_problems(err, doc, file)
+                                 if p.path not in refused]
     problems += _tree_problems(cs, doc, file)
     if problems:
         return None, problems
+    cs._id_line = doc.line_of(("id",))
     return cs, []
 
 
 def load_criteria(path: str | os.PathLike[str]) -> CriteriaSet:
     """Load one criteria YAML file; raises :class:`CchcError` listing every problem."""
     path = Path(path)
+    if path.exists() and not (path.is_file() or path.is_dir()):  # a pipe or a device: no end
+        raise CchcError([Problem("unreadable-file", file=str(path),
+                                 params={"detail": "not a regular file"})])
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)  # what lies beyond the limit is never read
+        if len(data) > MAX_BYTES:
+            raise CchcError([TOO_LARGE.with_file(str(path))])
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CchcError([Problem("unreadable-file", file=str(path),
                                  params={"detail": exc.__class__.__name__})]) from exc
-    cached = _cache_file(text)
-    cs = _from_cache(cached) if cached is not None else None
+    cs, problems = check_criteria_text(text, str(path))
     if cs is None:
-        cs, problems = check_criteria_text(text, str(path))
-        if cs is None:
-            raise CchcError(problems)
-        if cached is not None:
-            _to_cache(cached, cs)
+        raise CchcError(problems)
     cs._path = path
     return cs
-
-
-# --- a cache of checked sets ----------------------------------------------------------------
-# Checking a set means building pydantic validators (≈ 0.1 s at start-up). A set already
-# checked is kept, pickled, under a key made of its text and of the code that checks it, so a
-# changed YAML file or a new cchc is checked afresh. ``CCHC_CACHE=0`` turns the cache off.
-
-_CODE = ("criteria.py", "rules.py", "expr.py", "yamlsource.py", "decimals.py")
-
-
-def _cache_dir() -> Path | None:
-    setting = os.environ.get("CCHC_CACHE", "")
-    if setting == "0":
-        return None
-    if setting:
-        return Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cchc" / "criteria"
-
-
-def _cache_file(text: str) -> Path | None:
-    import hashlib
-    import sys
-
-    folder = _cache_dir()
-    if folder is None:
-        return None
-    key = hashlib.sha256(text.encode("utf-8"))
-    here = Path(__file__).parent
-    for name in _CODE:
-        try:
-            key.update((here / name).read_bytes())
-        except OSError:
-            return None
-    key.update(f"{sys.version_info[:2]} {PYDANTIC_VERSION}".encode())
-    return folder / f"{key.hexdigest()[:32]}.pickle"
-
-
-def _from_cache(file: Path) -> CriteriaSet | None:
-    import pickle
-
-    try:
-        with file.open("rb") as handle:
-            cs = pickle.load(handle)
-    except FileNotFoundError:
-        return None
-    except Exception:  # a damaged or foreign cache file: check the YAML again
-        return None
-    return cs if isinstance(cs, CriteriaSet) else None
-
-
-def _to_cache(file: Path, cs: CriteriaSet) -> None:
-    import pickle
-    import tempfile
-
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=file.parent, delete=False,
-                                         suffix=".tmp") as handle:
-            pickle.dump(cs, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, file)
-    except OSError:
-        pass  # a read-only home: no cache, only slower
 
 
 # --- where sets are found -----------------------------------------------------------------
@@ -518,7 +462,8 @@ def builtin_criteria_dir() -> Path:
 
 def criteria_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
     """Folders searched for sets: ``extra``, then ``$CCHC_CRITERIA`` (os.pathsep-separated),
-    then the built-in sets. An id found earlier wins over a later one."""
+    then the built-in sets. No folder wins over another: an id declared in two files is an
+    error for whatever needs that id (see :class:`Registry`)."""
     dirs = [Path(d) for d in extra]
     env = os.environ.get("CCHC_CRITERIA")
     if env:
@@ -528,37 +473,67 @@ def criteria_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
 
 
 class Registry:
-    """Every criteria set found in some folders, and the choice of one for a unit."""
+    """Every criteria set found in some folders, and the choice of one for a unit.
+
+    A file that is not a valid set does not stop the others: its problems are kept in
+    ``broken`` and shown when a set cannot be found (the broken file may be the one sought).
+    An id declared by two files is an error (``criteria-duplicate-id``, naming both) for
+    whatever needs that id, by name or by group and year: neither file wins, or the figures
+    would hang on the order of the folders. Whatever needs other sets works as usual.
+    """
 
     def __init__(self, sets: Iterable[CriteriaSet] = (), problems: Iterable[Problem] = ()):
-        self.sets: dict[str, CriteriaSet] = {}
-        self.problems: list[Problem] = list(problems)
+        self.broken: list[Problem] = list(problems)
+        self._by_id: dict[str, list[CriteriaSet]] = {}
         for cs in sets:
-            if cs.id in self.sets:
-                continue
-            self.sets[cs.id] = cs
+            self._by_id.setdefault(cs.id, []).append(cs)
 
     @classmethod
     def load(cls, dirs: Iterable[str | os.PathLike[str]] | None = None) -> Registry:
         sets: list[CriteriaSet] = []
         problems: list[Problem] = []
+        seen: set[str] = set()
         for directory in criteria_dirs(dirs or ()):
             for file in sorted(Path(directory).rglob("*.yaml")):
+                if file.is_dir():  # a folder named like a set: its files are listed anyway
+                    continue
+                # realpath, not resolve(): a symlink loop is a file that cannot be read, and
+                # says so below, not a RuntimeError here
+                real = os.path.realpath(file)
+                if real in seen:  # a folder named twice, or one inside another
+                    continue
+                seen.add(real)
                 try:
                     sets.append(load_criteria(file))
                 except CchcError as err:
                     problems += err.problems
         return cls(sets, problems)
 
+    @property
+    def problems(self) -> list[Problem]:
+        """Everything wrong in the folders: broken files, then ids declared twice."""
+        return [*self.broken, *(p for set_id in self._by_id for p in self._twins(set_id))]
+
+    def _twins(self, set_id: str) -> list[Problem]:
+        first, *others = self._by_id[set_id]
+        return [Problem("criteria-duplicate-id", file=str(cs.path), line=cs._id_line,
+                        path="id", params={"id": set_id, "other": str(first.path)})
+                for cs in others]
+
     def __iter__(self) -> Iterator[CriteriaSet]:
-        return iter(self.sets.values())
+        """Every set found, those sharing an id included."""
+        for found in self._by_id.values():
+            yield from found
 
     def get(self, set_id: str) -> CriteriaSet:
-        try:
-            return self.sets[set_id.strip().lower()]
-        except KeyError:
-            raise CchcError([Problem("unknown-criteria-set", params={
-                "id": set_id, "known": ", ".join(self.sets) or "—"})]) from None
+        key = set_id.strip().lower()
+        if key not in self._by_id:
+            raise CchcError([*self.broken, Problem("unknown-criteria-set", params={
+                "id": set_id, "known": ", ".join(self._by_id) or "—"})])
+        twins = self._twins(key)
+        if twins:
+            raise CchcError(twins)
+        return self._by_id[key][0]
 
     def select(self, *, year: int, group: str | None, set_id: str | None) -> CriteriaSet:
         """The set for a unit: the one it names, else the only one fitting its group and year."""
@@ -570,10 +545,14 @@ class Registry:
             return cs
         fitting = [cs for cs in self if cs.applies_to(year)
                    and (group is None or cs.matches_group(group))]
+        twins = [p for set_id in dict.fromkeys(cs.id for cs in fitting)
+                 for p in self._twins(set_id)]
+        if twins:
+            raise CchcError(twins)
         if len(fitting) == 1:
             return fitting[0]
         if not fitting:
-            raise CchcError([*self.problems, Problem("no-criteria-set", params={
+            raise CchcError([*self.broken, Problem("no-criteria-set", params={
                 "group": group or "—", "year": year})])
         raise CchcError([Problem("ambiguous-criteria-set", params={
             "ids": ", ".join(cs.id for cs in fitting)})])

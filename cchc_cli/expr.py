@@ -164,10 +164,15 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
 
 
 class _Parser:
+    """Recursive descent over the tokens. Each rule returns its node and the node's height
+    (levels down to the deepest leaf), so a tree deeper than ``MAX_DEPTH`` is refused while it
+    is built: evaluating or printing it recurses once per level."""
+
     def __init__(self, text: str):
         self.text = text
         self.tokens = _tokens(text)
         self.i = 0
+        self.open = 0  # parentheses (and calls) entered and not yet closed
 
     def peek(self) -> tuple[str, str, int] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -188,66 +193,85 @@ class _Parser:
     def parse(self) -> Node:
         if not self.tokens:
             raise ExprError("biểu thức rỗng / empty expression")
-        node = self.sum()
+        node, _ = self.sum()
         rest = self.peek()
         if rest is not None:
             raise ExprError(f"thừa {rest[1]!r} ở vị trí {rest[2] + 1} / "
                             f"unexpected {rest[1]!r} at position {rest[2] + 1}")
         return node
 
-    def sum(self) -> Node:
+    def sum(self) -> tuple[Node, int]:
         return self._chain("+-", self.product)
 
-    def product(self) -> Node:
+    def product(self) -> tuple[Node, int]:
         return self._chain("*/", self.unary)
 
-    def _chain(self, ops: str, operand: Callable[[], Node]) -> Node:
+    def _chain(self, ops: str, operand: Callable[[], tuple[Node, int]]) -> tuple[Node, int]:
         """``operand (op operand)*`` for the operators ``ops``, grouped from the left."""
-        node = operand()
+        node, height = operand()
         while (t := self.peek()) and t[0] == "op" and t[1] in ops:
             self.take()
-            node = Binary(t[1], node, operand())
-        return node
+            right, right_height = operand()
+            node, height = Binary(t[1], node, right), _level(max(height, right_height) + 1)
+        return node, height
 
-    def unary(self) -> Node:
-        t = self.peek()
-        if t and t[0] == "op" and t[1] == "-":
+    def unary(self) -> tuple[Node, int]:
+        minus = 0
+        while (t := self.peek()) and t[0] == "op" and t[1] in "+-":  # a loop: "----a" is flat
             self.take()
-            return Negate(self.unary())
-        if t and t[0] == "op" and t[1] == "+":
-            self.take()
-            return self.unary()
-        return self.atom()
+            minus += t[1] == "-"
+        node, height = self.atom()
+        for _ in range(minus):
+            node, height = Negate(node), _level(height + 1)
+        return node, height
 
-    def atom(self) -> Node:
+    def atom(self) -> tuple[Node, int]:
         kind, token, pos = self.take()
         if kind == "number":
-            return Number(Decimal(token))
+            return Number(Decimal(token)), 1
         if kind == "name":
             nxt = self.peek()
             if nxt and nxt[1] == "(":
                 if token not in FUNCTIONS:
                     raise ExprError(f"hàm {token!r} không có (chỉ min, max) / "
                                     f"no function {token!r} (only min, max)")
+                self._enter()
                 self.take("(")
                 args = [self.sum()]
                 while (t := self.peek()) and t[1] == ",":
                     self.take(",")
                     args.append(self.sum())
                 self.take(")")
-                return Call(token, tuple(args))
+                self.open -= 1
+                return (Call(token, tuple(node for node, _ in args)),
+                        _level(max(height for _, height in args) + 1))
             if token in FUNCTIONS:
                 raise ExprError(f"{token} cần đối số trong ngoặc / {token} needs (arguments)")
-            return Name(token)
+            return Name(token), 1
         if token == "(":
-            node = self.sum()
+            self._enter()
+            inner = self.sum()
             self.take(")")
-            return node
+            self.open -= 1
+            return inner
         raise ExprError(f"không mong đợi {token!r} ở vị trí {pos + 1} / "
                         f"unexpected {token!r} at position {pos + 1}")
 
+    def _enter(self) -> None:
+        """One parenthesis deeper; the parser recurses once per parenthesis."""
+        self.open += 1
+        _level(self.open)
+
 
 MAX_LENGTH = 500  # a rule is a line of arithmetic, not a program
+MAX_DEPTH = 64  # levels of the tree, and of parentheses; a real rule has fewer than 6
+
+
+def _level(height: int) -> int:
+    if height > MAX_DEPTH:
+        raise ExprError(f"biểu thức lồng nhau quá {MAX_DEPTH} cấp / "
+                        f"nested deeper than {MAX_DEPTH} levels")
+    return height
 
 
 def parse(text: str) -> Node:
@@ -255,10 +279,7 @@ def parse(text: str) -> Node:
     if len(text) > MAX_LENGTH:
         raise ExprError(f"biểu thức dài quá {MAX_LENGTH} ký tự / longer than {MAX_LENGTH} "
                         f"characters")
-    try:
-        return _Parser(text).parse()
-    except RecursionError:
-        raise ExprError("biểu thức lồng quá sâu / nested too deeply") from None
+    return _Parser(text).parse()
 
 
 def show_values(values: Mapping[str, Decimal], lang: str) -> Callable[[str], str]:

@@ -382,6 +382,52 @@ _KINDS = (
         "mã bộ tiêu chí “{id}” trùng với tệp {other}",
         "criteria-set id “{id}” is also used by {other}",
     ),
+    Kind(
+        "criteria-too-large",
+        E,
+        "tệp lớn hơn giới hạn {limit} (một bộ tiêu chí thật khoảng 30 KB); không đọc",
+        "the file is larger than the limit of {limit} (a real criteria set is about 30 KB); "
+        "not read",
+    ),
+    Kind(
+        "criteria-too-many-values",
+        E,
+        "YAML có quá {limit} giá trị (tính cả các giá trị mà bí danh *… lặp lại); dừng đọc",
+        "the YAML holds more than {limit} values (counting those that aliases *… repeat); "
+        "reading stopped",
+    ),
+    Kind(
+        "criteria-too-deep",
+        E,
+        "YAML lồng nhau quá {limit} cấp; dừng đọc",
+        "the YAML nests deeper than {limit} levels; reading stopped",
+    ),
+    Kind(
+        "criteria-recursive-alias",
+        E,
+        "bí danh *{alias} nằm bên trong chính giá trị &{alias} mà nó trỏ tới; dừng đọc",
+        "alias *{alias} sits inside the very value &{alias} it refers to; reading stopped",
+    ),
+    Kind(
+        "criteria-key-not-scalar",
+        E,
+        "khóa phải là một giá trị đơn (chữ hoặc số), không phải danh sách hay bảng",
+        "a key must be a single value (text or a number), not a list or a mapping",
+    ),
+    Kind(
+        "criteria-number-range",
+        E,
+        "số {value} nằm ngoài giới hạn: phải hữu hạn, trị tuyệt đối không quá {max}, "
+        "tối đa {decimals} chữ số thập phân và {length} ký tự",
+        "the number {value} is out of range: it must be finite, at most {max} in absolute "
+        "value, with at most {decimals} decimal places and {length} characters",
+    ),
+    Kind(
+        "criteria-bad-value",
+        E,
+        "không đọc được giá trị “{value}”: {detail}",
+        "cannot read the value “{value}”: {detail}",
+    ),
     # --- items in the workbook ---------------------------------------------------------------
     Kind(
         "unknown-criterion",

@@ -27,14 +27,6 @@ def D(text: str | int) -> Decimal:
     return Decimal(str(text))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _criteria_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Tests keep their cache of checked criteria sets to themselves (not ~/.cache)."""
-    import os
-
-    os.environ["CCHC_CACHE"] = str(tmp_path_factory.mktemp("criteria-cache"))
-
-
 @pytest.fixture(scope="session")
 def registry() -> Registry:
     return Registry.load()

@@ -15,8 +15,8 @@ from cchc_cli.problems import CchcError
 from cchc_cli.ranking import rank_folder, rank_group
 from cchc_cli.template import Entry, write_workbook
 
-from .conftest import SAMPLES, D, add_row
-from .test_rules import adjusted_text
+from .conftest import INFO_2020, SAMPLES, D, add_row
+from .test_rules import ADJUSTED_ID, adjusted_text
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +77,9 @@ def test_a_goal_that_no_recovery_reaches_says_so(tmp_path, sheets_for, monkeypat
     folder = tmp_path / "2020"
     write_workbook(folder / "SXD.xlsx", sheets_for(info={
         "Mã đơn vị": "SXD", "Tên đơn vị": "Sở Xây dựng", "Năm": 2020,
-        "Nhóm": "Sở, ban ngành tỉnh"}))  # full marks: 100 %
-    stc = sheets_for({"1.1.4": Entry(appraised=D(0))})
+        "Nhóm": "Sở, ban ngành tỉnh", "Bộ tiêu chí": ADJUSTED_ID}))  # full marks: 100 %
+    stc = sheets_for({"1.1.4": Entry(appraised=D(0))},
+                     info={**INFO_2020, "Bộ tiêu chí": ADJUSTED_ID})
     add_row(stc, "Thẩm định", {"Mã": "TR1", "Điểm thẩm định": D(1)})  # a penalty stays
     write_workbook(folder / "STC.xlsx", stc)
     g = gains_of_folder(folder, "STC", registry=Registry.load())

@@ -19,7 +19,7 @@ from cchc_cli.rules import Rule, RuleFailed, RuleRounding, apply
 from cchc_cli.scoring import evaluate, score_file, score_unit
 from cchc_cli.template import Entry, write_workbook
 
-from .conftest import ROOT, SAMPLES, D, add_row, set_cell
+from .conftest import INFO_2020, ROOT, SAMPLES, D, add_row, set_cell
 from .test_criteria import MINIMAL
 
 RULE = TypeAdapter(Rule)
@@ -64,6 +64,30 @@ def test_expression_with_figures_and_its_written_working():
 def test_anything_else_is_refused_with_a_reason(text):
     with pytest.raises(ExprError):
         parse(text)
+
+
+NESTED = "nested deeper than 64 levels"
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("-" * 498 + "a", NESTED),  # 498 levels of minus: a recursion in every walk of the tree
+    ("(" * 65 + "a" + ")" * 65, NESTED),  # the parser recurses once per parenthesis
+    ("min(" * 65 + "a" + ")" * 65, NESTED),
+    ("a" + "-a" * 64, NESTED),  # 64 operators grouped from the left: 65 levels
+    ("(" * 10_000 + "a" + ")" * 10_000, "longer than 500 characters"),
+])
+def test_an_expression_too_deep_or_too_long_is_refused_in_both_languages(text, reason):
+    with pytest.raises(ExprError) as caught:
+        parse(text)
+    vi = "lồng nhau quá 64 cấp" if reason == NESTED else "dài quá 500 ký tự"
+    assert vi in str(caught.value) and reason in str(caught.value)
+
+
+def test_an_expression_of_64_levels_is_read_and_evaluated():
+    assert parse("-" * 63 + "a").evaluate({"a": D(2)}) == D(-2)  # 63 minus signs: negated
+    assert parse("(" * 64 + "a" + ")" * 64).text() == "a"
+    assert parse("a" + "-a" * 63).evaluate({"a": D(1)}) == D(-62)
+    assert parse("+" * 400 + "a").text() == "a"  # a plus sign adds no level
 
 
 def test_division_by_zero_names_the_divisor():
@@ -357,8 +381,14 @@ ADJUSTMENTS = """adjustments:
 """
 
 
+# a province's own copy of the 2019 set, with bonus and penalty; its own id, since an id
+# declared by two files is an error wherever it is needed
+ADJUSTED_ID = "soc-trang-so-2019-thuong"
+
+
 def adjusted_text(mode: str) -> str:
     text = (ROOT / "criteria" / "soc-trang" / "so-2019.yaml").read_text(encoding="utf-8")
+    text = text.replace("\nid: soc-trang-so-2019\n", f"\nid: {ADJUSTED_ID}\n", 1)
     return text.replace("\nfields:\n", "\n" + ADJUSTMENTS.format(mode=mode) + "fields:\n", 1)
 
 
@@ -369,7 +399,8 @@ def adjusted_set(mode: str):
 
 
 def sheets_with_adjustments(sheets_for, **amounts):
-    sheets = sheets_for({"1.1.4": Entry(appraised=D(0)), "6.3": Entry(self_na=True, na=True)})
+    sheets = sheets_for({"1.1.4": Entry(appraised=D(0)), "6.3": Entry(self_na=True, na=True)},
+                        info={**INFO_2020, "Bộ tiêu chí": ADJUSTED_ID})
     for code, value in amounts.items():
         add_row(sheets, "Thẩm định", {"Mã": code, "Điểm thẩm định": value})
     return sheets
@@ -413,7 +444,7 @@ def test_a_negative_bonus_is_an_error(sheets_for, parse):
 
 def test_bonus_and_penalty_have_their_own_lines_in_score_and_rank(cli, tmp_path, sheets_for,
                                                                   make_workbook):
-    sets = tmp_path / "sets"  # a province's own copy of the set, found before the built-in
+    sets = tmp_path / "sets"
     sets.mkdir()
     (sets / "so-2019.yaml").write_text(adjusted_text("points"), encoding="utf-8")
     env = {"COLUMNS": "200", "CCHC_CRITERIA": str(sets)}
@@ -448,7 +479,7 @@ def test_the_template_has_a_row_for_each_bonus_and_penalty(cli, tmp_path):
     (sets / "so-2019.yaml").write_text(adjusted_text("points"), encoding="utf-8")
     env = {"CCHC_CRITERIA": str(sets)}
     blank = tmp_path / "mau.xlsx"
-    made = cli("template", "-c", "soc-trang-so-2019", "-u", "STC", "-y", "2020", "-o", blank,
+    made = cli("template", "-c", ADJUSTED_ID, "-u", "STC", "-y", "2020", "-o", blank,
                env=env)
     assert made.exit_code == 0, made.stderr
     from openpyxl import load_workbook
@@ -532,7 +563,7 @@ def test_compare_and_history_show_bonus_and_penalty(cli, tmp_path, sheets_for):
         sheets = sheets_with_adjustments(sheets_for, T1=bonus, TR1=D("0.25"))
         sheets["Thông tin"] = [[k, v] for k, v in
                                {"Mã đơn vị": "STC", "Tên đơn vị": "Sở Tài chính", "Năm": year,
-                                "Nhóm": "Sở, ban ngành tỉnh"}.items()]
+                                "Nhóm": "Sở, ban ngành tỉnh", "Bộ tiêu chí": ADJUSTED_ID}.items()]
         write_workbook(tmp_path / "data" / str(year) / "STC.xlsx", sheets)
     compared = cli("compare", "2019", "2020", "--unit", "STC", "--data", tmp_path / "data",
                    env=env)
