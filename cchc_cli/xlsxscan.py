@@ -123,12 +123,13 @@ class Archive:
             raise refuse("part-too-large", self.file, part=name, limit=_mib(limits.PART_BYTES))
         if zlib.crc32(data) != info.CRC or len(data) != info.file_size:
             raise refuse("corrupt-part", self.file, part=name, detail="CRC / size")
+        data = bytes(data)
         self._inflated += len(data)
         if keep:
             self._kept[name] = data
         return data
 
-    def _inflate(self, info: zipfile.ZipInfo, budget: int) -> bytes:
+    def _inflate(self, info: zipfile.ZipInfo, budget: int) -> bytes | bytearray:
         with self.path.open("rb") as raw:
             raw.seek(info.header_offset)
             header = raw.read(30)
@@ -151,8 +152,9 @@ class Archive:
                     left -= len(chunk)
                     if not chunk:
                         break
-                out += inflater.decompress(chunk, budget + 1 - len(out))
-            return bytes(out)
+                # at most 1 MiB a call: a bomb never holds more than the budget and a step
+                out += inflater.decompress(chunk, min(1 << 20, budget + 1 - len(out)))
+            return out  # not copied: a part past the budget is dropped as it is
 
 
 # --- XML, read with expat --------------------------------------------------------------------
@@ -589,7 +591,10 @@ class XlsxBook:
         part = self.part_of(sheet)
         if part is None or not self.archive.has(part):
             raise Unscannable(sheet)
-        data = self.archive.read(part, keep=False)
+        try:
+            data = self.archive.read(part, keep=False)
+        except CchcError as err:  # name the sheet as well as the part
+            raise CchcError([_with_sheet(p, sheet) for p in err.problems]) from None
         if _plain(data, self._percent):  # within the grid, hence within the cell budget
             return SheetScan()
         return self._careful(sheet, part, data)
@@ -611,13 +616,12 @@ class XlsxBook:
         except _TooManyCells:
             raise self._too_many(sheet) from None
         except CchcError as err:
-            raise CchcError([p if p.sheet else _with_sheet(p, sheet) for p in err.problems]) \
-                from None
+            raise CchcError([_with_sheet(p, sheet) for p in err.problems]) from None
         return parser.scan
 
 
 def _with_sheet(problem: Problem, sheet: str) -> Problem:
-    return replace(problem, sheet=sheet)
+    return problem if problem.sheet else replace(problem, sheet=sheet)
 
 
 def grid(cells: dict[tuple[int, int], Any]) -> list[list[Any]]:
