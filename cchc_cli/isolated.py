@@ -70,19 +70,24 @@ def far_cell_problem(file: str, sheet: str, cells: list[str], count: int) -> Pro
         "columns": "IV"})
 
 
-def read_book(path: Path) -> BookData:
-    """Read every sheet with python-calamine (in whatever process calls this)."""
+def open_calamine(file: str) -> Any:
+    """python-calamine's workbook, or a catalogued problem for a file it cannot open."""
     import python_calamine as calamine
 
-    file = str(path)
     try:
-        book = calamine.CalamineWorkbook.from_path(file)
+        return calamine.CalamineWorkbook.from_path(file)
     except calamine.PasswordError as exc:
         raise CchcError([Problem("password-protected", file=file)]) from exc
     except Exception as exc:  # calamine raises several types for a broken file
         detail = str(exc).splitlines()[0][:160] if str(exc) else exc.__class__.__name__
         raise CchcError([Problem("unreadable-workbook", file=file,
                                  params={"detail": detail})]) from exc
+
+
+def read_book(path: Path) -> BookData:
+    """Read every sheet with python-calamine (in whatever process calls this)."""
+    file = str(path)
+    book = open_calamine(file)
     try:
         data = BookData(names=list(book.sheet_names))
         for meta in book.sheets_metadata:

@@ -32,10 +32,10 @@ from typing import Any, Literal
 
 from . import limits
 from .decimals import NotANumber, excel_decimal, plain, to_decimal
-from .isolated import BookData, far_cell_problem, read_isolated
+from .isolated import BookData, far_cell_problem, open_calamine, read_isolated
 from .problems import CchcError, Problem
 from .text import clean_code, fold, nfc
-from .xlsxscan import Flags, Merge, SheetScan, Unscannable, XlsxBook, grid, is_zip
+from .xlsxscan import Flags, Merge, SheetScan, Unscannable, XlsxBook, cell_name, grid, is_zip
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 HEADER_SEARCH_ROWS = 20
@@ -167,15 +167,8 @@ _MARK_NO = {fold(t) for t in ("không", "0")}
 _NA_WORDS = {fold(t) for t in ("KPS", "không phát sinh", "không áp dụng", "N/A")}
 
 
-@lru_cache(maxsize=16384)  # the same cells are named in every workbook
-def cell_ref(row: int, col: int) -> str:
-    """0-based (row, col) → ``"D14"``."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
+# 0-based (row, col) → "D14"; the same cells are named in every workbook
+cell_ref = lru_cache(maxsize=16384)(cell_name)
 
 
 class Cells(Mapping[str, str]):
@@ -341,17 +334,8 @@ class _XlsxSource(Source):
     by calamine, or here when it has far cells."""
 
     def __init__(self, path: Path, book: XlsxBook, problems: list[Problem]):
-        import python_calamine as calamine
-
         self.file, self.book, self.problems = str(path), book, problems
-        try:
-            self.calamine = calamine.CalamineWorkbook.from_path(self.file)
-        except calamine.PasswordError as exc:
-            raise CchcError([Problem("password-protected", file=self.file)]) from exc
-        except Exception as exc:  # calamine raises several types for a broken file
-            detail = str(exc).splitlines()[0][:160] if str(exc) else exc.__class__.__name__
-            raise CchcError([Problem("unreadable-workbook", file=self.file,
-                                     params={"detail": detail})]) from exc
+        self.calamine = open_calamine(self.file)
         self.names = list(self.calamine.sheet_names)
         self.hidden = {s.name for s in book.sheets if s.hidden}
         self._scans: dict[str, SheetScan] = {}

@@ -381,6 +381,7 @@ def split_ref(ref: str) -> tuple[int, int] | None:
 
 
 def cell_name(row: int, col: int) -> str:
+    """0-based (row, col) → ``"D14"``."""
     letters = ""
     col += 1
     while col:
