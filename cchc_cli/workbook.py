@@ -501,9 +501,10 @@ def _parse(path: Path, source: Source, problems: list[Problem],
 
 
 class _SheetChooser:
-    """Finds a sheet by its names, ignoring case, accents and spacing. Two sheets whose names
-    fold alike (a hidden "Tham dinh" beside "Thẩm định") are never chosen between silently: the
-    only visible one is used, with a warning naming the other; else it is an error naming both."""
+    """Finds the sheet of a role by its names (any of them), ignoring case, accents and spacing.
+    Two sheets that both answer (a hidden "Tham dinh" beside "Thẩm định", or "Tự chấm" beside
+    "Tự đánh giá") are never chosen between silently: the only visible one is used, with a
+    warning naming the others; else it is an error naming them all."""
 
     def __init__(self, names: Sequence[str], hidden: set[str], file: str,
                  problems: list[Problem]):
@@ -511,37 +512,33 @@ class _SheetChooser:
         self.by_key: dict[str, list[str]] = {}
         for name in names:
             self.by_key.setdefault(fold(name), []).append(name)
-        self._refused: set[str] = set()
-        self._said: set[str] = set()
+        self._refused: set[frozenset[str]] = set()
+        self._said: set[frozenset[str]] = set()
 
     def refused(self, candidates: Sequence[str]) -> bool:
-        return any(fold(c) in self._refused for c in candidates)
+        return frozenset(fold(c) for c in candidates) in self._refused
 
     def find(self, candidates: Sequence[str]) -> str | None:
-        for candidate in candidates:
-            key = fold(candidate)
-            same = self.by_key.get(key)
-            if not same:
-                continue
-            if key in self._refused:
-                return None
-            visible = [n for n in same if n not in self.hidden]
-            first = key not in self._said
-            self._said.add(key)
-            if len(same) == 1:
-                if same[0] in self.hidden and first:
-                    self.problems.append(Problem("hidden-sheet", file=self.file, sheet=same[0]))
-                return same[0]
-            if len(visible) == 1:
-                if first:
-                    self.problems.append(Problem("twin-sheet", file=self.file, sheet=visible[0],
-                                                 params={"others": _quoted(
-                                                     n for n in same if n != visible[0])}))
-                return visible[0]
-            self._refused.add(key)
-            self.problems.append(Problem("ambiguous-sheet", file=self.file,
-                                         params={"names": _quoted(same)}))
+        role = frozenset(fold(c) for c in candidates)
+        same = list(dict.fromkeys(n for c in candidates for n in self.by_key.get(fold(c), [])))
+        if not same or role in self._refused:
             return None
+        visible = [n for n in same if n not in self.hidden]
+        first = role not in self._said
+        self._said.add(role)
+        if len(same) == 1:
+            if same[0] in self.hidden and first:
+                self.problems.append(Problem("hidden-sheet", file=self.file, sheet=same[0]))
+            return same[0]
+        if len(visible) == 1:
+            if first:
+                self.problems.append(Problem("twin-sheet", file=self.file, sheet=visible[0],
+                                             params={"others": _quoted(
+                                                 n for n in same if n != visible[0])}))
+            return visible[0]
+        self._refused.add(role)
+        self.problems.append(Problem("ambiguous-sheet", file=self.file,
+                                     params={"names": _quoted(same)}))
         return None
 
 

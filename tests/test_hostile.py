@@ -159,6 +159,17 @@ def test_two_visible_sheets_that_fold_alike_are_an_error_naming_both(cli, tmp_pa
     assert "“Thẩm định”" in problem["message"] and "“THAM DINH”" in problem["message"]
 
 
+def test_two_sheets_under_two_names_of_one_role_are_not_chosen_between(cli, tmp_path,
+                                                                        sheets_for):
+    from cchc_cli.template import write_workbook
+
+    sheets = sheets_for()
+    path = write_workbook(tmp_path / "2020" / "STC.xlsx",
+                          {**sheets, "Tự chấm": [list(r) for r in sheets["Tự đánh giá"]]})
+    problem = expect(cli, path, "ambiguous-sheet")
+    assert "“Tự đánh giá”" in problem["message"] and "“Tự chấm”" in problem["message"]
+
+
 # --- display-dependent cells -------------------------------------------------------------------
 
 
