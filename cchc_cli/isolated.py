@@ -35,6 +35,9 @@ class BookData:
     hidden: set[str] = field(default_factory=set)
     sheets: dict[str, list[list[Any]]] = field(default_factory=dict)
     merges: dict[str, list[Merge]] = field(default_factory=dict)
+    # cells calamine reads as empty that hold an error or a formula without a value, by sheet:
+    # cell → ("error" | "formula", what it holds) (see cchc_cli.cellscan)
+    flags: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
 

@@ -326,7 +326,8 @@ class _ChildSource(Source):
         return self._data.sheets.get(name, [])
 
     def marks(self, name: str) -> SheetMarks:
-        return SheetMarks(merges=self._data.merges.get(name, ()))
+        return SheetMarks(flags=self._data.flags.get(name, {}),
+                          merges=self._data.merges.get(name, ()))
 
 
 class _XlsxSource(Source):
