@@ -116,6 +116,14 @@ def read_book(path: Path) -> BookData:
             except Exception as exc:  # a sheet calamine cannot decode: name it, go on
                 data.problems.append(Problem("unreadable-workbook", file=file, sheet=name,
                                              params={"detail": str(exc)[:160]}))
+        from .cellscan import error_cells
+
+        try:
+            data.flags = error_cells(path, data.names)
+        except CchcError:
+            raise
+        except Exception:  # a bug in the scanner must not lose a workbook calamine has read
+            data.flags = {}
         return data
     finally:
         book.close()

@@ -90,7 +90,7 @@ class Archive:
             raise refuse("zip-too-many-parts", self.file, n=entries, limit=limits.ZIP_ENTRIES)
         try:
             self.zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             raise refuse("unreadable-workbook", self.file, detail=str(exc)[:160]) from exc
         self._inflated = 0
         self._names = {info.filename: info for info in self.zip.infolist()}
@@ -114,7 +114,7 @@ class Archive:
         budget = min(limits.PART_BYTES, limits.XML_BYTES - self._inflated)
         try:
             data = self._inflate(info, budget)
-        except zlib.error as exc:
+        except (zlib.error, OSError, ValueError) as exc:  # bad data, or an offset off the file
             raise refuse("corrupt-part", self.file, part=name, detail=str(exc)[:120]) from exc
         if len(data) > budget:
             if budget < limits.PART_BYTES:
@@ -189,6 +189,9 @@ def parse_xml(data: bytes, file: str, part: str, start: Any = None, end: Any = N
     except expat.ExpatError as exc:
         raise CchcError([Problem("malformed-xml", file=file, params={
             "part": part, "line": exc.lineno, "detail": expat.ErrorString(exc.code)})]) from exc
+    except LookupError as exc:  # an XML declaration naming an encoding nobody knows
+        raise CchcError([Problem("malformed-xml", file=file, params={
+            "part": part, "line": 1, "detail": str(exc)[:120]})]) from exc
 
 
 @dataclass

@@ -300,6 +300,34 @@ def test_a_part_that_lies_about_its_size_is_refused(cli, tmp_path):
     expect(cli, path, "corrupt-part")
 
 
+def _moved(path: Path) -> None:
+    """The central directory places the archive a megabyte after the file's end."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    end = data.rindex(b"PK\x05\x06")
+    struct.pack_into("<I", data, end + 16, struct.unpack_from("<I", data, end + 16)[0] + 10**6)
+    path.write_bytes(bytes(data))
+
+
+def _new_zip_version(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[data.index(b"PK\x01\x02") + 6] = 70  # "version needed": 7.0, which zipfile refuses
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage, code", [
+    (_moved, "corrupt-part"),
+    (_new_zip_version, "unreadable-workbook"),
+    (lambda p: hostile.rewrite(p, "xl/styles.xml", lambda d: b'<?xml version="1.0" '
+                               b'encoding="UTw-8"?>' + d.split(b"?>", 1)[-1]), "malformed-xml"),
+], ids=["offsets-off-the-file", "zip-version-7", "unknown-encoding"])
+def test_damage_below_the_xml_is_a_catalogued_problem(cli, tmp_path, damage, code):
+    path = sample(tmp_path)
+    damage(path)
+    expect(cli, path, code)
+
+
 def test_one_hostile_workbook_never_takes_the_year_down(cli, tmp_path):
     folder = tmp_path / "2020"
     shutil.copytree(SAMPLES / "2020", folder)
