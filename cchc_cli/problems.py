@@ -229,6 +229,12 @@ _KINDS = (
         "{columns}): {cells}; they are ignored",
     ),
     Kind(
+        "odd-cell-reference",
+        W,
+        "{n} ô ghi địa chỉ không hợp lệ (vd. “{ref}”); các ô này được đọc theo thứ tự trong dòng",
+        "{n} cells carry an invalid address (e.g. “{ref}”); they are read in their row's order",
+    ),
+    Kind(
         "text-too-long",
         E,
         "ô chứa {n} ký tự, quá giới hạn của Excel ({limit})",

@@ -348,9 +348,13 @@ class _XlsxSource(Source):
 
     def rows(self, name: str) -> list[list[Any]]:
         scan = self.scan(name)
-        if scan.cells is not None:
-            self.problems.append(far_cell_problem(self.file, name, [c for c, _ in scan.far],
-                                                  scan.far_count))
+        if scan.cells is not None:  # read by the scan itself: far cells or odd references
+            if scan.far_count:
+                self.problems.append(far_cell_problem(self.file, name,
+                                                      [c for c, _ in scan.far], scan.far_count))
+            if scan.odd_refs:
+                self.problems.append(Problem("odd-cell-reference", file=self.file, sheet=name,
+                                             params={"n": scan.odd_refs, "ref": scan.odd_ref}))
             return grid(scan.cells)
         return self.calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
 

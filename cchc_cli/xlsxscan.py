@@ -369,13 +369,15 @@ def _plain(data: bytes, percent: re.Pattern[bytes] | None) -> bool:
     return not _ODD_OR_FAR.search(data) and not (percent and percent.search(data))
 
 
-_REF = re.compile(r"^\s*\$?([A-Za-z]{1,3})\$?([0-9]{1,7})\s*$")
+_REF = re.compile(r"^\s*\$?([A-Za-z]{1,12})\$?([0-9]{1,20})\s*$")
 
 
 def split_ref(ref: str) -> tuple[int, int] | None:
-    """"D14" → (13, 3), 0-based; None if it is not a cell reference."""
+    """"D14" → (13, 3), 0-based; None if it is not a cell reference. Letters and digits are
+    taken however many there are ("AAAA1", "A99999999999"), as calamine takes them: such a cell
+    lies far beyond the grid, which is what matters."""
     m = _REF.match(ref)
-    if not m:
+    if not m or int(m.group(2)) == 0:
         return None
     col = 0
     for ch in m.group(1).upper():
@@ -402,6 +404,8 @@ class SheetScan:
     merges: list[Merge] = field(default_factory=list)
     far: list[tuple[str, str]] = field(default_factory=list)  # (cell, what it holds)
     far_count: int = 0
+    odd_refs: int = 0  # cells whose reference is not letters and a row number from 1
+    odd_ref: str = ""  # the first of them, as written
     # the sheet's cells when it is read here (far cells left out): (row, col) → value
     cells: dict[tuple[int, int], Any] | None = None
 
@@ -437,6 +441,9 @@ class _CellParser:
             ref = attrs.get("r")
             place = split_ref(ref) if ref is not None else None
             if place is None:
+                if ref is not None:  # a reference calamine may place anywhere, or refuse
+                    self.scan.odd_refs += 1
+                    self.scan.odd_ref = self.scan.odd_ref or ref[:40]
                 place = (max(self.row, 0), self.col + 1)
             self.row, self.col = place
             self.in_cell = True
@@ -609,7 +616,8 @@ class XlsxBook:
 
     def _careful(self, sheet: str, part: str, data: bytes) -> SheetScan:
         scan = self._parse(sheet, part, data, keep_values=False)
-        if scan.far_count:  # read here, leaving the far cells out: calamine would not survive
+        if scan.far_count or scan.odd_refs:  # read here: calamine would not survive it, or
+            # could place those cells where nothing has looked
             scan.cells = self._parse(sheet, part, data, keep_values=True).cells
         return scan
 

@@ -266,6 +266,20 @@ def test_a_far_cell_is_a_warning_and_changes_nothing(cli, tmp_path):
     assert far and far[0]["cell"] == "XFD1048576" and far[0]["sheet"] == "Thẩm định"
 
 
+@pytest.mark.parametrize("ref, code", [("AAAA1", "far-cell"), ("A99999999999", "far-cell"),
+                                       ("ZZZZZZZZZZZZZZ1", "odd-cell-reference"),
+                                       ("1A", "odd-cell-reference")])
+def test_references_calamine_would_place_far_away_never_reach_it(cli, tmp_path, ref, code):
+    path = sample(tmp_path)
+    before = score_json(cli, path)
+    hostile.set_cell(path, "Thẩm định", "H5", f'<c r="{ref}"><v>1</v></c>')
+    result = cli("score", path, "--json")
+    assert result.exit_code == 0, result.output  # calamine alone aborts the process on these
+    after = json.loads(result.stdout, parse_float=Decimal)
+    assert code in [w["code"] for w in after.pop("warnings")]
+    assert after == before
+
+
 @pytest.mark.parametrize("build, code", [
     (lambda p: hostile.inflating_part(p, "Thẩm định", 40), "part-too-large"),
     (lambda p: hostile.corrupt_stream(p, "Thẩm định"), "corrupt-part"),
