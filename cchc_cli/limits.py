@@ -13,7 +13,8 @@ MiB = 1024 * 1024
 
 # --- workbooks -------------------------------------------------------------------------------
 FILE_BYTES = 64 * MiB  # the workbook file itself
-ZIP_ENTRIES = 10_000  # members of an .xlsx/.xlsm/.ods archive
+ZIP_ENTRIES = 10_000  # members of an .xlsx/.xlsm/.ods archive (and its directory's size)
+SHEETS = 1_000  # sheets in one workbook
 PART_BYTES = 32 * MiB  # one XML part, uncompressed (counted while inflating, not as declared)
 XML_BYTES = 96 * MiB  # all the XML parts read from one workbook together
 SHEET_CELLS = 1_000_000  # cells written in one sheet

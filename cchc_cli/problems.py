@@ -215,6 +215,12 @@ _KINDS = (
         "Excel",
     ),
     Kind(
+        "workbook-too-many-sheets",
+        E,
+        "bảng tính có {n} trang, quá giới hạn {limit}; không đọc",
+        "the workbook has {n} sheets, above the limit of {limit}; not read",
+    ),
+    Kind(
         "sheet-too-many-cells",
         E,
         "trang tính có hơn {limit} ô; không đọc",
@@ -300,6 +306,13 @@ _KINDS = (
         E,
         "thiếu cột “{column}” ở dòng tiêu đề {row}",
         "column “{column}” is missing from the header row {row}",
+        Hint.LAYOUT,
+    ),
+    Kind(
+        "duplicate-column",
+        E,
+        "cột “{column}” có ở cả {cells}; hãy xóa hoặc đổi tên cột thừa (kể cả cột ẩn)",
+        "column “{column}” appears at {cells}; delete or rename the extra one (hidden ones too)",
         Hint.LAYOUT,
     ),
     Kind(
