@@ -2,7 +2,9 @@
 chart is asked for).
 
 Text is drawn with DejaVu Sans, which has every Vietnamese letter; a test checks that
-matplotlib really resolves that font, so diacritics are never drawn as boxes."""
+matplotlib really resolves that font, so diacritics are never drawn as boxes. Every text from
+an input (names, titles, groups, bands) goes through ``text.writable``, so a bidi override
+cannot reverse a label nor a control character draw as a missing glyph."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from .history import History
 from .labels import Lang, t
 from .output import PathLike, write_output
 from .ranking import YearRanking
+from .text import fold, writable
 
 FONT = "DejaVu Sans"
 CHART_SUFFIXES = (".png", ".svg", ".pdf")
@@ -91,7 +94,7 @@ def history_chart(history: History, path: PathLike, lang: Lang, *,
         right.set_ylabel(t("chart.rank", lang))
         handles = [*handles, *right.get_lines()]
     left.legend(handles=handles, loc="lower left", fontsize=9)
-    left.set_title(t("history.title", lang, name=history.name, code=history.code))
+    left.set_title(writable(t("history.title", lang, name=history.name, code=history.code)))
     left.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return _save(fig, path, inputs, force)
@@ -106,18 +109,22 @@ def rank_chart(ranking: YearRanking, path: PathLike, lang: Lang, unit: str | Non
     heights = [max(2.5, 0.32 * len(g.units) + 1.2) for g in groups] or [2.5]
     fig, axes = plt.subplots(len(heights), 1, figsize=(9, sum(heights)), dpi=120,
                              squeeze=False)
-    for ax, group in zip(axes[:, 0], groups, strict=True):
+    if not groups:  # no workbook could be scored: the chart says so, as the table does
+        axes[0, 0].set_axis_off()
+        axes[0, 0].set_title(t("rank.not_ranked.sheet", lang), fontsize=10)
+    for ax, group in zip(axes[: len(groups), 0], groups, strict=True):
         cs = group.criteria
         upper = 100.0
         for colour, band in zip(BAND_COLOURS, cs.bands, strict=False):
             ax.axvspan(float(band.lower), upper, color=colour, zorder=0)
-            ax.text((float(band.lower) + upper) / 2, -1.0, band.name, ha="center",
+            ax.text((float(band.lower) + upper) / 2, -1.0, writable(band.name), ha="center",
                     va="center", fontsize=8, color="#555555")
             upper = float(band.lower)
         units = group.units
-        labels = [f"{u.rank}. {u.result.unit.name}" for u in units]
+        labels = [writable(f"{u.rank}. {u.result.unit.name}") for u in units]
         values = [float(u.result.index or 0) for u in units]
-        colours = ["#c0392b" if unit and u.code.upper() == unit.strip().upper() else "#4a6fa5"
+        # the unit is found as YearRanking.find finds it (the command warns when it is not)
+        colours = ["#c0392b" if unit and fold(u.code) == fold(unit) else "#4a6fa5"
                    for u in units]
         ax.barh(range(len(units)), values, color=colours, zorder=2)
         for y, u in enumerate(units):
@@ -128,8 +135,8 @@ def rank_chart(ranking: YearRanking, path: PathLike, lang: Lang, unit: str | Non
         low = min([*values, *(float(b.lower) for b in cs.bands)], default=0)
         ax.set_xlim(max(0, low - 5), 100)
         ax.set_xlabel(f"{t('index', lang)} (%)")
-        ax.set_title(t("rank.group", lang, group=group.group, year=ranking.year or "—"),
-                     fontsize=10)
+        ax.set_title(writable(t("rank.group", lang, group=group.group,
+                                year=ranking.year or "—")), fontsize=10)
     fig.tight_layout()
     return _save(fig, path, inputs, force)
 
@@ -156,14 +163,15 @@ def compare_chart(c: Comparison, path: PathLike, lang: Lang, *,
         ax.barh(ys, xs, height=0.38, color=colour, label=str(year))
         for y, x in zip(ys, xs, strict=True):
             ax.text(x + 0.5, y, localize(f"{x:.2f}", lang), va="center", fontsize=7)
-    labels = [textwrap.shorten(f"{f.code}. {f.title}", 48, placeholder="…") for f in fields]
+    labels = [textwrap.shorten(writable(f"{f.code}. {f.title}"), 48, placeholder="…")
+              for f in fields]
     ax.set_yticks(range(len(fields)), labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 105)
     ax.set_xlabel(f"{t('col.index', lang).replace(chr(10), ' ')} (%)")
     unit = c.b.result.unit
-    ax.set_title(t("cmp.title", lang, name=unit.name, code=unit.code, a=c.b.year, b=c.a.year),
-                 fontsize=10)
+    ax.set_title(writable(t("cmp.title", lang, name=unit.name, code=unit.code, a=c.b.year,
+                            b=c.a.year)), fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()

@@ -3,12 +3,15 @@
 Exit codes are decided here and only here: 0 ok (warnings allowed), 1 the data has errors
 (in any workbook the answer depends on), 2 usage error (typer/click), 3 an internal error — a
 bug in cchc, shown with a traceback only under ``--debug`` — and 141 when the reader of stdout
-went away (``| head``), as a shell reports a process ended by SIGPIPE.
+went away (``| head``), as a shell reports a process ended by SIGPIPE. A closed stdout or
+stderr (``>&-``) changes no exit code; a stdout that cannot take the result (a full disk) is
+the problem ``stdout-write-failed``, exit 1 (see streams.py).
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import sys
 
@@ -18,6 +21,7 @@ import sys
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -32,8 +36,8 @@ from .export import TABLE_SUFFIXES, write_json, write_tables
 from .history import unit_history
 from .labels import Lang, default_lang, t
 from .output import check_outputs
-from .problems import CchcError
-from .ranking import YearRanking, rank_folder, ranking_dict, workbook_files
+from .problems import CchcError, Problem, raise_if_errors
+from .ranking import YearRanking, rank_folder, rank_results, ranking_dict, workbook_files
 from .render import (
     make_console,
     progress,
@@ -58,6 +62,7 @@ from .reports import (
     rank_file_tables,
 )
 from .scoring import score_file
+from .streams import guard_standard_streams
 from .template import write_template
 from .validate import validate_path
 from .workbook import read_unit
@@ -154,6 +159,7 @@ def _guard(lang: Lang, debug: bool) -> Iterator[None]:
     """Turn library errors into problem lines and exit codes; hide tracebacks."""
     try:
         yield
+        sys.stdout.flush()  # a failure to write the result is told in the command's language
     except CchcError as err:
         render_problems(make_console(stderr=True), err.problems, lang)
         raise typer.Exit(EXIT_DATA) from None
@@ -266,7 +272,9 @@ def rank(
         registry = Registry.load()
         total = len(workbook_files(folder)) if folder.is_dir() else 0
         with progress(total, language) as advance:
-            ranking = rank_folder(folder, registry, group=group, on_file=advance)
+            ranking = rank_folder(folder, registry, on_file=advance)
+        if group:
+            ranking = _only_group(ranking, group)
         inputs = workbook_files(folder)
         check_outputs((output, TABLE_SUFFIXES), (chart, CHART_SUFFIXES), inputs=inputs,
                       force=force)
@@ -275,6 +283,8 @@ def rank(
                          inputs=inputs, force=force)
         if chart:
             rank_chart(ranking, chart, language, unit=unit, inputs=inputs, force=force)
+            if unit:
+                render_problems(make_console(stderr=True), _not_charted(ranking, unit), language)
         if json:
             write_json(ranking_dict(ranking, language), sys.stdout)
         elif not output:
@@ -464,6 +474,30 @@ def validate(
                 console.print(t("validate.clean", language, files=checked.files))
         if checked.errors:
             raise typer.Exit(EXIT_DATA)
+
+
+def _only_group(ranking: YearRanking, group: str) -> YearRanking:
+    """The units of ``group`` alone, ranked as ``rank_folder(group=…)`` ranks them, from the
+    one scoring of the whole folder, so that a group matching none of them (a typo) is
+    ``unknown-group`` naming the groups present — with the problems of the workbooks that
+    could not be scored, as one of them may be of that group."""
+    results = [u.result for g in ranking.groups for u in g.units
+               if u.result.criteria.matches_group(group)]
+    if not results:
+        present = ", ".join(g.group for g in ranking.groups) or "—"
+        raise CchcError([Problem("unknown-group", file=str(ranking.folder),
+                                 params={"group": group, "present": present}),
+                         *(p for entry in ranking.not_ranked for p in entry.problems)])
+    return replace(ranking, groups=rank_results(results))
+
+
+def _not_charted(ranking: YearRanking, unit: str) -> list[Problem]:
+    """A --unit the chart does not show is said, not left to a chart with nothing highlighted."""
+    if ranking.find(unit) is not None:
+        return []
+    codes = ", ".join(u.code for g in ranking.groups for u in g.units) or "—"
+    return [Problem("chart-unit-not-found", file=str(ranking.folder),
+                    params={"unit": unit, "codes": codes})]
 
 
 def _decimals(ranking: YearRanking) -> int:
@@ -667,8 +701,9 @@ def criteria_list(
     with _guard(language, debug):
         registry = Registry.load(folder or None)
         render_registry(make_console(), registry, language)
-        if registry.problems:
-            raise CchcError(registry.problems)
+        problems = registry.problems
+        raise_if_errors(problems)
+        render_problems(make_console(stderr=True), problems, language)  # warnings only
 
 
 def _exit_for(not_ranked: list) -> int:
@@ -690,6 +725,12 @@ def _interrupt(signum: int, _frame: object) -> None:
     raise Interrupted(signum)
 
 
+def _result_lost(err: CchcError) -> NoReturn:
+    """stdout could not take the result (``stdout-write-failed``, streams.py): exit 1."""
+    render_problems(make_console(stderr=True), err.problems, default_lang())
+    sys.exit(EXIT_DATA)
+
+
 def _utf8_streams() -> None:
     """Vietnamese must always print: stdout redirected to a file on Windows (cp1258) or a
     Latin-1 locale would otherwise end in UnicodeEncodeError, an internal error (3)."""
@@ -702,6 +743,7 @@ def _utf8_streams() -> None:
 def main() -> None:
     import signal
 
+    guard_standard_streams()
     _utf8_streams()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
@@ -713,9 +755,18 @@ def main() -> None:
         name = signal.Signals(stop.signum).name
         make_console(stderr=True).print(t("interrupted", default_lang(), signal=name),
                                         soft_wrap=True)
-        sys.exit(128 + stop.signum)
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        # temporary files are gone and workers killed; leave now, before the process pool's
+        # threads can complain at exit about the pipes of workers that are no more
+        os._exit(128 + stop.signum)
+    except CchcError as err:  # stdout failed outside a command (--help, --version)
+        _result_lost(err)
     finally:
         try:  # what is still buffered goes now, while a closed pipe can be handled
             sys.stdout.flush()
         except BrokenPipeError:
             _reader_gone()
+        except CchcError as err:  # stdout failed on what was left (streams.py)
+            _result_lost(err)

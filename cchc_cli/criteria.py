@@ -494,7 +494,10 @@ class Registry:
         problems: list[Problem] = []
         seen: set[str] = set()
         for directory in criteria_dirs(dirs or ()):
-            for file in sorted(Path(directory).rglob("*.yaml")):
+            if not directory.is_dir():  # a typo in CCHC_CRITERIA or --criteria: said, not silent
+                problems.append(Problem("criteria-folder-missing", file=str(directory)))
+                continue
+            for file in sorted(directory.rglob("*.yaml")):
                 if file.is_dir():  # a folder named like a set: its files are listed anyway
                     continue
                 # realpath, not resolve(): a symlink loop is a file that cannot be read, and

@@ -36,7 +36,12 @@ def excel_decimal(value: float | Decimal) -> Decimal:
         exponent = value.adjusted() - (EXCEL_DIGITS - 1)
         return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN,
                               context=EXACT).normalize(EXACT)
+    if abs(value) < _SMALLEST_NORMAL:  # Excel keeps no subnormal doubles: they are 0
+        return Decimal(0)
     return Decimal(format(value, f".{EXCEL_DIGITS}g"))
+
+
+_SMALLEST_NORMAL = 2.2250738585072014e-308
 
 
 def excel_number(text: str) -> Decimal | None:

@@ -16,6 +16,7 @@ from .decimals import fixed, localize, plain
 from .export import TABLE_SUFFIXES, Column, write_tables
 from .output import CREATOR, OUTPUT_MARK, check_outputs, write_output
 from .reports import Document
+from .text import writable
 
 FONT = "Times New Roman"
 SIZE = 13
@@ -53,10 +54,14 @@ def write_docx(document: Document, path: str | os.PathLike[str], *, decimals: in
     normal.font.name, normal.font.size = FONT, Pt(SIZE)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
 
+    def add_run(p: Any, text: str) -> Any:
+        """Every text enters the document here, as a .docx can hold it (text.writable)."""
+        return p.add_run(writable(text))
+
     def paragraph(text: str, *, bold: bool = False, italic: bool = False,
                   center: bool = False) -> None:
         p = doc.add_paragraph()
-        run = p.add_run(text)
+        run = add_run(p, text)
         run.bold, run.italic = bold, italic
         if center:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -78,14 +83,14 @@ def write_docx(document: Document, path: str | os.PathLike[str], *, decimals: in
         header._tr.get_or_add_trPr().append(repeat)
         for cell, column in zip(header.cells, table.columns, strict=True):
             cell.text = ""
-            run = cell.paragraphs[0].add_run(column.header)
+            run = add_run(cell.paragraphs[0], column.header)
             run.bold = True
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         for values in table.rows:
             cells = grid.add_row().cells
             summary = values[0] in ("", None) and any(values[1:])  # a "Cộng" row
             for cell, value, column in zip(cells, values, table.columns, strict=True):
-                run = cell.paragraphs[0].add_run(_text(value, column, decimals, lang))
+                run = add_run(cell.paragraphs[0], _text(value, column, decimals, lang))
                 run.bold = summary
                 if column.kind != "text":
                     cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -10,13 +10,14 @@ import csv
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from .decimals import fixed, plain
 from .output import CREATOR, OUTPUT_MARK, write_output
+from .text import writable
 
 
 def to_json(value: Any, indent: int = 2) -> str:
@@ -24,10 +25,22 @@ def to_json(value: Any, indent: int = 2) -> str:
     return "".join(iter_json(value, indent))
 
 
+def _json_scalar(value: Any) -> str:
+    """A scalar as JSON, Vietnamese kept as it is; a lone surrogate (a file name in another
+    encoding, as Python holds it) is written as its \\u escape, which any UTF-8 stream can
+    carry and a JSON reader gives back exactly."""
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True)
+    return text
+
+
 def iter_json(value: Any, indent: int = 2, depth: int = 0) -> Iterator[str]:
     """The JSON text in pieces, so a large result can be written without building it whole."""
     if value is None or isinstance(value, bool | int | str):
-        yield json.dumps(value, ensure_ascii=False)
+        yield _json_scalar(value)
     elif isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"not a finite number: {value}")
@@ -43,7 +56,7 @@ def iter_json(value: Any, indent: int = 2, depth: int = 0) -> Iterator[str]:
             yield ("," if n else "") + pad
             if is_map:
                 key, item = item
-                yield json.dumps(str(key), ensure_ascii=False) + ": "
+                yield _json_scalar(str(key)) + ": "
             yield from iter_json(item, indent, depth + 1)
         yield "\n" + " " * (indent * depth) + ("}" if is_map else "]")
     else:
@@ -111,7 +124,7 @@ def _write_csv(path: Path, tables: list[Table], decimals: int) -> None:
     # UTF-8 with a BOM: Excel then opens Vietnamese diacritics correctly.
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        for n, table in enumerate(tables):
+        for n, table in enumerate(map(_writable_table, tables)):
             if len(tables) > 1:
                 if n:
                     writer.writerow([])
@@ -134,7 +147,7 @@ def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
     book.properties.creator, book.properties.keywords = CREATOR, OUTPUT_MARK
     number = "0." + "0" * decimals if decimals else "0"
     bold = Font(bold=True)
-    for table in tables:
+    for table in map(_writable_table, tables):
         ws = book.create_sheet(table.sheet_name)
         for n, note in enumerate(table.notes, start=1):
             ws.append([note])
@@ -146,6 +159,7 @@ def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in table.rows:
             ws.append(list(row))  # Decimal goes in as an exact number
+        as_text(ws)
         ws.freeze_panes = f"A{header + 1}"
         for c, column in enumerate(table.columns, start=1):
             letter = get_column_letter(c)
@@ -179,3 +193,26 @@ def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_title_rows = f"{header}:{header}"
     book.save(path)
+
+
+def as_text(ws: Any) -> None:
+    """A text that starts with "=" (a reason, a title) is text, never a formula: openpyxl would
+    write it as one, and Excel would compute what a workbook's author typed."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
+def _writable_table(table: Table) -> Table:
+    """``table`` with every text as cchc writes it in a file (see :func:`text.writable`): in
+    an .xlsx, XML could not hold some characters; in a .csv, UTF-8 could not encode a lone
+    surrogate (an undecodable file name); in both, a bidi override would reverse a name."""
+    def cell(value: Any) -> Any:
+        return writable(value) if isinstance(value, str) else value
+
+    return replace(table, title=writable(table.title),
+                   columns=[replace(c, header=writable(c.header)) for c in table.columns],
+                   rows=[[cell(v) for v in row] for row in table.rows],
+                   notes=tuple(map(writable, table.notes)),
+                   sheet=None if table.sheet is None else writable(table.sheet))

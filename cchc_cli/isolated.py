@@ -18,6 +18,7 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ class BookData:
     # cells calamine reads as empty that hold an error or a formula without a value, by sheet:
     # cell → ("error" | "formula", what it holds) (see cchc_cli.cellscan)
     flags: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    # numeric cells displayed as a percentage, by sheet: cell → its value
+    percent: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -78,6 +81,11 @@ def open_calamine(file: str) -> Any:
     import python_calamine as calamine
 
     try:
+        try:
+            file.encode("utf-8")
+        except UnicodeEncodeError:  # a name in another encoding ("T\xe0i.xlsx"): the path
+            with open(file, "rb") as handle:  # cannot cross into Rust, the bytes can
+                return calamine.CalamineWorkbook.from_filelike(handle)
         return calamine.CalamineWorkbook.from_path(file)
     except calamine.PasswordError as exc:
         raise CchcError([Problem("password-protected", file=file)]) from exc
@@ -116,17 +124,36 @@ def read_book(path: Path) -> BookData:
             except Exception as exc:  # a sheet calamine cannot decode: name it, go on
                 data.problems.append(Problem("unreadable-workbook", file=file, sheet=name,
                                              params={"detail": str(exc)[:160]}))
-        from .cellscan import error_cells
-
-        try:
-            data.flags = error_cells(path, data.names)
-        except CchcError:
-            raise
-        except Exception:  # a bug in the scanner must not lose a workbook calamine has read
-            data.flags = {}
+        _add_marks(data, path)
         return data
     finally:
         book.close()
+
+
+def _add_marks(data: BookData, path: Path) -> None:
+    """What calamine cannot tell, from the file itself (:func:`cchc_cli.cellscan.cell_marks`):
+    error cells, percent formats, the merged ranges calamine does not report (.ods, .xlsb), and
+    an .ods's far cells, which replace calamine's count: they include what calamine drops."""
+    from .cellscan import cell_marks
+
+    try:
+        found = cell_marks(path, data.names)
+    except CchcError:
+        raise
+    except Exception:  # a bug in the scanner must not lose a workbook calamine has read
+        return
+    file = str(path)
+    for name, marks in found.items():
+        if marks.flags:
+            data.flags[name] = marks.flags
+        if marks.percent:
+            data.percent[name] = marks.percent
+        if marks.merges and not data.merges.get(name):
+            data.merges[name] = marks.merges
+        if marks.far_count:
+            data.problems = [p for p in data.problems
+                             if not (p.code == "far-cell" and p.sheet == name)]
+            data.problems.append(far_cell_problem(file, name, marks.far, marks.far_count))
 
 
 def limit_memory(extra: int) -> None:
@@ -142,6 +169,13 @@ def limit_memory(extra: int) -> None:
         return
     cap = size + extra
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def quiet_stderr() -> None:
+    """Send this process's stderr (file descriptor 2) to /dev/null."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def die_with_parent() -> None:
@@ -176,6 +210,7 @@ def in_child(function: Callable[[Any], Any], argument: Any) -> Any:
         code = 0
         try:
             os.close(reader)
+            quiet_stderr()  # a reader that aborts prints pages of Rust backtrace
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             import resource

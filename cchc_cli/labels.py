@@ -139,14 +139,15 @@ _LABELS: dict[str, tuple[str, str]] = {
     ),
     "hint.folder": (
         "Gợi ý: kiểm tra lại đường dẫn tệp hoặc thư mục (--data, biến CCHC_DATA), mã đơn vị, và "
-        "mỗi đơn vị chỉ có một bảng tính trong thư mục năm.",
+        "mỗi đơn vị chỉ có một bảng tính, nằm trong thư mục đúng năm của nó.",
         "Hint: check the file or folder path (--data, CCHC_DATA), the unit code, and that each "
-        "unit has one workbook in the year folder.",
+        "unit has one workbook, in the folder of its year.",
     ),
+    # --force is offered by the one problem it fixes (output-is-workbook), never here: it
+    # cannot write over an input, a folder, or a file in a folder that is not there
     "hint.output": (
-        "Gợi ý: chọn tên hoặc thư mục khác cho tệp kết quả (hoặc thêm --force để ghi đè).",
-        "Hint: choose another name or folder for the output file (or add --force to "
-        "overwrite).",
+        "Gợi ý: chọn tên hoặc thư mục khác cho tệp kết quả.",
+        "Hint: choose another name or folder for the output file.",
     ),
     "internal": (
         "Lỗi nội bộ của cchc (không phải lỗi dữ liệu): {detail}. Chạy lại với --debug để xem "

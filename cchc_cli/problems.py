@@ -93,6 +93,7 @@ _KINDS = (
         E,
         "bảng tính ghi năm {year} nhưng nằm trong thư mục năm {folder}",
         "the workbook says year {year} but sits in the folder of {folder}",
+        Hint.FOLDER,
     ),
     Kind(
         "duplicate-unit",
@@ -164,18 +165,21 @@ _KINDS = (
         E,
         "không phải tệp thông thường (FIFO, thiết bị, socket); không mở",
         "not a regular file (a FIFO, device or socket); not opened",
+        Hint.FOLDER,
     ),
     Kind(
         "broken-link",
         E,
         "liên kết tượng trưng trỏ tới tệp không tồn tại ({target})",
         "symbolic link to a file that does not exist ({target})",
+        Hint.FOLDER,
     ),
     Kind(
         "link-loop",
         E,
         "liên kết tượng trưng lặp vòng (trỏ về chính nó)",
         "symbolic link loop (it points back at itself)",
+        Hint.FOLDER,
     ),
     Kind(
         "workbook-too-large",
@@ -261,6 +265,7 @@ _KINDS = (
         "hãy báo cho nhóm phát triển",
         "internal error in cchc on this workbook ({detail}); the other units are still "
         "scored; please report it",
+        Hint.NONE,  # not the user's to fix: the message says what to do
     ),
     # --- sheets and headers ------------------------------------------------------------------
     Kind(
@@ -274,6 +279,7 @@ _KINDS = (
         E,
         "nhiều trang tên gần giống nhau: {names}; hãy xóa hoặc đổi tên trang thừa",
         "several sheets with similar names: {names}; delete or rename the extra ones",
+        Hint.LAYOUT,
     ),
     Kind(
         "hidden-sheet",
@@ -320,6 +326,7 @@ _KINDS = (
         E,
         "trang “Thông tin” thiếu “{key}”",
         "sheet “Thông tin” has no “{key}”",
+        Hint.LAYOUT,
     ),
     Kind(
         "info-from-filename",
@@ -626,6 +633,38 @@ _KINDS = (
         W,
         "cột “Điểm tối đa” ghi {value}, bộ tiêu chí ghi {max}; dùng {max}",
         "column “Điểm tối đa” says {value}, the criteria set says {max}; using {max}",
+    ),
+    # --- what a command was asked for, and where its result goes ------------------------------
+    Kind(
+        "unknown-group",
+        E,
+        "không có đơn vị nào được chấm thuộc nhóm “{group}” (các nhóm có: {present}); "
+        "hãy ghi một trong các nhóm này sau --group",
+        "no unit scored is in the group “{group}” (groups present: {present}); give one of "
+        "them after --group",
+        Hint.NONE,  # the message names the groups to choose from
+    ),
+    Kind(
+        "chart-unit-not-found",
+        W,
+        "không có đơn vị {unit} trong bảng xếp hạng; biểu đồ không tô đậm đơn vị nào "
+        "(các đơn vị có: {codes})",
+        "unit {unit} is not among the units ranked; the chart highlights none (units: {codes})",
+    ),
+    Kind(
+        "criteria-folder-missing",
+        W,
+        "không có thư mục bộ tiêu chí này (đường dẫn không tồn tại hoặc không phải thư mục; "
+        "--criteria hoặc biến CCHC_CRITERIA); bỏ qua",
+        "no such criteria folder (the path does not exist or is not a folder; --criteria or "
+        "CCHC_CRITERIA); skipped",
+    ),
+    Kind(
+        "stdout-write-failed",
+        E,
+        "không ghi được kết quả ra đầu ra chuẩn (stdout): {detail}; kết quả không đầy đủ",
+        "could not write the result to standard output: {detail}; the result is incomplete",
+        Hint.NONE,
     ),
 )
 

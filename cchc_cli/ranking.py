@@ -256,12 +256,13 @@ def _slim(result: UnitResult, keep: str | None, criteria: Any = "same") -> UnitR
 def _init_worker(registry: Registry) -> None:
     import signal
 
-    from .isolated import die_with_parent, limit_memory
+    from .isolated import die_with_parent, limit_memory, quiet_stderr
 
     global _worker_registry
     _worker_registry = registry
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers itself
     die_with_parent()
+    quiet_stderr()  # a worker reports through its results; an abort's backtrace is noise
     limit_memory(WORKER_MEMORY_BYTES)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from .criteria import CriteriaSet, FieldSpec, Item
 from .decimals import plain
 from .output import CREATOR, PathLike, write_output
+from .text import writable
 from .workbook import (
     APPRAISAL,
     FIGURES,
@@ -181,6 +182,10 @@ def write_workbook(path: str | os.PathLike[str], sheets: Mapping[str, Rows]) -> 
     return path
 
 
+def _writable(value: Any) -> Any:
+    return writable(value) if isinstance(value, str) else value
+
+
 def _adjustment_items(cs: CriteriaSet) -> list[tuple[str, Any]]:
     spec = cs.adjustments
     if spec is None:
@@ -208,6 +213,9 @@ def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, yea
 
     A template is a unit's workbook to be: it says cchc made it, but does not carry the
     output mark, so it is scored and never replaced as an output would be.
+
+    Text from the criteria set and the unit (codes, titles, name, group) is written as an
+    .xlsx can hold it (see :func:`text.writable`).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -227,13 +235,14 @@ def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, yea
         ws.protection.formatColumns = False  # people may still widen columns
         ws.protection.formatRows = False
 
+    subtotals: set[tuple[str, str]] = set()  # the formulas cchc writes itself
     info = book.active
     info.title = INFO_SHEET[0]
     rows = [("Thông tin đơn vị", ""), ("Mã đơn vị", code), ("Tên đơn vị", name), ("Năm", year),
             ("Nhóm", group or cs.group), ("Bộ tiêu chí", cs.id)]
     for r, (key, value) in enumerate(rows, start=1):
         info.cell(row=r, column=1, value=key).font = bold
-        cell = info.cell(row=r, column=2, value=value)
+        cell = info.cell(row=r, column=2, value=_writable(value))
         if r > 1:
             cell.protection = unlocked
             cell.fill = to_fill
@@ -264,8 +273,9 @@ def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, yea
                     node.code.rsplit(".", 1)[0])
                 if parent_code:
                     child_rows.setdefault(parent_code, []).append(r)
-                ws.cell(row=r, column=col["Mã"], value=node.code).number_format = "@"
-                ws.cell(row=r, column=col["Nội dung"], value=node.title).alignment = wrap
+                ws.cell(row=r, column=col["Mã"], value=writable(node.code)).number_format = "@"
+                ws.cell(row=r, column=col["Nội dung"],
+                        value=writable(node.title)).alignment = wrap
                 lines = -(-len(node.title) * 11 // 600)  # ~60 characters a line
                 if lines > 1:
                     ws.row_dimensions[r].height = lines * _LINE_POINTS
@@ -304,9 +314,10 @@ def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, yea
                         cell.protection, cell.alignment = unlocked, wrap
         for adj_kind, adj in _adjustment_items(cs):  # bonus and penalty, after the tree
             r = ws.max_row + 1
-            ws.cell(row=r, column=col["Mã"], value=adj.code).number_format = "@"
+            ws.cell(row=r, column=col["Mã"], value=writable(adj.code)).number_format = "@"
             word = "Điểm thưởng" if adj_kind == "bonus" else "Điểm trừ"
-            ws.cell(row=r, column=col["Nội dung"], value=f"{word}: {adj.title}").alignment = wrap
+            ws.cell(row=r, column=col["Nội dung"],
+                    value=writable(f"{word}: {adj.title}")).alignment = wrap
             if "Điểm tối đa" in col:
                 ws.cell(row=r, column=col["Điểm tối đa"], value=adj.max)
             score = ws.cell(row=r, column=points_col)
@@ -319,7 +330,8 @@ def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, yea
         letter = get_column_letter(points_col)
         for code_, r in parent_rows.items():
             cells = ",".join(f"{letter}{c}" for c in child_rows.get(code_, []))
-            ws.cell(row=r, column=points_col, value=f"=SUM({cells})" if cells else None)
+            subtotal = ws.cell(row=r, column=points_col, value=f"=SUM({cells})" if cells else None)
+            subtotals.add((ws.title, subtotal.coordinate))
         widths = {"Mã": 9, "Nội dung": 60, "Tài liệu kiểm chứng": 35, "Ghi chú": 25,
                   "Lý do trừ điểm": 45, "Trách nhiệm": 30}
         for header, c in col.items():
@@ -353,7 +365,7 @@ def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, yea
             cell.font = bold
         for leaf in cs.leaves.values():
             if leaf.scoring == "survey":
-                ws.append([leaf.code, leaf.title, None, None])
+                ws.append([writable(leaf.code), writable(leaf.title), None, None])
                 ws.cell(row=ws.max_row, column=1).number_format = "@"
         ws.column_dimensions["B"].width = 60
         ws.freeze_panes = "A2"
@@ -371,7 +383,7 @@ def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, yea
                                             for name, _label in leaf.figures}
                                 for leaf in ruled})
         for r, values in enumerate(rows, start=1):
-            ws.append(values)
+            ws.append([_writable(value) for value in values])
             if r == 1:
                 for cell in ws[1]:
                     cell.font, cell.alignment = bold, wrap
@@ -385,4 +397,9 @@ def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, yea
             ws.column_dimensions[get_column_letter(c)].width = width
         ws.freeze_panes = "A2"
         protect(ws)
+    for ws in book.worksheets:  # text that starts with "=" (a title) stays text
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and (ws.title, cell.coordinate) not in subtotals:
+                    cell.data_type = "s"
     return write_output(path, book.save, formats=(".xlsx",), inputs=inputs, force=force)

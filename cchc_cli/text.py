@@ -66,6 +66,20 @@ def visible(text: str, keep: str = "") -> str:
     return "".join(ch if ch.isprintable() or ch in keep else _visible_char(ch) for ch in text)
 
 
+_FILE_KEEP = "\t\n\r"  # a file holds these as tabs and line breaks
+
+
+def writable(text: str) -> str:
+    """Text from inputs as cchc writes it into a file (.xlsx, .csv, .docx, a chart): spelled
+    out as on the terminal (see :func:`visible`) but for tabs and line breaks. This is what
+    keeps such files whole and honest: XML cannot hold C0 controls, U+FFFE/U+FFFF or a lone
+    surrogate (openpyxl and python-docx refuse them; Excel and Word would refuse the file),
+    UTF-8 cannot encode a lone surrogate (a file name in another encoding), and a bidi
+    override or a zero-width character would reverse or hide a label. ``--json`` is data:
+    it keeps the text as it is."""
+    return visible(text, keep=_FILE_KEEP)
+
+
 def shown(value: object, limit: int | None = 80) -> str:
     """A value quoted in a message: invisible characters spelled out (see :func:`visible`),
     then cut after ``limit`` characters with "…" (``None``: never cut — file paths). A

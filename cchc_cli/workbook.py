@@ -327,6 +327,7 @@ class _ChildSource(Source):
 
     def marks(self, name: str) -> SheetMarks:
         return SheetMarks(flags=self._data.flags.get(name, {}),
+                          percent=self._data.percent.get(name, {}),
                           merges=self._data.merges.get(name, ()))
 
 
@@ -387,6 +388,10 @@ def _check_file(path: Path) -> None:
         raise CchcError([Problem("not-a-workbook", file=file)])
     if not stat.S_ISREG(info.st_mode):
         raise CchcError([Problem("not-a-regular-file", file=file)])
+    if info.st_size > limits.FILE_BYTES:
+        raise CchcError([Problem("workbook-too-large", file=file, params={
+            "size": f"{info.st_size / limits.MiB:.0f} MiB",
+            "limit": f"{limits.FILE_BYTES / limits.MiB:.0f} MiB"})])
     try:
         with path.open("rb") as handle:  # read-only; tells a locked file from a broken one
             head = handle.read(8)
@@ -452,6 +457,7 @@ def _parse(path: Path, source: Source, problems: list[Problem],
     file = str(path)
     sheet_names = source.names
     cache: dict[str, list[list[Any]]] = {}
+    unreadable: set[str] = set()  # sheets already reported: nothing more to say about them
 
     def rows(name: str) -> list[list[Any]]:
         if name not in cache:
@@ -463,6 +469,7 @@ def _parse(path: Path, source: Source, problems: list[Problem],
                 problems.append(Problem("unreadable-workbook", file=file, sheet=name,
                                         params={"detail": str(exc)[:160]}))
                 cache[name] = []
+                unreadable.add(name)
         return cache[name]
 
     chooser = _SheetChooser(sheet_names, source.hidden, file, problems)
@@ -483,7 +490,7 @@ def _parse(path: Path, source: Source, problems: list[Problem],
     for base in (SELF, APPRAISAL, SURVEY):
         spec = with_aliases(base, aliases)
         name = chooser.find(spec.names)
-        if name is None and spec.role != "survey":
+        if name is None and spec.role != "survey" and not chooser.refused(spec.names):
             # one table with both columns, as many provinces print it, on any visible sheet
             name = next((n for n in others if _header_row(rows(n), spec, strict=True)
                          is not None), None)
@@ -494,7 +501,10 @@ def _parse(path: Path, source: Source, problems: list[Problem],
                 problems.append(Problem("missing-sheet", file=file,
                                         params={"sheet": spec.label, "present": present}))
             continue
-        data = _read_sheet(spec, name, rows(name), file, problems, source.marks(name))
+        sheet_rows = rows(name)
+        if name in unreadable:
+            continue
+        data = _read_sheet(spec, name, sheet_rows, file, problems, source.marks(name))
         if data is not None:
             sheets[spec.role] = data
     for name, wanted in by_content.items():
@@ -665,8 +675,8 @@ class _Merged:
             (r0, c0), (r1, c1) = merge
             if (r0, c0) == (r1, c1):
                 continue
-            for c in range(max(c0, 0), c1 + 1):
-                if c not in watched:
+            for c in watched:  # the columns read, not every column the range spans
+                if not c0 <= c <= c1:
                     continue
                 for r in range(max(r0, first_row), min(r1, last_row) + 1):
                     self.at[(r, c)] = merge
@@ -688,10 +698,25 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
         return None
     positions: dict[str, int] = {}
     wanted = {fold(n): col for col in spec.columns for n in col.names}
+    twice: dict[str, list[int]] = {}
     for c, value in enumerate(rows[header]):
         col = wanted.get(fold(value)) if isinstance(value, str) else None
-        if col is not None and col.key not in positions:
+        if col is None:
+            continue
+        if col.key in positions:
+            twice.setdefault(col.key, [positions[col.key]]).append(c)
+        else:
             positions[col.key] = c
+    for key, columns_at in twice.items():
+        if key in ("title", "note"):  # for people, never read: which one is harmless
+            continue
+        label = next(col.label for col in spec.columns if col.key == key)
+        problems.append(Problem("duplicate-column", file=file, sheet=name,
+                                cell=cell_ref(header, columns_at[0]),
+                                params={"column": label, "cells": ", ".join(
+                                    cell_ref(header, c) for c in columns_at)}))
+    if any(key not in ("title", "note") for key in twice):
+        return None
     missing = [col for col in spec.columns if col.required and col.key not in positions]
     for col in missing:
         problems.append(Problem("missing-column", file=file, sheet=name,
@@ -751,8 +776,8 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
                 _too_long(raw, name, r, c, code, file, problems)
                 values[col.key] = INVALID
                 continue
-            if percent and col.kind in ("points", "figure") and isinstance(raw, float | Decimal) \
-                    and cell_ref(r, c) in percent:
+            if percent and col.kind in ("points", "figure") and cell_ref(r, c) in percent \
+                    and isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
                 shown = excel_decimal(raw) * 100
                 problems.append(Problem("percent-format", file=file, sheet=name,
                                         cell=cell_ref(r, c), criterion=code,
@@ -760,7 +785,7 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
                                                 "value": plain(excel_decimal(raw))}))
                 values[col.key] = INVALID
                 continue
-            if raw == "" or raw is None:
+            if raw == "" or raw is None or (type(raw) is str and not raw.strip()):
                 flagged = flags.get(cell_ref(r, c)) if flags else None
                 if flagged and col.kind != "text":
                     row_flags[col.key] = flagged

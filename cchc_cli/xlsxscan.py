@@ -50,8 +50,9 @@ def refuse(code: str, file: str, **params: Any) -> CchcError:
 # --- the archive ---------------------------------------------------------------------------------
 
 
-def _zip_entries(path: Path, size: int) -> int | None:
-    """The number of members the archive's end record declares (None: no end record)."""
+def _zip_directory(path: Path, size: int) -> tuple[int, int] | None:
+    """The number of members the archive's end record declares and the size of its central
+    directory, which zipfile reads whole whatever the count says (None: no end record)."""
     with path.open("rb") as handle:
         tail = min(size, 65_557)  # the end record and the longest comment
         handle.seek(size - tail)
@@ -59,7 +60,7 @@ def _zip_entries(path: Path, size: int) -> int | None:
         at = data.rfind(b"PK\x05\x06")
         if at < 0 or at + 22 > len(data):
             return None
-        entries = struct.unpack("<H", data[at + 10:at + 12])[0]
+        entries, directory = struct.unpack("<HI", data[at + 10:at + 16])
         locator = data.rfind(b"PK\x06\x07", 0, at)
         if entries == 0xFFFF and locator >= 0:  # zip64: the count is in the zip64 end record
             offset = struct.unpack("<Q", data[locator + 8:locator + 16])[0]
@@ -67,8 +68,8 @@ def _zip_entries(path: Path, size: int) -> int | None:
                 handle.seek(offset)
                 record = handle.read(56)
                 if record[:4] == b"PK\x06\x06" and len(record) == 56:
-                    entries = struct.unpack("<Q", record[32:40])[0]
-        return entries
+                    entries, directory = struct.unpack("<QQ", record[32:48])
+        return entries, directory
 
 
 def is_zip(path: Path) -> bool:
@@ -85,32 +86,44 @@ class Archive:
         if size > limits.FILE_BYTES:
             raise refuse("workbook-too-large", self.file, size=_mib(size),
                          limit=_mib(limits.FILE_BYTES))
-        entries = _zip_entries(path, size)
-        if entries is not None and entries > limits.ZIP_ENTRIES:
-            raise refuse("zip-too-many-parts", self.file, n=entries, limit=limits.ZIP_ENTRIES)
+        directory = _zip_directory(path, size)
+        if directory is not None:
+            entries, directory_bytes = directory
+            # a directory entry takes 46 bytes and its name: a bigger directory lies about
+            # its count (zipfile would read every entry it holds)
+            entries = max(entries, directory_bytes // 46)
+            if entries > limits.ZIP_ENTRIES:
+                raise refuse("zip-too-many-parts", self.file, n=f"{entries:,}",
+                             limit=f"{limits.ZIP_ENTRIES:,}")
         try:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             raise refuse("unreadable-workbook", self.file, detail=str(exc)[:160]) from exc
         self._inflated = 0
-        self._names = {info.filename: info for info in self.zip.infolist()}
+        # part names are case-insensitive in a package (Excel opens "Worksheets/Sheet3.xml")
+        self._names = {info.filename.lower(): info for info in self.zip.infolist()}
         self._kept: dict[str, bytes] = {}
 
     def close(self) -> None:
         self.zip.close()
 
     def has(self, name: str) -> bool:
-        return name in self._names
+        return name.lower() in self._names
+
+    def size(self, name: str) -> int:
+        """A part's size as the archive declares it (0 if absent); read() counts the truth."""
+        info = self._names.get(name.lower())
+        return info.file_size if info else 0
 
     def names(self) -> list[str]:
-        return list(self._names)
+        return [info.filename for info in self._names.values()]
 
     def read(self, name: str, keep: bool = True) -> bytes:
         """The part, inflated here (not trusting its declared size), CRC checked; kept for a
         second reader unless ``keep`` is false."""
-        if name in self._kept:
-            return self._kept[name]
-        info = self._names[name]
+        if name.lower() in self._kept:
+            return self._kept[name.lower()]
+        info = self._names[name.lower()]
         budget = min(limits.PART_BYTES, limits.XML_BYTES - self._inflated)
         try:
             data = self._inflate(info, budget)
@@ -126,7 +139,7 @@ class Archive:
         data = bytes(data)
         self._inflated += len(data)
         if keep:
-            self._kept[name] = data
+            self._kept[name.lower()] = data
         return data
 
     def _inflate(self, info: zipfile.ZipInfo, budget: int) -> bytes | bytearray:
@@ -347,26 +360,28 @@ _CAREFUL_TOKENS = (b"<!", b"'", b'"e"', b'="&', b"mergeCell")
 _PREFIXED = re.compile(rb":[cfv][\s>/]")
 _ODD_FORMULA = re.compile(rb"<f[\t\n\r/]")
 _CELL_START = re.compile(rb"<c[\s>/]")
+_FORMULA_THEN_VALUE = re.compile(rb"</f><v>[^<\s]")
+_SHARED_FORMULA_THEN_VALUE = re.compile(rb"<f [^<>]*/><v>[^<\s]")
 # a cell whose reference is not plain upper-case letters and digits, or that may lie beyond
 # the grid (two letters: column AA or later; five digits: row 10,000 or later)
 _ODD_OR_FAR = re.compile(rb'<c r="(?:[^A-Z]|[A-Z][^0-9]|[A-Z][0-9]{5})')
 
 
-def _plain(data: bytes, percent: re.Pattern[bytes] | None) -> bool:
+def _plain(data: bytes) -> bool:
     """Whether a byte-level look shows a sheet calamine can be trusted with as it is: every
     cell written ``<c r="A1"…``, none far, no error cell, every formula followed by a value,
-    no merged or percent-formatted cell. Anything else goes to the careful parse."""
+    no merged cell. Anything else goes to the careful parse."""
     if any(token in data for token in _CAREFUL_TOKENS) or _PREFIXED.search(data) \
             or _ODD_FORMULA.search(data):
         return False
-    if b"<f" in data:
+    if b"<f" in data:  # every formula followed at once by a value that is not blank
         formulas = data.count(b"<f>") + data.count(b"<f ")
-        if formulas != (data.count(b"</f><v>") + data.count(b"/><v>")
-                        - data.count(b"<v></v>")):
+        if formulas != (len(_FORMULA_THEN_VALUE.findall(data))
+                        + len(_SHARED_FORMULA_THEN_VALUE.findall(data))):
             return False
     if len(_CELL_START.findall(data)) != data.count(b'<c r="'):
         return False
-    return not _ODD_OR_FAR.search(data) and not (percent and percent.search(data))
+    return not _ODD_OR_FAR.search(data)
 
 
 _REF = re.compile(r"^\s*\$?([A-Za-z]{1,12})\$?([0-9]{1,20})\s*$")
@@ -453,8 +468,13 @@ class _CellParser:
         elif not self.in_cell:
             if tag == "row":
                 given = attrs.get("r", "").strip()
-                self.row = int(given) - 1 if given.isdigit() and 0 < int(given) < 1 << 31 \
-                    else self.row + 1
+                if given.isascii() and given.isdigit() and int(given) > 0:
+                    self.row = int(given) - 1  # however large: calamine takes it as written
+                else:
+                    if given:  # a row number calamine may read otherwise, or refuse
+                        self.scan.odd_refs += 1
+                        self.scan.odd_ref = self.scan.odd_ref or given[:40]
+                    self.row += 1
                 self.col = -1
             elif tag == "mergeCell":
                 first, _, last = attrs.get("ref", "").partition(":")
@@ -567,19 +587,27 @@ class XlsxBook:
         self.file = str(path)
         try:
             for name in self.archive.names():  # every part calamine may read, within budget
-                if name.endswith((".xml", ".rels")) and not name.startswith(
-                        ("xl/worksheets/", "xl/chartsheets/", "xl/media/", "docProps/")):
+                if name.lower().endswith((".xml", ".rels")) and not name.lower().startswith(
+                        ("xl/worksheets/", "xl/chartsheets/", "xl/media/", "docprops/")):
                     self.archive.read(name)
             self.sheets, self.date1904 = _sheet_parts(self.archive)
+            if len(self.sheets) > limits.SHEETS:
+                raise refuse("workbook-too-many-sheets", self.file, n=f"{len(self.sheets):,}",
+                             limit=f"{limits.SHEETS:,}")
             self.styles = _styles(self.archive)
         except BaseException:
             self.archive.close()
             raise
+        self._parts: dict[str, str] = {}
+        for info in self.sheets:
+            self._parts.setdefault(info.name, info.part)
         self._strings: list[str] | None = None
-        self._percent = re.compile(
-            rb'\bs="(?:' + b"|".join(
-                str(i).encode() for i in self.styles.indices("percent")) + rb')"'
-        ) if self.styles.indices("percent") else None
+        # a percentage format anywhere: every sheet gets the careful look (rare, and the byte
+        # level cannot tell s="9" from s="09" or s = "9")
+        self._careful_always = bool(self.styles.indices("percent"))
+        # large shared strings: calamine would copy a string into every cell that uses it (one
+        # string of 8 MiB in 300 cells is 2.4 GB); read here, where the cells share it
+        self._sparse_always = self.archive.size("xl/sharedStrings.xml") > limits.SHARED_STRINGS
 
     def close(self) -> None:
         self.archive.close()
@@ -590,7 +618,7 @@ class XlsxBook:
         return self._strings
 
     def part_of(self, sheet: str) -> str | None:
-        return next((s.part for s in self.sheets if s.name == sheet), None)
+        return self._parts.get(sheet)
 
     def has_sheet(self, sheet: str) -> bool:
         """Whether the sheet's part is found, so that it can be looked at before calamine."""
@@ -606,8 +634,8 @@ class XlsxBook:
             data = self.archive.read(part, keep=False)
         except CchcError as err:  # name the sheet as well as the part
             raise CchcError([_with_sheet(p, sheet) for p in err.problems]) from None
-        if _plain(data, self._percent):  # within the grid, hence within the cell budget
-            return SheetScan()
+        if not (self._careful_always or self._sparse_always) and _plain(data):
+            return SheetScan()  # within the grid, hence within the cell budget
         return self._careful(sheet, part, data)
 
     def _too_many(self, sheet: str) -> CchcError:
@@ -616,8 +644,8 @@ class XlsxBook:
 
     def _careful(self, sheet: str, part: str, data: bytes) -> SheetScan:
         scan = self._parse(sheet, part, data, keep_values=False)
-        if scan.far_count or scan.odd_refs:  # read here: calamine would not survive it, or
-            # could place those cells where nothing has looked
+        if scan.far_count or scan.odd_refs or self._sparse_always:  # read here: calamine
+            # would not survive it, could place cells where nothing has looked, or copy text
             scan.cells = self._parse(sheet, part, data, keep_values=True).cells
         return scan
 

@@ -152,6 +152,25 @@ def test_criteria_dirs_from_the_environment(cli, tmp_path):
     assert "test-set" in result.stdout
 
 
+def test_a_criteria_folder_that_is_not_there_is_a_warning(cli, tmp_path):
+    typo, missing = tmp_path / "tieu-chi", tmp_path / "khong-co"
+    result = cli("criteria", "list", "--criteria", typo, env={"CCHC_CRITERIA": str(missing)})
+    assert result.exit_code == 0
+    assert "soc-trang-so-2019" in result.stdout  # the other folders are listed as ever
+    message = ("không có thư mục bộ tiêu chí này (đường dẫn không tồn tại hoặc không phải thư "
+               "mục; --criteria hoặc biến CCHC_CRITERIA); bỏ qua [criteria-folder-missing]")
+    assert result.stderr.splitlines() == [f"Cảnh báo: {typo}: {message}",
+                                          f"Cảnh báo: {missing}: {message}"]
+    # and where it matters: the set sought may be in the folder meant
+    scored = cli("score", SAMPLES / "2020" / "STC.xlsx", "-c", "my-set",
+                 env={"CCHC_CRITERIA": str(missing)})
+    assert scored.exit_code == 1
+    assert scored.stderr.splitlines()[:2] == [
+        f"Cảnh báo: {missing}: {message}",
+        "Lỗi: không có bộ tiêu chí “my-set” (các bộ hiện có: soc-trang-so-2019, "
+        "soc-trang-so-2021) [unknown-criteria-set]"]
+
+
 def test_version(cli):
     from cchc_cli import __version__
     result = cli("--version")

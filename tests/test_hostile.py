@@ -159,6 +159,17 @@ def test_two_visible_sheets_that_fold_alike_are_an_error_naming_both(cli, tmp_pa
     assert "“Thẩm định”" in problem["message"] and "“THAM DINH”" in problem["message"]
 
 
+def test_after_an_ambiguous_sheet_no_other_sheet_is_tried(cli, tmp_path, sheets_for):
+    from cchc_cli.template import write_workbook
+
+    sheets = sheets_for()
+    path = write_workbook(tmp_path / "2020" / "STC.xlsx",
+                          {**sheets, "Tham dinh": [list(r) for r in sheets["Thẩm định"]]})
+    result = cli("score", path)
+    assert result.exit_code == 1
+    assert "[ambiguous-sheet]" in result.stderr and "[sheet-by-content]" not in result.stderr
+
+
 def test_two_sheets_under_two_names_of_one_role_are_not_chosen_between(cli, tmp_path,
                                                                         sheets_for):
     from cchc_cli.template import write_workbook
@@ -210,6 +221,13 @@ def test_a_merged_range_over_score_cells_is_an_error(cli, make_workbook, sheets_
     assert f"{top}:{below}" in problem["message"]
 
 
+def test_a_merged_range_spanning_the_sheet_costs_nothing(cli, tmp_path):
+    path = sample(tmp_path)
+    hostile.merge(path, "Thẩm định", "D18:ZZZZZZZZ99999999")  # ~5·10¹⁹ cells, if walked
+    problem = expect(cli, path, "merged-score-cells", cell="D18", sheet="Thẩm định")
+    assert "D18:ZZZZZZZZ99999999" in problem["message"]
+
+
 # --- error and formula cells, however the XML is written ------------------------------------------
 
 ERRORS = [
@@ -220,6 +238,8 @@ ERRORS = [
 ]
 FORMULAS = [
     '<c r="{ref}"><f>1/0</f></c>',
+    '<c r="{ref}"><f>0.9+0.05</f><v> </v></c>',  # a blank cached value is no value
+    '<c r="{ref}"><f>0.9+0.05</f><v>\n</v></c>',
     '<c r="{ref}"><f\n>A1*2</f><v></v></c>',
     '<x:c xmlns:x="{ns}" r="{ref}"><x:f>A1</x:f></x:c>',
     "<c r='{ref}'><f t='shared' si='0'/></c>",
@@ -243,6 +263,60 @@ def test_a_formula_without_a_value_is_found_whatever_the_xml(cli, make_workbook,
     path = make_workbook(sheets)
     hostile.set_cell(path, "Thẩm định", ref, xml.format(ns=MAIN, ref=ref))
     expect(cli, path, "formula-without-value", cell=ref, sheet="Thẩm định", criterion="2.1")
+
+
+def test_a_formula_without_value_is_found_when_another_cell_balances_the_count(
+        cli, make_workbook, sheets_for):
+    sheets = sheets_for()
+    ref = set_cell(sheets, "Thẩm định", "2.1", "Điểm thẩm định lần 2", None)
+    path = make_workbook(sheets)
+    hostile.set_cell(path, "Thẩm định", ref, f'<c r="{ref}"><f>0.9+0.05</f></c>')
+    hostile.set_cell(path, "Thẩm định", "H7", '<c r="H7"><is/><v>1</v></c>')
+    expect(cli, path, "formula-without-value", cell=ref, sheet="Thẩm định", criterion="2.1")
+
+
+def test_a_sheet_linked_in_another_case_is_still_looked_at(cli, make_workbook, sheets_for):
+    sheets = sheets_for()
+    ref = set_cell(sheets, "Thẩm định", "2.1", "Điểm thẩm định lần 2", None)
+    path = make_workbook(sheets)
+    part = hostile.sheet_part(path, "Thẩm định")
+    hostile.set_cell(path, "Thẩm định", ref, f'<c r="{ref}" t="e"><v>#DIV/0!</v></c>')
+    target = part.removeprefix("xl/")
+    hostile.rewrite(path, "xl/_rels/workbook.xml.rels", lambda d: d.replace(
+        f'Target="/{part}"'.encode(), f'Target="/{part.replace("worksheets", "Worksheets")}"'
+        .encode()).replace(f'Target="{target}"'.encode(),
+                           f'Target="{target.replace("worksheets", "Worksheets")}"'.encode()))
+    assert b"Worksheets" in __import__("zipfile").ZipFile(path).read("xl/_rels/workbook.xml.rels")
+    expect(cli, path, "error-cell", cell=ref, sheet="Thẩm định", criterion="2.1")
+
+
+@pytest.mark.parametrize("spelling", ['s="0{n}"', 's = "{n}"', "s='{n}'"])
+def test_a_percent_style_is_found_however_its_index_is_written(cli, make_workbook, sheets_for,
+                                                                spelling):
+    sheets = sheets_for()
+    cell = set_cell(sheets, "Thẩm định", "1.1.4", "Điểm thẩm định", 0.5)
+    path = make_workbook(sheets)
+    hostile.percent_style(path, "Thẩm định", cell)
+    part = hostile.sheet_part(path, "Thẩm định")
+
+    def respell(data: bytes) -> bytes:
+        import re as regex
+
+        tag = regex.search(rf'<c r="{cell}"[^>]*>'.encode(), data).group(0)  # type: ignore[union-attr]
+        n = regex.search(rb's="(\d+)"', tag).group(1).decode()  # type: ignore[union-attr]
+        return data.replace(tag, tag.replace(f's="{n}"'.encode(),
+                                             spelling.format(n=n).encode()), 1)
+
+    hostile.rewrite(path, part, respell)
+    expect(cli, path, "percent-format", cell=cell, sheet="Thẩm định")
+
+
+def test_a_score_column_twice_is_an_error_naming_both(cli, make_workbook, sheets_for):
+    sheets = sheets_for()
+    for row in sheets["Thẩm định"]:
+        row.append(row[2] if row and row[0] != "Mã" else "Điểm thẩm định")
+    problem = expect(cli, make_workbook(sheets), "duplicate-column", sheet="Thẩm định")
+    assert "C1, H1" in problem["message"]
 
 
 # --- hostile files: each one workbook's problem, in bounded memory ------------------------------
@@ -278,6 +352,54 @@ def test_references_calamine_would_place_far_away_never_reach_it(cli, tmp_path, 
     after = json.loads(result.stdout, parse_float=Decimal)
     assert code in [w["code"] for w in after.pop("warnings")]
     assert after == before
+
+
+def test_a_row_number_past_the_grid_without_cell_references_is_a_far_cell(cli, tmp_path):
+    path = sample(tmp_path)
+    before = score_json(cli, path)
+    part = hostile.sheet_part(path, "Thẩm định")
+    hostile.rewrite(path, part, lambda d: d.replace(
+        b"</sheetData>", b'<row r="3000000000"><c><v>1</v></c></row></sheetData>'))
+    result = cli("score", path, "--json")
+    assert result.exit_code == 0, result.output  # calamine alone asks for 672 GB and aborts
+    after = json.loads(result.stdout, parse_float=Decimal)
+    assert "far-cell" in [w["code"] for w in after.pop("warnings")]
+    assert after == before
+
+
+def test_too_many_sheets_are_refused(cli, tmp_path):
+    path = sample(tmp_path)
+    part = hostile.sheet_part(path, "Thông tin")
+    rid = __import__("re").search(
+        rb'Id="(rId\d+)"[^>]*Target="[^"]*' + part.rsplit("/", 1)[1].encode() + rb'"',
+        __import__("zipfile").ZipFile(path).read("xl/_rels/workbook.xml.rels"))
+    rid = rid.group(1).decode() if rid else "rId1"
+    many = "".join(f'<sheet name="S{i}" sheetId="{i + 100}" r:id="{rid}"/>' for i in range(1001))
+    hostile.rewrite(path, "xl/workbook.xml", lambda d: d.replace(b"</sheets>",
+                                                                many.encode() + b"</sheets>"))
+    expect(cli, path, "workbook-too-many-sheets")
+
+
+def test_large_shared_strings_are_not_copied_into_every_cell(tmp_path):
+    path = sample(tmp_path)
+    big = "x" * (2 << 20)  # one 2 MiB string, used by 300 cells: 600 MB if copied per cell
+    hostile.rewrite(path, "[Content_Types].xml", lambda d: d.replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                     b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                     b"</Types>"))
+    hostile.rewrite(path, "xl/_rels/workbook.xml.rels", lambda d: d.replace(
+        b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/'
+                             b'officeDocument/2006/relationships/sharedStrings" '
+                             b'Target="sharedStrings.xml"/></Relationships>'))
+    with __import__("zipfile").ZipFile(path, "a") as archive:
+        archive.writestr("xl/sharedStrings.xml", f'<sst xmlns="{MAIN}" count="1" uniqueCount="1">'
+                                                 f"<si><t>{big}</t></si></sst>")
+    baseline = peak_rss_mib("validate", str(path))
+    cells = "".join(f'<c r="J{r}" t="s"><v>0</v></c>' for r in range(2, 302))
+    part = hostile.sheet_part(path, "Thẩm định")
+    hostile.rewrite(path, part, lambda d: d.replace(
+        b"</sheetData>", f'<row r="500">{cells}</row></sheetData>'.encode()))
+    assert peak_rss_mib("validate", str(path)) < baseline + 64
 
 
 @pytest.mark.parametrize("build, code", [
@@ -431,6 +553,33 @@ def test_rank_writes_into_the_year_folder_and_ranks_it_again(cli, tmp_path):
     assert cli("rank", folder, "-o", folder / "xep-hang-2023.xlsx").exit_code == 0
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names are bytes")
+def test_a_file_name_in_another_encoding_is_ranked(cli, tmp_path):
+    folder = tmp_path / "2020"
+    shutil.copytree(SAMPLES / "2020", folder)
+    odd = os.fsdecode(b"S\xe0i-Gon.xlsx")  # Latin-1 bytes: not UTF-8
+    (folder / "STC.xlsx").rename(folder / odd)
+    result = cli("rank", folder, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert sum(len(g["units"]) for g in data["groups"]) == 19
+
+
+def test_a_zip_directory_that_lies_about_its_count_is_refused(cli, tmp_path):
+    import struct
+    import zipfile
+
+    path = sample(tmp_path)
+    with zipfile.ZipFile(path, "a") as archive:
+        for n in range(12_000):
+            archive.writestr(f"x/{n}", b"")
+    data = bytearray(path.read_bytes())
+    end = data.rindex(b"PK\x05\x06")
+    struct.pack_into("<HH", data, end + 8, 13, 13)  # "13 members"
+    path.write_bytes(bytes(data))
+    expect(cli, path, "zip-too-many-parts")
+
+
 def test_an_xlsb_workbook_is_ranked_not_dropped(cli, tmp_path):
     folder = tmp_path / "2020"
     shutil.copytree(SAMPLES / "2020", folder)
@@ -444,6 +593,23 @@ def test_an_xlsb_workbook_is_ranked_not_dropped(cli, tmp_path):
     assert (stc["rank"], stc["of"], stc["index"]) == (13, 19, 78.81)
     assert Path(stc["file"]).name == "STC.xlsb"
     assert [Path(n["file"]).name for n in data["not_ranked"]] == ["SYT.xlsb"]  # named, not lost
+
+
+def test_text_that_starts_with_an_equals_sign_is_written_as_text(cli, tmp_path, sheets_for):
+    from openpyxl import load_workbook
+
+    from cchc_cli.template import write_workbook
+
+    sheets = sheets_for({"2.1": Entry(appraised=D("0.5"), reason="placeholder")})
+    ref = set_cell(sheets, "Thẩm định", "2.1", "Lý do trừ điểm", "placeholder")
+    path = write_workbook(tmp_path / "2020" / "STC.xlsx", sheets)
+    hostile.set_cell(path, "Thẩm định", ref, f'<c r="{ref}" t="inlineStr"><is><t>'
+                     '=HYPERLINK("http://x")</t></is></c>')  # text, as a unit typed it
+    out = tmp_path / "phu-luc.xlsx"
+    assert cli("report", path, "-o", out).exit_code == 0
+    values = [c for row in load_workbook(out).active.iter_rows() for c in row
+              if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
+    assert values and all(c.data_type == "s" for c in values)
 
 
 # --- one failure never stops the others --------------------------------------------------------
@@ -517,7 +683,7 @@ def test_sigterm_stops_the_workers_and_exits_143(tmp_path):
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 143, err
-    assert "SIGTERM" in err.decode()
+    assert "SIGTERM" in err.decode() and "Exception ignored" not in err.decode()
     time.sleep(0.2)
     assert not [c for c in children if Path(f"/proc/{c}").exists()
                 and "zombie" not in Path(f"/proc/{c}/status").read_text()]

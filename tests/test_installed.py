@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT, SAMPLES
+from .conftest import ROOT, SAMPLES, set_cell
 
 
 def run(*args: str, **kwargs):
@@ -83,3 +83,37 @@ def test_score_imports_neither_pandas_nor_openpyxl_nor_matplotlib():
     proc = run(sys.executable, "-c", code, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "HEAVY []" in proc.stderr
+
+
+def _closing(fd: int):
+    return lambda: os.close(fd)  # in the child, before cchc starts: the shell's `>&-`
+
+
+def test_a_closed_stdout_is_as_if_sent_nowhere(tmp_path):
+    # `cchc score S >&-`: Python gives sys.stdout = None; nothing to print to, nothing failed
+    proc = subprocess.run([sys.executable, "-m", "cchc_cli", "score",
+                           str(SAMPLES / "2020" / "STC.xlsx")], stderr=subprocess.PIPE,
+                          preexec_fn=_closing(1), cwd=ROOT, timeout=60)
+    assert (proc.returncode, proc.stderr.decode()) == (0, "")
+
+
+def test_a_closed_stderr_leaves_the_result_and_the_exit_code_as_they_are(sheets_for,
+                                                                        make_workbook):
+    sheets = sheets_for()
+    set_cell(sheets, "Tự đánh giá", "1.1.4", "Điểm tối đa", 3)  # a warning, told on stderr
+    proc = subprocess.run([sys.executable, "-m", "cchc_cli", "score", str(make_workbook(sheets))],
+                          stdout=subprocess.PIPE, preexec_fn=_closing(2), cwd=ROOT, timeout=60)
+    assert proc.returncode == 0
+    assert proc.stdout.decode().startswith("Sở Tài chính (STC) · năm 2020")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_a_result_that_cannot_be_written_is_one_line_and_exit_1():
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "cchc_cli", "score",
+                               str(SAMPLES / "2020" / "STC.xlsx"), "--json", "--lang", "en"],
+                              stdout=full, stderr=subprocess.PIPE, cwd=ROOT, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == (
+        "Error: could not write the result to standard output: No space left on device; the "
+        "result is incomplete [stdout-write-failed]\n")

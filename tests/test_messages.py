@@ -4,15 +4,16 @@ values quoted short with invisible characters spelled out, and a hint that fits 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
 from cchc_cli.criteria import check_criteria_text
 from cchc_cli.problems import CATALOG, Hint, Kind, Problem, Severity
 from cchc_cli.template import Entry, unit_sheets, write_workbook
-from cchc_cli.text import shown, visible
+from cchc_cli.text import shown, visible, writable
 
-from .conftest import D, set_cell
+from .conftest import SAMPLES, D, set_cell
 from .test_criteria import MINIMAL
 
 # everything rich would read as markup or an emoji code; $…$ would be mathtext in a chart
@@ -252,3 +253,154 @@ def test_tables_spell_out_characters_that_would_print_as_nothing(cli, tmp_path, 
     assert result.exit_code == 0
     assert "Sở⟨U+202E⟩Tài chính⟨U+200B⟩" in result.stdout
     assert "\u202e" not in result.stdout and "\u200b" not in result.stdout
+
+
+# --- text that a file cannot hold as it is (control characters, bidi overrides) --------------
+
+# openpyxl writes the text of a cell as given; the reader decodes Excel's _xHHHH_ escapes, so
+# the workbook holds U+0001 and ESC as Excel itself would write them
+RAW_NAME, RAW_REASON = "Sở_x001B_[31m Tài\u202echính", "Lý do_x0001_x"
+NAME_WRITTEN, REASON_WRITTEN = "Sở⟨U+001B⟩[31m Tài⟨U+202E⟩chính", "Lý do⟨U+0001⟩x"
+
+
+@pytest.fixture
+def unwritable(cli, tmp_path, sheets_for, make_workbook):
+    """A year folder whose one unit has an ESC and a right-to-left override in its name and
+    a U+0001 in a reason; returns the folder."""
+    sheets = sheets_for(info={"Mã đơn vị": "STC", "Tên đơn vị": RAW_NAME, "Năm": 2020,
+                              "Nhóm": "Sở, ban ngành tỉnh"})
+    set_cell(sheets, "Thẩm định", "1.1.2", "Điểm thẩm định", 0)
+    set_cell(sheets, "Thẩm định", "1.1.2", "Lý do trừ điểm", RAW_REASON)
+    path = make_workbook(sheets, name="2020/STC.xlsx")
+    scored = json.loads(cli("score", path, "--json").stdout)  # the input holds them indeed
+    assert scored["unit"]["name"] == "Sở\x1b[31m Tài\u202echính"
+    assert [i["reason"] for i in scored["items"] if i["code"] == "1.1.2"] == ["Lý do\x01x"]
+    return path.parent
+
+
+def _xlsx_texts(path) -> list[str]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return [value for ws in book for row in ws.iter_rows(values_only=True) for value in row
+            if isinstance(value, str)]
+
+
+def _docx_texts(path) -> list[str]:
+    from docx import Document
+
+    doc = Document(path)
+    return [p.text for p in doc.paragraphs] + [cell.text for table in doc.tables
+                                               for row in table.rows for cell in row.cells]
+
+
+def test_writable_spells_out_what_a_file_cannot_hold_and_keeps_line_breaks():
+    assert writable("a\x01\tb\nc\r\u202ed\ufffe\udcff\x1b") == (
+        "a⟨U+0001⟩\tb\nc\r⟨U+202E⟩d⟨U+FFFE⟩⟨U+DCFF⟩⟨U+001B⟩")
+    assert writable("Sở Tài chính [x] $y$") == "Sở Tài chính [x] $y$"
+
+
+@pytest.mark.parametrize("command, output, read, texts", [
+    (("report", "{folder}/STC.xlsx"), "r.docx", _docx_texts, [NAME_WRITTEN, REASON_WRITTEN]),
+    (("report", "{folder}/STC.xlsx"), "r.xlsx", _xlsx_texts, [REASON_WRITTEN]),
+    (("gains", "{folder}", "--unit", "STC"), "g.xlsx", _xlsx_texts,
+     [NAME_WRITTEN, REASON_WRITTEN]),
+    (("rank", "{folder}"), "x.xlsx", _xlsx_texts, [NAME_WRITTEN]),
+    (("rank", "{folder}"), "x.csv", lambda p: [p.read_text(encoding="utf-8-sig")],
+     [NAME_WRITTEN]),
+], ids=["report-docx", "report-xlsx", "gains-xlsx", "rank-xlsx", "rank-csv"])
+def test_files_written_spell_out_characters_they_cannot_hold(cli, unwritable, tmp_path,
+                                                              command, output, read, texts):
+    target = tmp_path / output
+    result = cli(*[a.format(folder=unwritable) for a in command], "-o", target)
+    assert result.exit_code == 0, result.output
+    written = read(target)
+    for text in texts:
+        assert any(text in value for value in written), (text, written)
+    assert not any(ch in value for value in written for ch in "\x01\x1b\u202e")
+
+
+def test_a_chart_label_is_never_reversed_nor_a_missing_glyph(cli, unwritable, tmp_path):
+    assert cli("rank", unwritable, "--chart", tmp_path / "c.png").exit_code == 0
+    assert cli("rank", unwritable, "--chart", tmp_path / "c.svg").exit_code == 0
+    svg = (tmp_path / "c.svg").read_text(encoding="utf-8")
+    assert f"<!-- 1. {NAME_WRITTEN} -->" in svg  # matplotlib names each text it draws
+    assert "\u202e" not in svg
+
+
+def test_a_template_spells_out_a_control_character_from_the_criteria_yaml(cli, tmp_path):
+    sets = tmp_path / "x.yaml"
+    sets.write_text(MINIMAL.replace("title: Con một", 'title: "Con\\x01 một"'),
+                    encoding="utf-8")
+    assert cli("criteria", "check", sets).exit_code == 0  # YAML may say "\x01"
+    out = tmp_path / "t.xlsx"
+    result = cli("template", "--criteria", sets, "--unit", "STC", "--year", "2022", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "Con⟨U+0001⟩ một" in _xlsx_texts(out)
+
+
+def test_a_file_name_no_encoding_can_write_and_a_year_with_nothing_ranked(cli, tmp_path,
+                                                                          sheets_for):
+    folder = tmp_path / "2020"
+    sheets = sheets_for()
+    del sheets["Thông tin"]  # not scored: the table names the file
+    write_workbook(folder / "x.xlsx", sheets)
+    try:
+        os.rename(os.fsencode(folder / "x.xlsx"), os.fsencode(folder) + b"/S\xff.xlsx")
+    except OSError:
+        pytest.skip("the file system refuses a name that is not UTF-8")
+    result = cli("rank", folder, "-o", tmp_path / "x.csv", "--chart", tmp_path / "c.png")
+    assert result.exit_code == 1  # a workbook not scored, never an internal error (3)
+    assert "S⟨U+DCFF⟩.xlsx" in (tmp_path / "x.csv").read_text(encoding="utf-8-sig")
+    assert (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG")
+
+
+# --- hints that fit the problem (each kind's, checked once) ----------------------------------
+
+FOLDER_HINT = ("Gợi ý: kiểm tra lại đường dẫn tệp hoặc thư mục (--data, biến CCHC_DATA), mã đơn "
+               "vị, và mỗi đơn vị chỉ có một bảng tính, nằm trong thư mục đúng năm của nó.")
+
+
+@pytest.mark.parametrize("code, place, hint", [
+    ("year-mismatch", {"file": "2021/STC.xlsx"}, Hint.FOLDER),
+    ("not-a-regular-file", {"file": "2021/fifo.xlsx"}, Hint.FOLDER),
+    ("broken-link", {"file": "2021/STC.xlsx"}, Hint.FOLDER),
+    ("link-loop", {"file": "2021/STC.xlsx"}, Hint.FOLDER),
+    ("ambiguous-sheet", {"file": "STC.xlsx"}, Hint.LAYOUT),
+    ("missing-info", {"file": "STC.xlsx", "sheet": "Thông tin"}, Hint.LAYOUT),
+    ("internal-error", {"file": "STC.xlsx"}, Hint.NONE),  # its message says: report it
+    ("output-is-input", {"file": "STC.xlsx"}, Hint.OUTPUT),
+    ("unknown-group", {"file": "2021"}, Hint.NONE),  # its message names the groups
+    ("stdout-write-failed", {}, Hint.NONE),
+])
+def test_each_kind_gets_the_hint_that_fits(code, place, hint):
+    assert Problem(code, **place).hint is hint
+
+
+def test_the_output_hint_never_offers_force_which_cannot_write_over_an_input(cli):
+    sample = SAMPLES / "2020" / "STC.xlsx"
+    result = cli("report", sample, "-o", sample, "--force")
+    assert result.exit_code == 1
+    assert "[output-is-input]" in result.stderr
+    assert _hints(result.stderr) == ["Gợi ý: chọn tên hoặc thư mục khác cho tệp kết quả."]
+    assert "--force" not in result.stderr
+
+
+def test_a_workbook_in_another_years_folder_gets_the_folder_hint(cli, sheets_for, make_workbook):
+    path = make_workbook(sheets_for(), name="2021/STC.xlsx")  # it says 2020
+    result = cli("rank", path.parent)
+    assert result.exit_code == 1
+    assert "bảng tính ghi năm 2020 nhưng nằm trong thư mục năm 2021 [year-mismatch]" in (
+        result.stderr)
+    assert _hints(result.stderr) == [FOLDER_HINT]
+
+
+def test_history_of_a_unit_not_there_says_so_even_with_a_chart(cli, tmp_path, sheets_for,
+                                                               make_workbook):
+    data = make_workbook(sheets_for(), name="data/2020/STC.xlsx").parent.parent
+    chart = tmp_path / "h.png"
+    result = cli("history", "--unit", "NOPE", "--data", data, "--chart", chart)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"Lỗi: {data}: không có đơn vị NOPE trong {data} [unit-not-found]")
+    assert not chart.exists()

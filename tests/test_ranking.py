@@ -231,8 +231,42 @@ def test_rank_never_writes_over_an_input(cli, year_folder):
 
 def test_group_filter(cli):
     assert "STC" in cli("rank", SAMPLES / "2023", "--group", "sở ban ngành").stdout
-    result = cli("rank", SAMPLES / "2023", "--group", "UBND huyện", "--json")
-    assert json.loads(result.stdout)["groups"] == []
+    # a group with no unit here (a typo, or a group ranked elsewhere) is said, not an empty
+    # ranking with exit 0
+    folder = SAMPLES / "2023"
+    result = cli("rank", folder, "--group", "UBND huyện", "--json")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Lỗi: {folder}: không có đơn vị nào được chấm thuộc nhóm “UBND huyện” (các nhóm có: "
+        "Sở, ban ngành tỉnh); hãy ghi một trong các nhóm này sau --group [unknown-group]"]
+
+
+def test_a_group_matching_no_unit_names_the_workbooks_that_could_not_be_scored(cli,
+                                                                              year_folder):
+    folder = year_folder({"A": {}, "B": {}})
+    (folder / "C.xlsx").write_bytes(b"not a workbook")  # it may be of the group sought
+    result = cli("rank", folder, "--group", "Sở ban ngàn")  # a typo
+    assert result.exit_code == 1 and result.stdout == ""
+    codes = [line.rsplit(" ", 1)[1] for line in result.stderr.splitlines()
+             if line.startswith("Lỗi:")]
+    assert codes == ["[unknown-group]", "[unreadable-workbook]"]
+    # the group named by any of its names is ranked as rank_folder(group=…) ranks it
+    shown = cli("rank", folder, "--group", "sở, ban ngành", "--json")
+    assert shown.exit_code == 1  # C.xlsx is not ranked
+    assert json.loads(shown.stdout) == json.loads(to_json(ranking_dict(
+        rank_folder(folder, group="sở, ban ngành"))))
+
+
+def test_a_unit_to_highlight_that_is_not_ranked_is_a_warning(cli, year_folder, tmp_path):
+    folder = year_folder({"STC": {}, "SXD": {}})
+    result = cli("rank", folder, "--chart", tmp_path / "c.png", "--unit", "NOPE")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"Cảnh báo: {folder}: không có đơn vị NOPE trong bảng xếp hạng; biểu đồ không tô đậm "
+        "đơn vị nào (các đơn vị có: STC, SXD) [chart-unit-not-found]"]
+    found = cli("rank", folder, "--chart", tmp_path / "d.png", "--unit", "sxd")
+    assert found.exit_code == 0 and found.stderr == ""
 
 
 def test_order_of_files_on_disk_does_not_matter(year_folder, tmp_path):

@@ -44,6 +44,7 @@ def test_clean_code(raw, code):
     (71.33 - 5e-15, "71.33"),
     (1 / 3, "0.333333333333333"),  # 15 significant digits, as Excel shows
     (123456789012345678.0, "1.23456789012346E+17"),
+    (-1e-320, "0"),  # a subnormal double: Excel holds none, it is 0
     (2, "2"),
     ("0,5", "0.5"),        # decimal comma
     (" 1.25 ", "1.25"),
