@@ -23,8 +23,9 @@ SHEET_CELLS = 1_000_000  # cells written in one sheet
 GRID_ROWS = 10_000
 GRID_COLUMNS = 256  # A … IV
 TEXT_CHARS = 32_767  # what Excel itself allows in one cell
-# shared strings past this are read by cchc, not calamine (which copies a string per cell)
-SHARED_STRINGS = 1 * MiB
+# text calamine may copy out of the shared strings into one sheet's cells (it copies a string
+# per cell); past it the sheet is read by cchc, where cells share their string
+SHARED_TEXT_BYTES = 64 * MiB
 
 # Formats read in a child process (their cells cannot be checked before the reader allocates):
 CHILD_MEMORY_BYTES = 1024 * MiB  # address space the child may add to what it starts with

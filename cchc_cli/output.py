@@ -31,6 +31,7 @@ from xml.etree import ElementTree
 from . import __version__
 from .problems import CchcError, Problem
 from .workbook import WORKBOOK_SUFFIXES
+from .xlsxscan import zip_within_budget
 
 PathLike = str | os.PathLike[str]
 OUTPUT_MARK = "cchc-output"  # among the keywords of every workbook and document cchc writes
@@ -55,6 +56,8 @@ def is_cchc_output(path: PathLike) -> bool:
     a file that cannot be read, or is not a zip, is not ours."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the read
+            return False
+        if not zip_within_budget(Path(path)):  # a directory of 700,000 entries is not ours
             return False
         with zipfile.ZipFile(path) as archive:
             if archive.getinfo(_CORE_XML).file_size > _CORE_XML_LIMIT:

@@ -72,6 +72,21 @@ def _zip_directory(path: Path, size: int) -> tuple[int, int] | None:
         return entries, directory
 
 
+def zip_within_budget(path: Path) -> bool:
+    """Whether a zip's size and directory are within the budget, so that zipfile may open it
+    (it reads the whole central directory, whatever count the end record gives)."""
+    size = path.stat().st_size
+    if size > limits.FILE_BYTES:
+        return False
+    directory = _zip_directory(path, size)
+    return directory is None or _members(*directory) <= limits.ZIP_ENTRIES
+
+
+def _members(entries: int, directory_bytes: int) -> int:
+    # a directory entry takes 46 bytes and its name: a bigger directory lies about its count
+    return max(entries, directory_bytes // 46)
+
+
 def is_zip(path: Path) -> bool:
     with path.open("rb") as handle:
         return handle.read(4) == b"PK\x03\x04"
@@ -88,10 +103,7 @@ class Archive:
                          limit=_mib(limits.FILE_BYTES))
         directory = _zip_directory(path, size)
         if directory is not None:
-            entries, directory_bytes = directory
-            # a directory entry takes 46 bytes and its name: a bigger directory lies about
-            # its count (zipfile would read every entry it holds)
-            entries = max(entries, directory_bytes // 46)
+            entries = _members(*directory)
             if entries > limits.ZIP_ENTRIES:
                 raise refuse("zip-too-many-parts", self.file, n=f"{entries:,}",
                              limit=f"{limits.ZIP_ENTRIES:,}")
@@ -421,6 +433,7 @@ class SheetScan:
     far_count: int = 0
     odd_refs: int = 0  # cells whose reference is not letters and a row number from 1
     odd_ref: str = ""  # the first of them, as written
+    string_cells: int = 0  # cells holding a shared string
     # the sheet's cells when it is read here (far cells left out): (row, col) → value
     cells: dict[tuple[int, int], Any] | None = None
 
@@ -463,6 +476,8 @@ class _CellParser:
             self.row, self.col = place
             self.in_cell = True
             self.kind = attrs.get("t", "n").strip()
+            if self.kind == "s":
+                self.scan.string_cells += 1
             self.style = attrs.get("s")
             self.value = self.formula = self.inline = None
         elif not self.in_cell:
@@ -605,9 +620,12 @@ class XlsxBook:
         # a percentage format anywhere: every sheet gets the careful look (rare, and the byte
         # level cannot tell s="9" from s="09" or s = "9")
         self._careful_always = bool(self.styles.indices("percent"))
-        # large shared strings: calamine would copy a string into every cell that uses it (one
-        # string of 8 MiB in 300 cells is 2.4 GB); read here, where the cells share it
-        self._sparse_always = self.archive.size("xl/sharedStrings.xml") > limits.SHARED_STRINGS
+        # calamine copies a shared string into every cell that uses it (one string of 8 MiB
+        # in 300 cells is 2.4 GB): the longest string (in bytes, an upper bound) times a
+        # sheet's string cells says when a sheet must be read here, where cells share it
+        strings = self.archive.read("xl/sharedStrings.xml") \
+            if self.archive.has("xl/sharedStrings.xml") else b""
+        self._longest_string = max(map(len, strings.split(b"<si"))) if strings else 0
 
     def close(self) -> None:
         self.archive.close()
@@ -634,9 +652,13 @@ class XlsxBook:
             data = self.archive.read(part, keep=False)
         except CchcError as err:  # name the sheet as well as the part
             raise CchcError([_with_sheet(p, sheet) for p in err.problems]) from None
-        if not (self._careful_always or self._sparse_always) and _plain(data):
+        if not self._careful_always and _plain(data) and not self._copies_too_much(
+                data.count(b't="s"')):
             return SheetScan()  # within the grid, hence within the cell budget
         return self._careful(sheet, part, data)
+
+    def _copies_too_much(self, string_cells: int) -> bool:
+        return self._longest_string * string_cells > limits.SHARED_TEXT_BYTES
 
     def _too_many(self, sheet: str) -> CchcError:
         return CchcError([Problem("sheet-too-many-cells", file=self.file, sheet=sheet,
@@ -644,8 +666,9 @@ class XlsxBook:
 
     def _careful(self, sheet: str, part: str, data: bytes) -> SheetScan:
         scan = self._parse(sheet, part, data, keep_values=False)
-        if scan.far_count or scan.odd_refs or self._sparse_always:  # read here: calamine
-            # would not survive it, could place cells where nothing has looked, or copy text
+        if scan.far_count or scan.odd_refs or self._copies_too_much(scan.string_cells):
+            # read here: calamine would not survive it, could place cells where nothing has
+            # looked, or would copy a long shared string into each of many cells
             scan.cells = self._parse(sheet, part, data, keep_values=True).cells
         return scan
 
