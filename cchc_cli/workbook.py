@@ -696,26 +696,29 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
         problems.append(Problem("missing-header", file=file, sheet=name,
                                 params={"rows": HEADER_SEARCH_ROWS}))
         return None
-    positions: dict[str, int] = {}
-    wanted = {fold(n): col for col in spec.columns for n in col.names}
-    twice: dict[str, list[int]] = {}
+    # A column answers to several header names, the most specific first ("Mã" before "STT",
+    # a sheet may have both). The best name present wins; the same best name twice (a hidden
+    # old column beside the new one) is an error naming both.
+    wanted = {fold(n): (col, rank) for col in spec.columns for rank, n in enumerate(col.names)}
+    found: dict[str, list[tuple[int, int]]] = {}  # key → (rank, column) of each header cell
     for c, value in enumerate(rows[header]):
-        col = wanted.get(fold(value)) if isinstance(value, str) else None
-        if col is None:
-            continue
-        if col.key in positions:
-            twice.setdefault(col.key, [positions[col.key]]).append(c)
-        else:
-            positions[col.key] = c
-    for key, columns_at in twice.items():
-        if key in ("title", "note"):  # for people, never read: which one is harmless
-            continue
-        label = next(col.label for col in spec.columns if col.key == key)
-        problems.append(Problem("duplicate-column", file=file, sheet=name,
-                                cell=cell_ref(header, columns_at[0]),
-                                params={"column": label, "cells": ", ".join(
-                                    cell_ref(header, c) for c in columns_at)}))
-    if any(key not in ("title", "note") for key in twice):
+        hit = wanted.get(fold(value)) if isinstance(value, str) else None
+        if hit is not None:
+            found.setdefault(hit[0].key, []).append((hit[1], c))
+    positions: dict[str, int] = {}
+    twice = False
+    for key, cells in found.items():
+        best = min(rank for rank, _c in cells)
+        at = [c for rank, c in cells if rank == best]
+        positions[key] = at[0]
+        if len(at) > 1 and key not in ("title", "note"):  # those are for people, never read
+            label = next(col.label for col in spec.columns if col.key == key)
+            problems.append(Problem("duplicate-column", file=file, sheet=name,
+                                    cell=cell_ref(header, at[0]),
+                                    params={"column": label, "cells": ", ".join(
+                                        cell_ref(header, c) for c in at)}))
+            twice = True
+    if twice:
         return None
     missing = [col for col in spec.columns if col.required and col.key not in positions]
     for col in missing:

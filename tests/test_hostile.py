@@ -311,6 +311,16 @@ def test_a_percent_style_is_found_however_its_index_is_written(cli, make_workboo
     expect(cli, path, "percent-format", cell=cell, sheet="Thẩm định")
 
 
+def test_a_serial_number_column_beside_the_code_column_is_not_the_code(cli, make_workbook,
+                                                                       sheets_for):
+    sheets = sheets_for()
+    reference = score_json(cli, make_workbook(sheets, "REF.xlsx"))
+    for sheet in ("Tự đánh giá", "Thẩm định"):
+        for n, row in enumerate(sheets[sheet]):
+            row.insert(0, "STT" if n == 0 else n)  # 1, 2, 3 … in front of "Mã"
+    assert score_json(cli, make_workbook(sheets)) == reference
+
+
 def test_a_score_column_twice_is_an_error_naming_both(cli, make_workbook, sheets_for):
     sheets = sheets_for()
     for row in sheets["Thẩm định"]:
