@@ -92,8 +92,8 @@ print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).
 
 
 def _make(args: tuple[int, int, str]) -> None:
-    from cchc_cli.criteria import Registry
-    from cchc_cli.template import Entry, unit_sheets, write_workbook
+    from cchc_cli.model.criteria import Registry
+    from cchc_cli.output.template import Entry, unit_sheets, write_workbook
 
     start, count, folder = args
     cs = Registry.load().get("soc-trang-so-2021")

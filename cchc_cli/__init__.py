@@ -19,11 +19,13 @@ from typing import Any
 __version__ = "0.1.0"
 
 _WHERE = {
-    "CATALOG": "problems", "CchcError": "problems", "Problem": "problems",
-    "CriteriaSet": "criteria", "Registry": "criteria", "load_criteria": "criteria",
-    "UnitResult": "scoring", "score_file": "scoring", "score_unit": "scoring",
-    "read_unit": "workbook", "rank_folder": "ranking", "compare_years": "compare",
-    "unit_history": "history",
+    "CATALOG": "model.problems", "CchcError": "model.problems", "Problem": "model.problems",
+    "CriteriaSet": "model.criteria", "Registry": "model.criteria",
+    "load_criteria": "model.criteria",
+    "UnitResult": "engine.scoring", "score_file": "engine.scoring",
+    "score_unit": "engine.scoring", "read_unit": "reading.workbook",
+    "rank_folder": "engine.ranking", "compare_years": "engine.compare",
+    "unit_history": "engine.history",
 }
 
 __all__ = ["__version__", *sorted(_WHERE)]

@@ -28,17 +28,33 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from . import __version__
-from .chart import CHART_SUFFIXES, compare_chart, history_chart, rank_chart
-from .compare import compare_years, data_root
-from .criteria import CriteriaSet, Registry, load_criteria
-from .export import TABLE_SUFFIXES, write_json, write_tables
-from .history import unit_history
-from .labels import Lang, default_lang, t
-from .output import check_outputs
-from .problems import CchcError, Problem, raise_if_errors
-from .ranking import YearRanking, rank_folder, rank_results, ranking_dict, workbook_files
-from .render import (
+from cchc_cli import __version__
+from cchc_cli.engine.compare import compare_years, data_root
+from cchc_cli.engine.history import unit_history
+from cchc_cli.engine.ranking import (
+    YearRanking,
+    rank_folder,
+    rank_results,
+    ranking_dict,
+    workbook_files,
+)
+from cchc_cli.engine.scoring import score_file
+from cchc_cli.folders import validate_path
+from cchc_cli.model.criteria import CriteriaSet, Registry, load_criteria
+from cchc_cli.model.problems import CchcError, Problem, raise_if_errors
+from cchc_cli.output.chart import CHART_SUFFIXES, compare_chart, history_chart, rank_chart
+from cchc_cli.output.files import TABLE_SUFFIXES, write_json, write_tables
+from cchc_cli.output.guard import check_outputs
+from cchc_cli.output.reports import (
+    appendix,
+    compare_tables,
+    comparison_document,
+    criteria_table,
+    rank_file_tables,
+)
+from cchc_cli.output.streams import guard_standard_streams
+from cchc_cli.output.template import write_template
+from cchc_cli.output.terminal import (
     make_console,
     progress,
     render_comparison,
@@ -54,18 +70,8 @@ from .render import (
     render_table,
     render_unit,
 )
-from .reports import (
-    appendix,
-    compare_tables,
-    comparison_document,
-    criteria_table,
-    rank_file_tables,
-)
-from .scoring import score_file
-from .streams import guard_standard_streams
-from .template import write_template
-from .validate import validate_path
-from .workbook import read_unit
+from cchc_cli.reading.workbook import read_unit
+from cchc_cli.words import Lang, default_lang, t
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_PIPE = 128 + 13  # SIGPIPE
@@ -387,8 +393,8 @@ def gains(
 
       cchc gains samples/2023 --unit STC --output STC-2023-lay-lai-diem.xlsx
     """
-    from .gains import gains_of_folder
-    from .reports import gains_tables
+    from cchc_cli.engine.gains import gains_of_folder
+    from cchc_cli.output.reports import gains_tables
 
     language = _lang(lang)
     with _guard(language, debug):
@@ -539,7 +545,7 @@ def report(
 
       cchc report --compare 2022 2023 --unit STC --data samples -o so-sanh.docx
     """
-    from .documents import write_document
+    from cchc_cli.output.docx import write_document
 
     language = _lang(lang)
     with _guard(language, debug):

@@ -21,9 +21,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from cchc_cli.criteria import CriteriaSet, Registry  # noqa: E402
-from cchc_cli.template import Entry, unit_sheets, write_workbook  # noqa: E402
-from cchc_cli.yamlsource import parse_yaml  # noqa: E402
+from cchc_cli.model.criteria import CriteriaSet, Registry  # noqa: E402
+from cchc_cli.output.template import Entry, unit_sheets, write_workbook  # noqa: E402
+from cchc_cli.reading.yamltext import parse_yaml  # noqa: E402
 
 CENT = Decimal("0.01")
 GROUP = "Sở, ban ngành tỉnh"

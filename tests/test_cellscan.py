@@ -17,12 +17,13 @@ from xml.sax.saxutils import escape
 import pytest
 import python_calamine as calamine
 
-from cchc_cli import cellscan, limits
-from cchc_cli.cellscan import CellMarks, cell_marks
-from cchc_cli.isolated import read_book
-from cchc_cli.problems import CchcError
-from cchc_cli.template import Entry
-from cchc_cli.xlsxscan import cell_name, split_ref
+from cchc_cli.model.problems import CchcError
+from cchc_cli.output.template import Entry
+from cchc_cli.reading import cell_marks as cellscan
+from cchc_cli.reading import limits
+from cchc_cli.reading.cell_marks import CellMarks, cell_marks
+from cchc_cli.reading.child import read_book
+from cchc_cli.reading.xlsx import cell_name, split_ref
 
 from . import hostile
 from .conftest import set_cell

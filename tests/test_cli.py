@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from cchc_cli.export import to_json
-from cchc_cli.scoring import score_file
+from cchc_cli.engine.scoring import score_file
+from cchc_cli.output.files import to_json
 
 from .conftest import ROOT, SAMPLES, set_cell
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from cchc_cli.compare import compare_years, match_items
-from cchc_cli.export import to_json
-from cchc_cli.history import unit_history
+from cchc_cli.engine.compare import compare_years, match_items
+from cchc_cli.engine.history import unit_history
+from cchc_cli.output.files import to_json
 
 from .conftest import SAMPLES
 

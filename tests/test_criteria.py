@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cchc_cli.criteria import Registry, check_criteria_text, load_criteria
-from cchc_cli.problems import CchcError
+from cchc_cli.model.criteria import Registry, check_criteria_text, load_criteria
+from cchc_cli.model.problems import CchcError
 
 from .conftest import ROOT
 

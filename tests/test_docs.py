@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from cchc_cli.problems import catalog_markdown
+from cchc_cli.model.problems import catalog_markdown
 
 from .conftest import ROOT
 

@@ -9,11 +9,11 @@ from fractions import Fraction
 import pytest
 from openpyxl import load_workbook
 
-from cchc_cli.criteria import Registry
-from cchc_cli.gains import gains_for, gains_of_folder
-from cchc_cli.problems import CchcError
-from cchc_cli.ranking import rank_folder, rank_group
-from cchc_cli.template import Entry, write_workbook
+from cchc_cli.engine.gains import gains_for, gains_of_folder
+from cchc_cli.engine.ranking import rank_folder, rank_group
+from cchc_cli.model.criteria import Registry
+from cchc_cli.model.problems import CchcError
+from cchc_cli.output.template import Entry, write_workbook
 
 from .conftest import INFO_2020, SAMPLES, D, add_row
 from .test_rules import ADJUSTED_ID, adjusted_text

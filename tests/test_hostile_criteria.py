@@ -11,9 +11,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cchc_cli.criteria import Registry, check_criteria_text
-from cchc_cli.problems import CchcError
-from cchc_cli.yamlsource import MAX_BYTES
+from cchc_cli.model.criteria import Registry, check_criteria_text
+from cchc_cli.model.problems import CchcError
+from cchc_cli.reading.yamltext import MAX_BYTES
 
 from .conftest import ROOT, SAMPLES
 from .test_criteria import MINIMAL

@@ -12,8 +12,8 @@ import pytest
 from .conftest import ROOT
 
 # cli and render are the terminal; chart draws with floats, which is display, not arithmetic
-CORE = [p for p in (ROOT / "cchc_cli").glob("*.py")
-        if p.name not in ("cli.py", "render.py", "chart.py")]
+CORE = [p for p in (ROOT / "cchc_cli").rglob("*.py")
+        if p.name not in ("cli.py", "terminal.py", "chart.py")]
 
 
 @pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)

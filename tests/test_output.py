@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from cchc_cli.export import Column, Table, write_tables
-from cchc_cli.output import is_cchc_output, is_cchc_temp, write_output
-from cchc_cli.problems import CchcError
-from cchc_cli.template import write_template, write_workbook
+from cchc_cli.model.problems import CchcError
+from cchc_cli.output.files import Column, Table, write_tables
+from cchc_cli.output.guard import is_cchc_output, is_cchc_temp, write_output
+from cchc_cli.output.template import write_template, write_workbook
 
 from .conftest import INFO_2020, SAMPLES
 
@@ -47,8 +47,8 @@ def listing(folder):
 # --- the mark -------------------------------------------------------------------------------
 
 def test_outputs_carry_the_mark_and_templates_and_unit_workbooks_do_not(tmp_path, cs2019):
-    from cchc_cli.documents import write_docx
-    from cchc_cli.reports import Document
+    from cchc_cli.output.docx import write_docx
+    from cchc_cli.output.reports import Document
 
     table = write_tables(tmp_path / "rank.xlsx", TABLE)
     docx = write_docx(Document("Phụ lục", "", [], TABLE, []), tmp_path / "phu-luc.docx")
@@ -204,7 +204,7 @@ def read_only(tmp_path):
 @pytest.mark.parametrize("access_says_yes", [False, True], ids=["checked", "at-write"])
 def test_a_read_only_folder_is_a_problem_not_a_crash(read_only, monkeypatch, access_says_yes):
     if access_says_yes:  # a file system where access() answers yes, and the write fails
-        monkeypatch.setattr("cchc_cli.output.os.access", lambda *a: True)
+        monkeypatch.setattr("cchc_cli.output.guard.os.access", lambda *a: True)
     target = read_only / "rank.xlsx"
     with pytest.raises(CchcError) as caught:
         write_tables(target, TABLE)

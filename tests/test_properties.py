@@ -8,10 +8,10 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc_cli.criteria import CriteriaSet, Registry
-from cchc_cli.scoring import score_unit
-from cchc_cli.template import Entry, unit_sheets
-from cchc_cli.workbook import unit_from_rows
+from cchc_cli.engine.scoring import score_unit
+from cchc_cli.model.criteria import CriteriaSet, Registry
+from cchc_cli.output.template import Entry, unit_sheets
+from cchc_cli.reading.workbook import unit_from_rows
 
 from .conftest import INFO_2020
 

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cchc_cli.criteria import check_criteria_text
-from cchc_cli.export import to_json
-from cchc_cli.problems import CchcError
-from cchc_cli.ranking import rank_folder, rank_group, rank_results, ranking_dict
-from cchc_cli.scoring import Totals, score_unit
-from cchc_cli.template import Entry, unit_sheets, write_workbook
-from cchc_cli.workbook import unit_from_rows
+from cchc_cli.engine.ranking import rank_folder, rank_group, rank_results, ranking_dict
+from cchc_cli.engine.scoring import Totals, score_unit
+from cchc_cli.model.criteria import check_criteria_text
+from cchc_cli.model.problems import CchcError
+from cchc_cli.output.files import to_json
+from cchc_cli.output.template import Entry, unit_sheets, write_workbook
+from cchc_cli.reading.workbook import unit_from_rows
 
 from .conftest import SAMPLES, D
 from .test_criteria import MINIMAL
@@ -161,7 +161,7 @@ def test_lock_files_are_skipped_and_empty_folders_refused(year_folder, tmp_path)
 @given(st.lists(st.sampled_from(["0", "0.25", "0.5", "1", "1.5", "0.5"]), min_size=2,
                 max_size=8), st.randoms())
 def test_rank_does_not_depend_on_file_order(losses, rnd):
-    from cchc_cli.criteria import Registry
+    from cchc_cli.model.criteria import Registry
     cs = Registry.load().get("soc-trang-so-2019")
     results = [score_unit(cs, unit_from_rows(unit_sheets(cs, info(f"U{i}"), lose(x))))
                for i, x in enumerate(losses)]
@@ -280,7 +280,7 @@ def test_order_of_files_on_disk_does_not_matter(year_folder, tmp_path):
 
 
 def test_parallel_scoring_ranks_the_same(monkeypatch):
-    import cchc_cli.ranking as ranking
+    import cchc_cli.engine.ranking as ranking
     one = ranking_dict(rank_folder(SAMPLES / "2022", jobs=1))
     monkeypatch.setattr(ranking, "PARALLEL_FROM", 2)  # the samples are small: force workers
     two = ranking_dict(rank_folder(SAMPLES / "2022", jobs=2))

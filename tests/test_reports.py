@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from cchc_cli.reports import office_of
+from cchc_cli.output.reports import office_of
 
 from .conftest import SAMPLES
 
@@ -145,7 +145,7 @@ def test_the_appendix_renders_to_pdf(appendix_docx, tmp_path):
 def test_charts_are_drawn_with_a_font_that_has_vietnamese_letters():
     from matplotlib.ft2font import FT2Font
 
-    from cchc_cli.chart import resolved_font
+    from cchc_cli.output.chart import resolved_font
     font = resolved_font()
     assert "DejaVuSans" in Path(font).name
     charmap = FT2Font(font).get_charmap()

@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from cchc_cli.criteria import check_criteria_text
-from cchc_cli.expr import DivisionByZero, ExprError, parse
-from cchc_cli.problems import CchcError
-from cchc_cli.rules import Rule, RuleFailed, RuleRounding, apply
-from cchc_cli.scoring import evaluate, score_file, score_unit
-from cchc_cli.template import Entry, write_workbook
+from cchc_cli.engine.scoring import evaluate, score_file, score_unit
+from cchc_cli.model.criteria import check_criteria_text
+from cchc_cli.model.expr import DivisionByZero, ExprError, parse
+from cchc_cli.model.problems import CchcError
+from cchc_cli.model.rules import Rule, RuleFailed, RuleRounding, apply
+from cchc_cli.output.template import Entry, write_workbook
 
 from .conftest import INFO_2020, ROOT, SAMPLES, D, add_row, set_cell
 from .test_criteria import MINIMAL

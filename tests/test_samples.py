@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cchc_cli.decimals import plain
-from cchc_cli.scoring import score_file
+from cchc_cli.engine.scoring import score_file
+from cchc_cli.model.decimals import plain
 
 from .conftest import SAMPLES
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from cchc_cli.decimals import NotANumber, fixed, plain, round_for_display, to_decimal
-from cchc_cli.text import clean_code, fold, nfc
+from cchc_cli.model.decimals import NotANumber, fixed, plain, round_for_display, to_decimal
+from cchc_cli.model.text import clean_code, fold, nfc
 
 
 @pytest.mark.parametrize("text, key", [

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from cchc_cli.problems import CchcError
-from cchc_cli.scoring import score_file, score_unit
-from cchc_cli.workbook import cell_ref, read_unit
+from cchc_cli.engine.scoring import score_file, score_unit
+from cchc_cli.model.problems import CchcError
+from cchc_cli.reading.workbook import cell_ref, read_unit
 
 from .conftest import set_cell
 

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cchc_cli.template import write_workbook
+from cchc_cli.output.template import write_workbook
 from tests import hostile
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,9 +191,9 @@ def check(path: Path, registry: Any) -> tuple[str, list[str]]:
     """Score the file as `cchc` does; returns ("scored" | "rejected", problem codes).
 
     Raises whatever the tool would fail with — that is a crash."""
-    from cchc_cli.export import to_json
-    from cchc_cli.problems import CATALOG
-    from cchc_cli.scoring import assess_file
+    from cchc_cli.engine.scoring import assess_file
+    from cchc_cli.model.problems import CATALOG
+    from cchc_cli.output.files import to_json
 
     result, problems = assess_file(path, registry)
     codes = [p.code for p in problems]

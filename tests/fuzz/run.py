@@ -22,7 +22,7 @@ from tests.fuzz.mutate import check, mutated_workbook
 
 
 def _batch(args: tuple[int, int, str]) -> tuple[Counter, list[tuple[int, str, str]]]:
-    from cchc_cli.criteria import Registry
+    from cchc_cli.model.criteria import Registry
 
     start, count, keep = args
     registry = Registry.load()

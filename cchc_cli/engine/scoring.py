@@ -21,13 +21,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-from .criteria import CriteriaSet, Leaf, Registry
-from .decimals import EXACT, plain
-from .problems import CchcError, Problem, errors, raise_if_errors
-from .rules import RuleFailed, RuleRounding
-from .rules import apply as apply_rule
-from .text import fold
-from .workbook import (
+from cchc_cli.model.criteria import CriteriaSet, Leaf, Registry
+from cchc_cli.model.decimals import EXACT, plain
+from cchc_cli.model.problems import CchcError, Problem, errors, raise_if_errors
+from cchc_cli.model.rules import RuleFailed, RuleRounding
+from cchc_cli.model.rules import apply as apply_rule
+from cchc_cli.model.text import fold
+from cchc_cli.reading.workbook import (
     INVALID,
     SheetData,
     SheetRow,

@@ -1,5 +1,5 @@
 """What python-calamine cannot tell about the cells of an .ods, .xlsb or .xls, read from the file
-itself after calamine has read it (:mod:`cchc_cli.xlsxscan` looks at an .xlsx/.xlsm first):
+itself after calamine has read it (:mod:`cchc_cli.reading.xlsx` looks at an .xlsx/.xlsm first):
 
 * cells holding an error or a formula without a value: calamine returns ``''`` for ``#DIV/0!``
   and for a formula nobody computed, as for an empty cell, and a #DIV/0! in an optional column
@@ -27,8 +27,8 @@ Every cell is named as calamine places it (row and column from A1); each format 
   (a ``FORMAT`` record, or built-in 9 and 10) is a percentage. calamine reports .xls merges
   itself. BIFF5 and older, and encrypted files, are not looked at.
 
-A number format is a percentage as :func:`cchc_cli.xlsxscan._format_kind` decides for .xlsx.
-Every read is bounded by :mod:`cchc_cli.limits` (a part or stream past ``PART_BYTES`` is
+A number format is a percentage as :func:`cchc_cli.reading.xlsx._format_kind` decides for .xlsx.
+Every read is bounded by :mod:`cchc_cli.reading.limits` (a part or stream past ``PART_BYTES`` is
 refused; a sector chain that loops or leaves the file ends; a sheet with more marked cells than
 ``SHEET_CELLS`` is refused) and linear in the file's size. A file this module does not
 understand gives no marks; one past the budget, a catalogued problem.
@@ -43,10 +43,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import limits
-from .decimals import excel_decimal, excel_number
-from .problems import CchcError, Problem
-from .xlsxscan import (
+from cchc_cli.model.decimals import excel_decimal, excel_number
+from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.reading import limits
+from cchc_cli.reading.xlsx import (
     _BUILTIN_PERCENT,
     Archive,
     Flags,

@@ -24,16 +24,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from .compare import Comparison, Side
-from .criteria import CriteriaSet, Registry
-from .decimals import fixed, localize, plain
-from .export import Table as ExportTable
-from .gains import Gains
-from .history import History
-from .labels import Lang, t
-from .problems import Hint, Problem
-from .ranking import YearRanking
-from .reports import (
+from cchc_cli.engine.compare import Comparison, Side
+from cchc_cli.engine.gains import Gains
+from cchc_cli.engine.history import History
+from cchc_cli.engine.ranking import YearRanking
+from cchc_cli.engine.scoring import Totals, UnitResult
+from cchc_cli.model.criteria import CriteriaSet, Registry
+from cchc_cli.model.decimals import fixed, localize, plain
+from cchc_cli.model.problems import Hint, Problem
+from cchc_cli.model.text import visible
+from cchc_cli.output.files import Table as ExportTable
+from cchc_cli.output.reports import (
     adjustments_lines,
     compare_sentence,
     compare_tables,
@@ -43,8 +44,7 @@ from .reports import (
     rank_tables,
     signed_points,
 )
-from .scoring import Totals, UnitResult
-from .text import visible
+from cchc_cli.words import Lang, t
 
 
 class _LiteralConsole(Console):

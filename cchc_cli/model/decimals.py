@@ -16,7 +16,7 @@ import re
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from typing import Literal
 
-from .text import nfc
+from cchc_cli.model.text import nfc
 
 # All arithmetic runs in this context, whatever the caller's global context is.
 EXACT = Context(prec=40)

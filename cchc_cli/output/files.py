@@ -15,9 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from .decimals import fixed, plain
-from .output import CREATOR, OUTPUT_MARK, write_output
-from .text import writable
+from cchc_cli.model.decimals import fixed, plain
+from cchc_cli.model.text import writable
+from cchc_cli.output.guard import CREATOR, OUTPUT_MARK, write_output
 
 
 def to_json(value: Any, indent: int = 2) -> str:
@@ -103,7 +103,7 @@ def write_tables(path: str | os.PathLike[str], tables: list[Table], *, decimals:
                  inputs: Iterable[Path] = (), force: bool = False) -> Path:
     """Write ``tables`` to ``path`` (.xlsx: one sheet each; .csv: one after another).
 
-    Written through :func:`~cchc_cli.output.write_output`: never over an input, nor over a
+    Written through :func:`~cchc_cli.output.guard.write_output`: never over an input, nor over a
     workbook cchc did not write unless ``force``; never half a file.
     """
     path = Path(path)

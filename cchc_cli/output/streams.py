@@ -19,7 +19,7 @@ import os
 import sys
 from typing import Any
 
-from .problems import CchcError, Problem
+from cchc_cli.model.problems import CchcError, Problem
 
 
 def _to_devnull(stream: Any) -> None:

@@ -8,7 +8,7 @@ A criteria set may give a leaf a ``rule`` and name the ``figures`` it needs. Kin
   its points; none reached gives ``otherwise`` (default 0).
 * ``threshold_ratio`` — a ratio below ``from`` % gives 0; from it up, ratio × max.
 * ``per_event`` — max minus a fixed amount per event of each kind, floored at the item's min.
-* ``formula`` — an expression over the figures (see :mod:`cchc_cli.expr`).
+* ``formula`` — an expression over the figures (see :mod:`cchc_cli.model.expr`).
 * ``sum`` — the sum of labelled parts, each one of the kinds above with its own max.
 
 Every result is exact, then capped to the item's [min, max] and rounded once by the set's
@@ -25,8 +25,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from .decimals import EXACT, fixed, localize, plain, round_for_display
-from .expr import DivisionByZero, ExprError, Node, parse, show_values
+from cchc_cli.model.decimals import EXACT, fixed, localize, plain, round_for_display
+from cchc_cli.model.expr import DivisionByZero, ExprError, Node, parse, show_values
 
 ZERO = Decimal(0)
 ONE = Decimal(1)

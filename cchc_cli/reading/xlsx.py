@@ -6,7 +6,7 @@ aborts). It returns ``''`` for an error cell and for a formula without a cached 
 empty cell, and it does not say how a cell is displayed. So this module
 
 * inflates every XML part itself, counting the bytes it gets (not the sizes the archive
-  declares) against the budget in :mod:`cchc_cli.limits`, and checks each part's CRC;
+  declares) against the budget in :mod:`cchc_cli.reading.limits`, and checks each part's CRC;
 * looks at each sheet before calamine does: cells holding an error or a formula without a value,
   numeric cells displayed as a percentage, merged ranges, and *far cells* — content beyond the
   grid the tool reads. A sheet with far cells is read here, sparsely, instead of by calamine.
@@ -30,9 +30,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.parsers import expat
 
-from . import limits
-from .decimals import excel_number
-from .problems import CchcError, Problem
+from cchc_cli.model.decimals import excel_number
+from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.reading import limits
 
 Flags = dict[str, tuple[str, str]]  # cell → ("formula" | "error", what the cell holds)
 Merge = tuple[tuple[int, int], tuple[int, int]]  # ((row, col), (row, col)), 0-based, inclusive
@@ -591,7 +591,7 @@ class _TooManyCells(Exception):
 
 class Unscannable(Exception):
     """A sheet whose part cannot be found to be looked at first: the workbook is then read in a
-    child process (:mod:`cchc_cli.isolated`), where a reader that runs away harms nothing."""
+    child process (:mod:`cchc_cli.reading.child`), where a reader that runs away harms nothing."""
 
 
 class XlsxBook:

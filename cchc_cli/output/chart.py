@@ -13,13 +13,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .compare import Comparison
-from .decimals import localize
-from .history import History
-from .labels import Lang, t
-from .output import PathLike, write_output
-from .ranking import YearRanking
-from .text import fold, writable
+from cchc_cli.engine.compare import Comparison
+from cchc_cli.engine.history import History
+from cchc_cli.engine.ranking import YearRanking
+from cchc_cli.model.decimals import localize
+from cchc_cli.model.text import fold, writable
+from cchc_cli.output.guard import PathLike, write_output
+from cchc_cli.words import Lang, t
 
 FONT = "DejaVu Sans"
 CHART_SUFFIXES = (".png", ".svg", ".pdf")

@@ -14,11 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .criteria import CriteriaSet, FieldSpec, Item
-from .decimals import plain
-from .output import CREATOR, PathLike, write_output
-from .text import writable
-from .workbook import (
+from cchc_cli.model.criteria import CriteriaSet, FieldSpec, Item
+from cchc_cli.model.decimals import plain
+from cchc_cli.model.text import writable
+from cchc_cli.output.guard import CREATOR, PathLike, write_output
+from cchc_cli.reading.workbook import (
     APPRAISAL,
     FIGURES,
     INFO_SHEET,

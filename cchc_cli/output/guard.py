@@ -28,10 +28,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from xml.etree import ElementTree
 
-from . import __version__
-from .problems import CchcError, Problem
-from .workbook import WORKBOOK_SUFFIXES
-from .xlsxscan import zip_within_budget
+from cchc_cli import __version__
+from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.reading.workbook import WORKBOOK_SUFFIXES
+from cchc_cli.reading.xlsx import zip_within_budget
 
 PathLike = str | os.PathLike[str]
 OUTPUT_MARK = "cchc-output"  # among the keywords of every workbook and document cchc writes

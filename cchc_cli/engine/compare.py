@@ -15,10 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from .criteria import CriteriaSet, Registry
-from .problems import CchcError, Problem
-from .ranking import RankedUnit, YearRanking, rank_folder
-from .scoring import ItemResult, Totals, UnitResult
+from cchc_cli.engine.ranking import RankedUnit, YearRanking, rank_folder
+from cchc_cli.engine.scoring import ItemResult, Totals, UnitResult
+from cchc_cli.model.criteria import CriteriaSet, Registry
+from cchc_cli.model.problems import CchcError, Problem
 
 ChangeKind = Literal["lost_more", "lost_fewer", "became_not_applicable", "became_applicable"]
 CHANGE_KINDS: tuple[ChangeKind, ...] = ("lost_more", "lost_fewer", "became_not_applicable",

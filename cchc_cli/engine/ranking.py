@@ -18,12 +18,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-from .criteria import CriteriaSet, Registry
-from .decimals import EXACT
-from .problems import CchcError, Problem
-from .scoring import UnitResult, assess_file, year_of_folder
-from .text import fold
-from .workbook import WORKBOOK_SUFFIXES
+from cchc_cli.engine.scoring import UnitResult, assess_file, year_of_folder
+from cchc_cli.model.criteria import CriteriaSet, Registry
+from cchc_cli.model.decimals import EXACT
+from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.model.text import fold
+from cchc_cli.reading.workbook import WORKBOOK_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def scan_folder(folder: Path) -> FolderEntries:
     or an entry skipped by a rule: Office lock files (``~$STC.xlsx``), dot-files (cchc's own
     temporary files among them), workbooks cchc wrote there (they carry its mark), folders,
     and files that are not workbooks by their suffix."""
-    from .output import is_cchc_output, is_cchc_temp
+    from cchc_cli.output.guard import is_cchc_output, is_cchc_temp
 
     entries = FolderEntries()
     for path in sorted(folder.iterdir()):
@@ -256,7 +256,7 @@ def _slim(result: UnitResult, keep: str | None, criteria: Any = "same") -> UnitR
 def _init_worker(registry: Registry) -> None:
     import signal
 
-    from .isolated import die_with_parent, limit_memory, quiet_stderr
+    from cchc_cli.reading.child import die_with_parent, limit_memory, quiet_stderr
 
     global _worker_registry
     _worker_registry = registry
@@ -332,7 +332,7 @@ def _stop(pool: Any) -> None:
 
 def _alone(path: str, keep: str | None, registry: Registry) -> Outcome:
     """One workbook in a child process of its own (after a worker died on its chunk)."""
-    from .isolated import ChildDied, in_child
+    from cchc_cli.reading.child import ChildDied, in_child
 
     global _worker_registry
     _worker_registry = registry

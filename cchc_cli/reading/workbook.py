@@ -30,12 +30,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from . import limits
-from .decimals import NotANumber, excel_decimal, plain, to_decimal
-from .isolated import BookData, far_cell_problem, open_calamine, read_isolated
-from .problems import CchcError, Problem
-from .text import clean_code, fold, nfc
-from .xlsxscan import Flags, Merge, SheetScan, Unscannable, XlsxBook, cell_name, grid, is_zip
+from cchc_cli.model.decimals import NotANumber, excel_decimal, plain, to_decimal
+from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.model.text import clean_code, fold, nfc
+from cchc_cli.reading import limits
+from cchc_cli.reading.child import BookData, far_cell_problem, open_calamine, read_isolated
+from cchc_cli.reading.xlsx import (
+    Flags,
+    Merge,
+    SheetScan,
+    Unscannable,
+    XlsxBook,
+    cell_name,
+    grid,
+    is_zip,
+)
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 HEADER_SEARCH_ROWS = 20
@@ -405,7 +414,7 @@ def _check_file(path: Path) -> None:
 
 
 def open_source(path: Path, problems: list[Problem]) -> Source:
-    """The workbook's sheets, read within the budget (:mod:`cchc_cli.limits`). Raises
+    """The workbook's sheets, read within the budget (:mod:`cchc_cli.reading.limits`). Raises
     :class:`CchcError` when the file cannot be read at all."""
     _check_file(path)
     if path.suffix.lower() in (".xlsx", ".xlsm") and is_zip(path):

@@ -19,12 +19,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-from .criteria import CriteriaSet, Registry
-from .decimals import EXACT
-from .problems import CchcError, Problem
-from .ranking import YearRanking, rank_folder
-from .scoring import ItemResult, Totals, UnitResult
-from .text import fold
+from cchc_cli.engine.ranking import YearRanking, rank_folder
+from cchc_cli.engine.scoring import ItemResult, Totals, UnitResult
+from cchc_cli.model.criteria import CriteriaSet, Registry
+from cchc_cli.model.decimals import EXACT
+from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.model.text import fold
 
 ZERO = Decimal(0)
 

@@ -17,11 +17,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from .decimals import RoundingMode, fixed, localize, plain, round_for_display
-from .problems import CchcError, Problem
-from .rules import NAME, RULE_KINDS, Rule, RuleRounding
-from .text import fold
-from .yamlsource import MAX_BYTES, TOO_LARGE, YamlDoc, format_path, parse_yaml
+from cchc_cli.model.decimals import RoundingMode, fixed, localize, plain, round_for_display
+from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.model.rules import NAME, RULE_KINDS, Rule, RuleRounding
+from cchc_cli.model.text import fold
+from cchc_cli.reading.yamltext import MAX_BYTES, TOO_LARGE, YamlDoc, format_path, parse_yaml
 
 Scoring = Literal["self", "survey"]
 
@@ -455,9 +455,9 @@ def load_criteria(path: str | os.PathLike[str]) -> CriteriaSet:
 
 def builtin_criteria_dir() -> Path:
     """The sets shipped with cchc: inside the installed package, or at the checkout's top."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "criteria"
-    return packaged if packaged.is_dir() else here.parent / "criteria"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "criteria"
+    return packaged if packaged.is_dir() else package.parent / "criteria"
 
 
 def criteria_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .compare import CHANGE_KINDS, Comparison, Side
-from .criteria import CriteriaSet
-from .decimals import fixed
-from .export import Column, Table
-from .gains import Gains
-from .labels import Lang, t
-from .ranking import GroupRanking, YearRanking
-from .rules import describe
-from .scoring import Totals, UnitResult
+from cchc_cli.engine.compare import CHANGE_KINDS, Comparison, Side
+from cchc_cli.engine.gains import Gains
+from cchc_cli.engine.ranking import GroupRanking, YearRanking
+from cchc_cli.engine.scoring import Totals, UnitResult
+from cchc_cli.model.criteria import CriteriaSet
+from cchc_cli.model.decimals import fixed
+from cchc_cli.model.rules import describe
+from cchc_cli.output.files import Column, Table
+from cchc_cli.words import Lang, t
 
 
 def group_summary_text(group: GroupRanking, lang: Lang) -> str:

@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .problems import CchcError, Problem
-from .text import clean_code
+from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.model.text import clean_code
 
 if TYPE_CHECKING:
     import yaml

@@ -22,8 +22,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import limits
-from .problems import CchcError, Problem
+from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.reading import limits
 
 Merge = tuple[tuple[int, int], tuple[int, int]]
 
@@ -37,7 +37,7 @@ class BookData:
     sheets: dict[str, list[list[Any]]] = field(default_factory=dict)
     merges: dict[str, list[Merge]] = field(default_factory=dict)
     # cells calamine reads as empty that hold an error or a formula without a value, by sheet:
-    # cell → ("error" | "formula", what it holds) (see cchc_cli.cellscan)
+    # cell → ("error" | "formula", what it holds) (see cchc_cli.reading.cell_marks)
     flags: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     # numeric cells displayed as a percentage, by sheet: cell → its value
     percent: dict[str, dict[str, Decimal]] = field(default_factory=dict)
@@ -46,7 +46,7 @@ class BookData:
 
 def _crop(name: str, sheet: Any, file: str, problems: list[Problem]) -> list[list[Any]]:
     """A sheet's rows from A1, cut to the grid; content beyond it is reported as far cells."""
-    from .xlsxscan import cell_name
+    from cchc_cli.reading.xlsx import cell_name
 
     start_row, start_col = sheet.start or (0, 0)
     keep = max(0, limits.GRID_COLUMNS - start_col)  # columns of each row within the grid
@@ -131,10 +131,10 @@ def read_book(path: Path) -> BookData:
 
 
 def _add_marks(data: BookData, path: Path) -> None:
-    """What calamine cannot tell, from the file itself (:func:`cchc_cli.cellscan.cell_marks`):
+    """What calamine cannot tell, from the file itself (:func:`.cell_marks.cell_marks`):
     error cells, percent formats, the merged ranges calamine does not report (.ods, .xlsb), and
     an .ods's far cells, which replace calamine's count: they include what calamine drops."""
-    from .cellscan import cell_marks
+    from cchc_cli.reading.cell_marks import cell_marks
 
     try:
         found = cell_marks(path, data.names)

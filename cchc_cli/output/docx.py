@@ -12,11 +12,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .decimals import fixed, localize, plain
-from .export import TABLE_SUFFIXES, Column, write_tables
-from .output import CREATOR, OUTPUT_MARK, check_outputs, write_output
-from .reports import Document
-from .text import writable
+from cchc_cli.model.decimals import fixed, localize, plain
+from cchc_cli.model.text import writable
+from cchc_cli.output.files import TABLE_SUFFIXES, Column, write_tables
+from cchc_cli.output.guard import CREATOR, OUTPUT_MARK, check_outputs, write_output
+from cchc_cli.output.reports import Document
 
 FONT = "Times New Roman"
 SIZE = 13

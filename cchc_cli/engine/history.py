@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .compare import Side, data_root, side_of
-from .criteria import Registry
-from .problems import CchcError, Problem
-from .ranking import rank_folder
-from .scoring import year_of_folder
+from cchc_cli.engine.compare import Side, data_root, side_of
+from cchc_cli.engine.ranking import rank_folder
+from cchc_cli.engine.scoring import year_of_folder
+from cchc_cli.model.criteria import Registry
+from cchc_cli.model.problems import CchcError, Problem
 
 
 @dataclass

@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from .text import shown, visible
+from cchc_cli.model.text import shown, visible
 
 
 class Severity(StrEnum):

@@ -6,10 +6,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .criteria import Registry
-from .problems import CchcError, Problem
-from .ranking import rank_folder, workbook_files
-from .scoring import assess_file
+from cchc_cli.engine.ranking import rank_folder, workbook_files
+from cchc_cli.engine.scoring import assess_file
+from cchc_cli.model.criteria import Registry
+from cchc_cli.model.problems import CchcError, Problem
 
 
 @dataclass(frozen=True)
