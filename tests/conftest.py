@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 from cchc_cli.cli import app
 from cchc_cli.model.criteria import CriteriaSet, Registry
+from cchc_cli.model.unit import UnitWorkbook
 from cchc_cli.output.template import Entry, unit_sheets, write_workbook
-from cchc_cli.reading.workbook import UnitWorkbook, unit_from_rows
+from cchc_cli.reading.workbook import unit_from_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

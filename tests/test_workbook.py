@@ -9,7 +9,8 @@ import pytest
 
 from cchc_cli.engine.scoring import score_file, score_unit
 from cchc_cli.model.problems import CchcError
-from cchc_cli.reading.workbook import cell_ref, read_unit
+from cchc_cli.model.unit import cell_ref
+from cchc_cli.reading.workbook import read_unit
 
 from .conftest import set_cell
 

@@ -27,7 +27,7 @@ from cchc_cli.model.problems import CchcError, Problem, errors, raise_if_errors
 from cchc_cli.model.rules import RuleFailed, RuleRounding
 from cchc_cli.model.rules import apply as apply_rule
 from cchc_cli.model.text import fold
-from cchc_cli.reading.workbook import (
+from cchc_cli.model.unit import (
     INVALID,
     SheetData,
     SheetRow,
@@ -35,8 +35,8 @@ from cchc_cli.reading.workbook import (
     UnitWorkbook,
     figure_key,
     flag_problem,
-    read_unit,
 )
+from cchc_cli.reading.workbook import read_unit
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)

@@ -17,17 +17,9 @@ from typing import Any
 from cchc_cli.model.criteria import CriteriaSet, FieldSpec, Item
 from cchc_cli.model.decimals import plain
 from cchc_cli.model.text import writable
+from cchc_cli.model.unit import UnitWorkbook, figure_key
 from cchc_cli.output.guard import CREATOR, PathLike, write_output
-from cchc_cli.reading.workbook import (
-    APPRAISAL,
-    FIGURES,
-    INFO_SHEET,
-    SELF,
-    SURVEY,
-    SheetSpec,
-    UnitWorkbook,
-    figure_key,
-)
+from cchc_cli.reading.workbook import APPRAISAL, FIGURES, INFO_SHEET, SELF, SURVEY, SheetSpec
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from typing import Any
 
 from cchc_cli.model.decimals import excel_decimal, excel_number
 from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.model.unit import cell_name
 from cchc_cli.reading import limits
 from cchc_cli.reading.xlsx import (
     _BUILTIN_PERCENT,
@@ -53,7 +54,6 @@ from cchc_cli.reading.xlsx import (
     Merge,
     _format_kind,
     _mib,
-    cell_name,
     is_zip,
     parse_xml,
     refuse,

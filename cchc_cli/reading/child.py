@@ -46,7 +46,7 @@ class BookData:
 
 def _crop(name: str, sheet: Any, file: str, problems: list[Problem]) -> list[list[Any]]:
     """A sheet's rows from A1, cut to the grid; content beyond it is reported as far cells."""
-    from cchc_cli.reading.xlsx import cell_name
+    from cchc_cli.model.unit import cell_name
 
     start_row, start_col = sheet.start or (0, 0)
     keep = max(0, limits.GRID_COLUMNS - start_col)  # columns of each row within the grid

@@ -32,11 +32,11 @@ from xml.parsers import expat
 
 from cchc_cli.model.decimals import excel_number
 from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.model.unit import cell_name
 from cchc_cli.reading import limits
 
 Flags = dict[str, tuple[str, str]]  # cell → ("formula" | "error", what the cell holds)
 Merge = tuple[tuple[int, int], tuple[int, int]]  # ((row, col), (row, col)), 0-based, inclusive
-
 
 
 def _mib(n: int) -> str:
@@ -410,16 +410,6 @@ def split_ref(ref: str) -> tuple[int, int] | None:
     for ch in m.group(1).upper():
         col = col * 26 + ord(ch) - 64
     return int(m.group(2)) - 1, col - 1
-
-
-def cell_name(row: int, col: int) -> str:
-    """0-based (row, col) → ``"D14"``."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
 
 
 @dataclass
