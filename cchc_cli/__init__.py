@@ -22,10 +22,10 @@ _WHERE = {
     "CATALOG": "model.problems", "CchcError": "model.problems", "Problem": "model.problems",
     "CriteriaSet": "model.criteria", "Registry": "model.criteria",
     "load_criteria": "model.criteria",
-    "UnitResult": "engine.scoring", "score_file": "engine.scoring",
-    "score_unit": "engine.scoring", "read_unit": "reading.workbook",
-    "rank_folder": "engine.ranking", "compare_years": "engine.compare",
-    "unit_history": "engine.history",
+    "UnitResult": "model.results", "score_unit": "engine.scoring",
+    "read_unit": "reading.workbook",
+    "score_file": "folders", "rank_folder": "folders", "compare_years": "folders",
+    "unit_history": "folders",
 }
 
 __all__ = ["__version__", *sorted(_WHERE)]

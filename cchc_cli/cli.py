@@ -29,17 +29,16 @@ from typing import Annotated, NoReturn
 import typer
 
 from cchc_cli import __version__
-from cchc_cli.engine.compare import compare_years, data_root
-from cchc_cli.engine.history import unit_history
-from cchc_cli.engine.ranking import (
-    YearRanking,
+from cchc_cli.engine.ranking import YearRanking, rank_results, ranking_dict
+from cchc_cli.folders import (
+    compare_years,
+    data_root,
     rank_folder,
-    rank_results,
-    ranking_dict,
+    score_file,
+    unit_history,
+    validate_path,
     workbook_files,
 )
-from cchc_cli.engine.scoring import score_file
-from cchc_cli.folders import validate_path
 from cchc_cli.model.criteria import CriteriaSet, Registry, load_criteria
 from cchc_cli.model.problems import CchcError, Problem, raise_if_errors
 from cchc_cli.output.chart import CHART_SUFFIXES, compare_chart, history_chart, rank_chart
@@ -393,7 +392,7 @@ def gains(
 
       cchc gains samples/2023 --unit STC --output STC-2023-lay-lai-diem.xlsx
     """
-    from cchc_cli.engine.gains import gains_of_folder
+    from cchc_cli.folders import gains_of_folder
     from cchc_cli.output.reports import gains_tables
 
     language = _lang(lang)

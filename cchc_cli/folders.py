@@ -1,15 +1,40 @@
-"""`cchc validate`: every problem of every workbook at once, without scoring anything out."""
+"""Folders: every "path in, result out" function — a unit's workbook scored, a year folder
+ranked, two years compared, a unit's history, what its lost points are worth, and everything
+checked — with what they need from the machine: the year folders under the data root
+(``--data``, ``CCHC_DATA``), the worker processes of a large year (``CCHC_JOBS``) and the
+criteria folders (``CCHC_CRITERIA``).
+
+The engine (cchc_cli.engine) computes from values; this module finds the files, reads them
+(cchc_cli.reading) and hands the values over. Each entry of a year folder is accounted for, and
+one workbook's failure — even its reader's death — never stops the others.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
-from dataclasses import dataclass
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from cchc_cli.engine.ranking import rank_folder, workbook_files
-from cchc_cli.engine.scoring import assess_file
-from cchc_cli.model.criteria import Registry
-from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.engine.compare import Comparison, compare_results, side_of
+from cchc_cli.engine.gains import Gains, gains_for
+from cchc_cli.engine.history import History
+from cchc_cli.engine.ranking import (
+    NotRanked,
+    Skipped,
+    YearRanking,
+    drop_duplicates,
+    rank_results,
+    slim,
+)
+from cchc_cli.engine.scoring import evaluate_unit, result_of, select_criteria
+from cchc_cli.model.criteria import CriteriaSet, Registry
+from cchc_cli.model.problems import CchcError, Problem, errors
+from cchc_cli.model.results import UnitResult
+from cchc_cli.reading.workbook import WORKBOOK_SUFFIXES, read_unit
 
 
 @dataclass(frozen=True)
@@ -42,3 +67,352 @@ def validate_path(path: str | os.PathLike[str], registry: Registry | None = None
         _, problems = assess_file(path, registry)
         files = 1
     return Validation(files, sorted(problems, key=Problem.sort_key))
+
+
+def year_of_folder(folder: Path) -> int | None:
+    """The year a folder is named after (``…/2023`` → 2023), if it is a year folder."""
+    name = folder.resolve().name
+    return int(name) if name.isdigit() and len(name) == 4 else None
+
+
+def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
+                criteria: CriteriaSet | None = None) -> tuple[UnitResult | None, list[Problem]]:
+    """Every problem of one workbook, and its result when none of them is an error.
+
+    Never raises for bad data: a file that cannot be opened, a missing criteria set, a year
+    that differs from the year folder the file sits in — all come back as problems."""
+    path = Path(path)
+    try:
+        wb = read_unit(path)
+    except CchcError as err:
+        return None, err.problems
+    file = str(path)
+    found: list[Problem] = []
+    year = year_of_folder(path.parent)
+    if wb.info is not None and year is not None and wb.info.year != year:
+        found.append(Problem("year-mismatch", file=file,
+                             params={"year": wb.info.year, "folder": year}))
+    if wb.info is None:
+        return None, found + [p.with_file(file) for p in wb.problems]
+    if criteria is None:
+        try:
+            criteria = select_criteria(wb, registry or Registry.load())
+        except CchcError as err:
+            return None, found + err.problems
+    if criteria.columns:  # the set names more headers: read the sheets again with them
+        wb = read_unit(path, criteria.columns)
+    elif wb.info.year not in criteria.years:
+        found.append(Problem("criteria-set-year", file=file, params={
+            "id": criteria.id, "years": str(criteria.years), "year": wb.info.year}))
+    items, adjustments, problems = evaluate_unit(criteria, wb)
+    problems = found + problems
+    if errors(problems):
+        return None, problems
+    result = result_of(criteria, wb, items, adjustments, problems)
+    return result, result.warnings
+
+
+def score_file(path: str | os.PathLike[str], registry: Registry | None = None,
+               criteria: CriteriaSet | None = None) -> UnitResult:
+    """Read a workbook, choose its criteria set (unless given) and score it; raises
+    :class:`CchcError` with every problem when it has errors."""
+    result, problems = assess_file(path, registry, criteria)
+    if result is None:
+        raise CchcError(problems)
+    return result
+
+
+@dataclass
+class FolderEntries:
+    workbooks: list[Path] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    broken: list[NotRanked] = field(default_factory=list)  # links and special files
+
+
+def scan_folder(folder: Path) -> FolderEntries:
+    """Every entry directly in a year folder: a workbook to score; an entry that cannot be one
+    (a dangling link, a link loop, a FIFO or device — never opened), listed with its problem;
+    or an entry skipped by a rule: Office lock files (``~$STC.xlsx``), dot-files (cchc's own
+    temporary files among them), workbooks cchc wrote there (they carry its mark), folders,
+    and files that are not workbooks by their suffix."""
+    from cchc_cli.output.guard import is_cchc_output, is_cchc_temp
+
+    entries = FolderEntries()
+    for path in sorted(folder.iterdir()):
+        name, file = path.name, str(path)
+        if name.startswith("~$"):
+            entries.skipped.append(Skipped(file, "lock-file"))
+            continue
+        if name.startswith("."):
+            entries.skipped.append(Skipped(file, "cchc-temp" if is_cchc_temp(name)
+                                           else "dot-file"))
+            continue
+        try:
+            mode = path.stat().st_mode  # follows a link to what it names
+        except OSError as exc:
+            problem = (Problem("link-loop", file=file) if exc.errno == errno.ELOOP else
+                       Problem("broken-link", file=file, params={"target": _link_target(path)})
+                       if path.is_symlink() else
+                       Problem("file-locked", file=file, params={
+                           "detail": exc.strerror or exc.__class__.__name__}))
+            entries.broken.append(NotRanked(file, [problem]))
+            continue
+        if stat.S_ISDIR(mode):
+            entries.skipped.append(Skipped(file, "folder"))
+        elif not stat.S_ISREG(mode):
+            entries.broken.append(NotRanked(file, [Problem("not-a-regular-file", file=file)]))
+        elif path.suffix.lower() not in WORKBOOK_SUFFIXES:
+            entries.skipped.append(Skipped(file, "not-a-workbook"))
+        elif is_cchc_output(path):
+            entries.skipped.append(Skipped(file, "cchc-output"))
+        else:
+            entries.workbooks.append(path)
+    return entries
+
+
+def _link_target(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
+
+
+def workbook_files(folder: Path) -> list[Path]:
+    """The unit workbooks directly in ``folder`` (see :func:`scan_folder` for what is not)."""
+    return scan_folder(folder).workbooks
+
+
+# Below this many workbooks, starting worker processes costs more than it saves.
+PARALLEL_FROM = 48
+
+
+# Address space a worker may add to what it starts with: past it an allocation fails in that
+# worker alone, and its workbooks are read again one by one.
+WORKER_MEMORY_BYTES = 2048 * 1024 * 1024
+
+
+Outcome = tuple[str, UnitResult | None, list[Problem], str | None]
+
+
+_worker_registry: Registry | None = None
+
+
+def assess_safely(path: str | os.PathLike[str], registry: Registry | None
+                  ) -> tuple[UnitResult | None, list[Problem]]:
+    """:func:`assess_file`, with any failure of cchc itself on this workbook reported as the
+    workbook's problem, so that the other units are still scored."""
+    try:
+        return assess_file(path, registry)
+    except CchcError as err:
+        return None, err.problems
+    except (MemoryError, RecursionError, Exception) as exc:
+        return None, [Problem("internal-error", file=str(path), params={
+            "detail": f"{exc.__class__.__name__}: {str(exc)[:160]}"})]
+
+
+def _assess_slim(path: str, keep: str | None) -> Outcome:
+    """In a worker: score one workbook and send back only what ranking needs (the criteria
+    set travels as its id; items and fields only for the unit asked to ``keep``)."""
+    result, problems = assess_safely(path, _worker_registry)
+    if result is None:
+        return path, None, problems, None
+    return path, slim(result, keep, criteria=None), problems, result.criteria.id
+
+
+def _assess_chunk(job: tuple[list[str], str | None]) -> list[Outcome]:
+    paths, keep = job
+    return [_assess_slim(path, keep) for path in paths]
+
+
+def _init_worker(registry: Registry) -> None:
+    import signal
+
+    from cchc_cli.reading.child import die_with_parent, limit_memory, quiet_stderr
+
+    global _worker_registry
+    _worker_registry = registry
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers itself
+    die_with_parent()
+    quiet_stderr()  # a worker reports through its results; an abort's backtrace is noise
+    limit_memory(WORKER_MEMORY_BYTES)
+
+
+def _assess_all(files: list[Path], registry: Registry, keep: str | None, jobs: int,
+                on_file: Callable[[Path], None] | None
+                ) -> Iterator[tuple[Path, UnitResult | None, list[Problem]]]:
+    """Score every file, in ``jobs`` processes when the folder is large enough to gain."""
+    if jobs <= 1 or len(files) < PARALLEL_FROM:
+        for path in files:
+            result, problems = assess_safely(path, registry)
+            yield path, None if result is None else slim(result, keep), problems
+            if on_file:
+                on_file(path)
+        return
+    for name, result, problems, set_id in _in_pool(files, registry, keep, jobs):
+        if result is not None:
+            result = replace(result, criteria=registry.get(set_id or ""))
+        yield Path(name), result, problems
+        if on_file:
+            on_file(Path(name))
+
+
+def _in_pool(files: list[Path], registry: Registry, keep: str | None,
+             jobs: int) -> Iterator[Outcome]:
+    """Chunks of workbooks in a pool of worker processes. A worker that dies (a reader the
+    kernel or its memory cap killed) breaks the pool: the workbooks it left unanswered are then
+    scored one by one, each in a child of its own, so that only the culprit is lost. On an
+    interrupt the workers are stopped at once."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("fork" if "fork" in
+                                          multiprocessing.get_all_start_methods() else "spawn")
+    size = max(1, len(files) // (jobs * 8))
+    chunks = [[str(p) for p in files[i:i + size]] for i in range(0, len(files), size)]
+    unanswered: list[str] = []
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                               initargs=(registry,))
+    try:
+        futures = {pool.submit(_assess_chunk, (chunk, keep)): chunk for chunk in chunks}
+        for future in as_completed(futures):
+            try:
+                outcomes = future.result()
+            except BrokenProcessPool:
+                unanswered += futures[future]
+                continue
+            yield from outcomes
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+    for path in unanswered:
+        yield _alone(path, keep, registry)
+
+
+def _stop(pool: Any) -> None:
+    """Stop a pool now: cancel what has not started, end the workers that are busy."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public way to end them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        process.join(timeout=5)
+
+
+def _alone(path: str, keep: str | None, registry: Registry) -> Outcome:
+    """One workbook in a child process of its own (after a worker died on its chunk)."""
+    from cchc_cli.reading.child import ChildDied, in_child
+
+    global _worker_registry
+    _worker_registry = registry
+    try:
+        return in_child(_assess_slim_job, (path, keep))
+    except ChildDied as died:
+        return path, None, [Problem("reader-died", file=path,
+                                    params={"detail": died.detail})], None
+
+
+def _assess_slim_job(job: tuple[str, str | None]) -> Outcome:
+    return _assess_slim(*job)
+
+
+def default_jobs() -> int:
+    """Worker processes: ``$CCHC_JOBS``, else every core."""
+    env = os.environ.get("CCHC_JOBS", "")
+    return int(env) if env.isdigit() and int(env) > 0 else (os.cpu_count() or 1)
+
+
+def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None, *,
+                group: str | None = None, keep: str | None = None, jobs: int | None = None,
+                on_file: Callable[[Path], None] | None = None) -> YearRanking:
+    """Score every workbook in ``folder`` and rank the units within their groups.
+
+    Every entry of the folder is accounted for: ranked, not ranked (with its problems), or
+    skipped by a documented rule (:func:`scan_folder`). Only totals are kept for ranking; the
+    unit ``keep`` (a code) keeps its items and fields too (for compare). Large folders are
+    scored in ``jobs`` processes. ``on_file`` is called after each workbook (for a progress
+    bar). Raises ``CchcError`` only when the folder itself is missing or holds no workbook.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CchcError([Problem("file-not-found", file=str(folder))])
+    entries = scan_folder(folder)
+    if not entries.workbooks and not entries.broken:
+        raise CchcError([Problem("no-workbooks", file=str(folder))])
+    registry = registry or Registry.load()
+    outcome = YearRanking(folder=folder, year=year_of_folder(folder),
+                          not_ranked=list(entries.broken), skipped=entries.skipped)
+    scored: list[UnitResult] = []
+    for path, result, problems in _assess_all(entries.workbooks, registry, keep,
+                                              jobs or default_jobs(), on_file):
+        if result is None:
+            outcome.not_ranked.append(NotRanked(str(path), problems))
+        else:
+            scored.append(result)
+            outcome.warnings += result.warnings
+    scored = drop_duplicates(scored, outcome)
+    if group:
+        scored = [r for r in scored if r.criteria.matches_group(group)]
+    if outcome.year is None and scored:
+        outcome.year = scored[0].unit.year
+    outcome.groups = rank_results(scored)
+    return outcome
+
+
+def data_root(value: str | os.PathLike[str] | None) -> Path:
+    """``--data DIR``, else ``$CCHC_DATA``, else the current directory."""
+    if value:
+        return Path(value)
+    return Path(os.environ.get("CCHC_DATA") or ".")
+
+
+def compare_years(root: str | os.PathLike[str] | None, year_a: int, year_b: int, code: str,
+                  registry: Registry | None = None) -> Comparison:
+    """Rank both year folders under ``root`` and compare unit ``code`` between them."""
+    registry = registry or Registry.load()
+    base = data_root(root)
+    a, b = (side_of(rank_folder(base / str(year), registry, keep=code), code, year)
+            for year in (year_a, year_b))
+    return compare_results(a, b)
+
+
+def gains_of_folder(folder: str | os.PathLike[str], code: str, *,
+                    target_rank: int | None = None, registry: Registry | None = None) -> Gains:
+    """Rank a year folder and work out the gains of unit ``code``."""
+    ranking = rank_folder(Path(folder), registry or Registry.load(), keep=code)
+    return gains_for(ranking, code, target_rank)
+
+
+def year_folders(root: Path) -> list[tuple[int, Path]]:
+    if not root.is_dir():
+        raise CchcError([Problem("file-not-found", file=str(root))])
+    years = ((year_of_folder(p), p) for p in root.iterdir() if p.is_dir())
+    return sorted((year, p) for year, p in years if year is not None)
+
+
+def unit_history(root: str | os.PathLike[str] | None, code: str,
+                 registry: Registry | None = None) -> History:
+    """The unit's result and rank in every year folder under ``root`` that holds it.
+
+    A year whose folder has no workbook of the unit is skipped; a year where the unit's own
+    workbook cannot be scored raises ``CchcError`` with its problems."""
+    registry = registry or Registry.load()
+    history = History(code=code.upper(), years=[])
+    for year, folder in year_folders(data_root(root)):
+        try:
+            ranking = rank_folder(folder, registry, keep=code)
+        except CchcError:
+            continue  # an empty year folder
+        try:
+            side = side_of(ranking, code, year)
+        except CchcError as err:
+            if any(p.code == "unit-not-found" for p in err.problems):
+                continue
+            raise
+        history.years.append(side)
+    if not history.years:
+        raise CchcError([Problem("unit-not-found", file=str(data_root(root)),
+                                 params={"unit": code, "folder": str(data_root(root))})])
+    return history

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from cchc_cli.engine.scoring import score_file
+from cchc_cli.folders import score_file
 from cchc_cli.output.files import to_json
 
 from .conftest import ROOT, SAMPLES, set_cell

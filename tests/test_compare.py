@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from cchc_cli.engine.compare import compare_years, match_items
-from cchc_cli.engine.history import unit_history
+from cchc_cli.engine.compare import match_items
+from cchc_cli.folders import compare_years, unit_history
 from cchc_cli.output.files import to_json
 
 from .conftest import SAMPLES

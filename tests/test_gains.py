@@ -9,8 +9,9 @@ from fractions import Fraction
 import pytest
 from openpyxl import load_workbook
 
-from cchc_cli.engine.gains import gains_for, gains_of_folder
-from cchc_cli.engine.ranking import rank_folder, rank_group
+from cchc_cli.engine.gains import gains_for
+from cchc_cli.engine.ranking import rank_group
+from cchc_cli.folders import gains_of_folder, rank_folder
 from cchc_cli.model.criteria import Registry
 from cchc_cli.model.problems import CchcError
 from cchc_cli.output.template import Entry, write_workbook

@@ -626,16 +626,16 @@ def test_text_that_starts_with_an_equals_sign_is_written_as_text(cli, tmp_path, 
 
 
 def test_a_bug_on_one_workbook_is_that_units_problem(cli, tmp_path, monkeypatch):
-    from cchc_cli.engine import ranking
+    from cchc_cli import folders
 
-    real = ranking.assess_file
+    real = folders.assess_file
 
     def flaky(path, *args, **kwargs):
         if Path(path).name == "SYT.xlsx":
             raise ZeroDivisionError("a bug")
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(ranking, "assess_file", flaky)
+    monkeypatch.setattr(folders, "assess_file", flaky)
     folder = tmp_path / "2020"
     shutil.copytree(SAMPLES / "2020", folder)
     result = cli("rank", folder, "--json")
@@ -649,20 +649,20 @@ def test_a_bug_on_one_workbook_is_that_units_problem(cli, tmp_path, monkeypatch)
 def test_a_worker_that_dies_loses_only_its_own_workbook(tmp_path, monkeypatch, registry):
     import signal
 
-    from cchc_cli.engine import ranking
+    from cchc_cli import folders
 
-    real = ranking.assess_file
+    real = folders.assess_file
 
     def deadly(path, *args, **kwargs):
         if Path(path).name == "SYT.xlsx":
             os.kill(os.getpid(), signal.SIGKILL)  # as the kernel ends a reader out of memory
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(ranking, "assess_file", deadly)
-    monkeypatch.setattr(ranking, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(folders, "assess_file", deadly)
+    monkeypatch.setattr(folders, "PARALLEL_FROM", 2)
     folder = tmp_path / "2020"
     shutil.copytree(SAMPLES / "2020", folder)
-    ranked = ranking.rank_folder(folder, registry, jobs=2)
+    ranked = folders.rank_folder(folder, registry, jobs=2)
     assert sum(len(g.units) for g in ranked.groups) == 18
     assert [(Path(n.file).name, n.problems[0].code) for n in ranked.not_ranked] == [
         ("SYT.xlsx", "reader-died")]

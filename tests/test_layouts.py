@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cchc_cli.engine.scoring import assess_file, score_file, score_unit
+from cchc_cli.engine.scoring import score_unit
+from cchc_cli.folders import assess_file, score_file
 from cchc_cli.model.criteria import check_criteria_text
 from cchc_cli.output.files import to_json
 

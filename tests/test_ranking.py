@@ -13,10 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cchc_cli.engine.ranking import rank_folder, rank_group, rank_results, ranking_dict
-from cchc_cli.engine.scoring import Totals, score_unit
+from cchc_cli.engine.ranking import rank_group, rank_results, ranking_dict
+from cchc_cli.engine.scoring import score_unit
+from cchc_cli.folders import rank_folder
 from cchc_cli.model.criteria import check_criteria_text
 from cchc_cli.model.problems import CchcError
+from cchc_cli.model.results import Totals
 from cchc_cli.output.files import to_json
 from cchc_cli.output.template import Entry, unit_sheets, write_workbook
 from cchc_cli.reading.workbook import unit_from_rows
@@ -280,9 +282,9 @@ def test_order_of_files_on_disk_does_not_matter(year_folder, tmp_path):
 
 
 def test_parallel_scoring_ranks_the_same(monkeypatch):
-    import cchc_cli.engine.ranking as ranking
+    import cchc_cli.folders as folders
     one = ranking_dict(rank_folder(SAMPLES / "2022", jobs=1))
-    monkeypatch.setattr(ranking, "PARALLEL_FROM", 2)  # the samples are small: force workers
+    monkeypatch.setattr(folders, "PARALLEL_FROM", 2)  # the samples are small: force workers
     two = ranking_dict(rank_folder(SAMPLES / "2022", jobs=2))
     assert one == two
 

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from cchc_cli.engine.scoring import evaluate, score_file, score_unit
+from cchc_cli.engine.scoring import evaluate, score_unit
+from cchc_cli.folders import score_file
 from cchc_cli.model.criteria import check_criteria_text
 from cchc_cli.model.expr import DivisionByZero, ExprError, parse
 from cchc_cli.model.problems import CchcError

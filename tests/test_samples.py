@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc_cli.engine.scoring import score_file
+from cchc_cli.folders import score_file
 from cchc_cli.model.decimals import plain
 
 from .conftest import SAMPLES

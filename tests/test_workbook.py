@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from cchc_cli.engine.scoring import score_file, score_unit
+from cchc_cli.engine.scoring import score_unit
+from cchc_cli.folders import score_file
 from cchc_cli.model.problems import CchcError
 from cchc_cli.model.unit import cell_ref
 from cchc_cli.reading.workbook import read_unit

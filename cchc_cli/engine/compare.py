@@ -8,17 +8,15 @@ years use different criteria sets, an item of the newer set may name the codes i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Literal
 
-from cchc_cli.engine.ranking import RankedUnit, YearRanking, rank_folder
-from cchc_cli.engine.scoring import ItemResult, Totals, UnitResult
-from cchc_cli.model.criteria import CriteriaSet, Registry
+from cchc_cli.engine.ranking import RankedUnit, YearRanking
+from cchc_cli.model.criteria import CriteriaSet
 from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.model.results import ItemResult, Totals, UnitResult
 
 ChangeKind = Literal["lost_more", "lost_fewer", "became_not_applicable", "became_applicable"]
 CHANGE_KINDS: tuple[ChangeKind, ...] = ("lost_more", "lost_fewer", "became_not_applicable",
@@ -230,13 +228,6 @@ def _kind(old: tuple[ItemResult, ...], new: tuple[ItemResult, ...]) -> ChangeKin
 # --- reading years from a data root ------------------------------------------------------------
 
 
-def data_root(value: str | os.PathLike[str] | None) -> Path:
-    """``--data DIR``, else ``$CCHC_DATA``, else the current directory."""
-    if value:
-        return Path(value)
-    return Path(os.environ.get("CCHC_DATA") or ".")
-
-
 def side_of(ranking: YearRanking, code: str, year: int) -> Side:
     """The unit's side in a ranked year; raises ``CchcError`` if it is absent or broken."""
     unit: RankedUnit | None = ranking.find(code)
@@ -248,16 +239,6 @@ def side_of(ranking: YearRanking, code: str, year: int) -> Side:
         raise CchcError(broken.problems)
     raise CchcError([Problem("unit-not-found", file=str(ranking.folder),
                              params={"unit": code, "folder": str(ranking.folder)})])
-
-
-def compare_years(root: str | os.PathLike[str] | None, year_a: int, year_b: int, code: str,
-                  registry: Registry | None = None) -> Comparison:
-    """Rank both year folders under ``root`` and compare unit ``code`` between them."""
-    registry = registry or Registry.load()
-    base = data_root(root)
-    a, b = (side_of(rank_folder(base / str(year), registry, keep=code), code, year)
-            for year in (year_a, year_b))
-    return compare_results(a, b)
 
 
 # --- as data -----------------------------------------------------------------------------------

@@ -12,18 +12,16 @@ most first reaches any such goal with the fewest items; a plan that no set reach
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, Literal
 
-from cchc_cli.engine.ranking import YearRanking, rank_folder
-from cchc_cli.engine.scoring import ItemResult, Totals, UnitResult
-from cchc_cli.model.criteria import CriteriaSet, Registry
+from cchc_cli.engine.ranking import YearRanking
+from cchc_cli.model.criteria import CriteriaSet
 from cchc_cli.model.decimals import EXACT
 from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.model.results import ItemResult, Totals, UnitResult
 from cchc_cli.model.text import fold
 
 ZERO = Decimal(0)
@@ -153,13 +151,6 @@ def gains_for(ranking: YearRanking, code: str, target_rank: int | None = None) -
                           better.inclusive))
     return Gains(ranking.year, group.group, result, unit.rank, unit.of, gains, plans,
                  tuple(p for entry in ranking.not_ranked for p in entry.problems))
-
-
-def gains_of_folder(folder: str | os.PathLike[str], code: str, *,
-                    target_rank: int | None = None, registry: Registry | None = None) -> Gains:
-    """Rank a year folder and work out the gains of unit ``code``."""
-    ranking = rank_folder(Path(folder), registry or Registry.load(), keep=code)
-    return gains_for(ranking, code, target_rank)
 
 
 def gains_dict(g: Gains) -> dict[str, Any]:

@@ -7,23 +7,19 @@ workbook that cannot be scored is not dropped: it is listed as not ranked, with 
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-from cchc_cli.engine.scoring import UnitResult, assess_file, year_of_folder
-from cchc_cli.model.criteria import CriteriaSet, Registry
+from cchc_cli.model.criteria import CriteriaSet
 from cchc_cli.model.decimals import EXACT
-from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.model.problems import Problem
+from cchc_cli.model.results import UnitResult
 from cchc_cli.model.text import fold
-from cchc_cli.reading.workbook import WORKBOOK_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -131,119 +127,11 @@ def rank_results(results: Iterable[UnitResult]) -> list[GroupRanking]:
 
 # --- the folder: every entry accounted for ------------------------------------------------------
 
-SkipRule = Literal["lock-file", "dot-file", "cchc-temp", "cchc-output", "folder",
-                   "not-a-workbook"]
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """An entry of a year folder left out by a documented rule (README, "Thư mục năm")."""
-
-    file: str
-    rule: SkipRule
-
-
-@dataclass
-class FolderEntries:
-    workbooks: list[Path] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    broken: list[NotRanked] = field(default_factory=list)  # links and special files
-
-
-def scan_folder(folder: Path) -> FolderEntries:
-    """Every entry directly in a year folder: a workbook to score; an entry that cannot be one
-    (a dangling link, a link loop, a FIFO or device — never opened), listed with its problem;
-    or an entry skipped by a rule: Office lock files (``~$STC.xlsx``), dot-files (cchc's own
-    temporary files among them), workbooks cchc wrote there (they carry its mark), folders,
-    and files that are not workbooks by their suffix."""
-    from cchc_cli.output.guard import is_cchc_output, is_cchc_temp
-
-    entries = FolderEntries()
-    for path in sorted(folder.iterdir()):
-        name, file = path.name, str(path)
-        if name.startswith("~$"):
-            entries.skipped.append(Skipped(file, "lock-file"))
-            continue
-        if name.startswith("."):
-            entries.skipped.append(Skipped(file, "cchc-temp" if is_cchc_temp(name)
-                                           else "dot-file"))
-            continue
-        try:
-            mode = path.stat().st_mode  # follows a link to what it names
-        except OSError as exc:
-            problem = (Problem("link-loop", file=file) if exc.errno == errno.ELOOP else
-                       Problem("broken-link", file=file, params={"target": _link_target(path)})
-                       if path.is_symlink() else
-                       Problem("file-locked", file=file, params={
-                           "detail": exc.strerror or exc.__class__.__name__}))
-            entries.broken.append(NotRanked(file, [problem]))
-            continue
-        if stat.S_ISDIR(mode):
-            entries.skipped.append(Skipped(file, "folder"))
-        elif not stat.S_ISREG(mode):
-            entries.broken.append(NotRanked(file, [Problem("not-a-regular-file", file=file)]))
-        elif path.suffix.lower() not in WORKBOOK_SUFFIXES:
-            entries.skipped.append(Skipped(file, "not-a-workbook"))
-        elif is_cchc_output(path):
-            entries.skipped.append(Skipped(file, "cchc-output"))
-        else:
-            entries.workbooks.append(path)
-    return entries
-
-
-def _link_target(path: Path) -> str:
-    try:
-        return os.readlink(path)
-    except OSError:
-        return "?"
-
-
-def workbook_files(folder: Path) -> list[Path]:
-    """The unit workbooks directly in ``folder`` (see :func:`scan_folder` for what is not)."""
-    return scan_folder(folder).workbooks
-
 
 # --- scoring every workbook, one failure never stopping the others ------------------------------
 
-# Below this many workbooks, starting worker processes costs more than it saves.
-PARALLEL_FROM = 48
-# Address space a worker may add to what it starts with: past it an allocation fails in that
-# worker alone, and its workbooks are read again one by one.
-WORKER_MEMORY_BYTES = 2048 * 1024 * 1024
 
-Outcome = tuple[str, UnitResult | None, list[Problem], str | None]
-
-_worker_registry: Registry | None = None
-
-
-def assess_safely(path: str | os.PathLike[str], registry: Registry | None
-                  ) -> tuple[UnitResult | None, list[Problem]]:
-    """:func:`assess_file`, with any failure of cchc itself on this workbook reported as the
-    workbook's problem, so that the other units are still scored."""
-    try:
-        return assess_file(path, registry)
-    except CchcError as err:
-        return None, err.problems
-    except (MemoryError, RecursionError, Exception) as exc:
-        return None, [Problem("internal-error", file=str(path), params={
-            "detail": f"{exc.__class__.__name__}: {str(exc)[:160]}"})]
-
-
-def _assess_slim(path: str, keep: str | None) -> Outcome:
-    """In a worker: score one workbook and send back only what ranking needs (the criteria
-    set travels as its id; items and fields only for the unit asked to ``keep``)."""
-    result, problems = assess_safely(path, _worker_registry)
-    if result is None:
-        return path, None, problems, None
-    return path, _slim(result, keep, criteria=None), problems, result.criteria.id
-
-
-def _assess_chunk(job: tuple[list[str], str | None]) -> list[Outcome]:
-    paths, keep = job
-    return [_assess_slim(path, keep) for path in paths]
-
-
-def _slim(result: UnitResult, keep: str | None, criteria: Any = "same") -> UnitResult:
+def slim(result: UnitResult, keep: str | None, criteria: Any = "same") -> UnitResult:
     """Ranking needs totals, not every item: drop items and fields, except for ``keep``."""
     if keep is not None and fold(result.unit.code) == fold(keep):
         return result if criteria == "same" else replace(result, criteria=criteria)
@@ -253,144 +141,7 @@ def _slim(result: UnitResult, keep: str | None, criteria: Any = "same") -> UnitR
     return replace(result, **changes)
 
 
-def _init_worker(registry: Registry) -> None:
-    import signal
-
-    from cchc_cli.reading.child import die_with_parent, limit_memory, quiet_stderr
-
-    global _worker_registry
-    _worker_registry = registry
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers itself
-    die_with_parent()
-    quiet_stderr()  # a worker reports through its results; an abort's backtrace is noise
-    limit_memory(WORKER_MEMORY_BYTES)
-
-
-def _assess_all(files: list[Path], registry: Registry, keep: str | None, jobs: int,
-                on_file: Callable[[Path], None] | None
-                ) -> Iterator[tuple[Path, UnitResult | None, list[Problem]]]:
-    """Score every file, in ``jobs`` processes when the folder is large enough to gain."""
-    if jobs <= 1 or len(files) < PARALLEL_FROM:
-        for path in files:
-            result, problems = assess_safely(path, registry)
-            yield path, None if result is None else _slim(result, keep), problems
-            if on_file:
-                on_file(path)
-        return
-    for name, result, problems, set_id in _in_pool(files, registry, keep, jobs):
-        if result is not None:
-            result = replace(result, criteria=registry.get(set_id or ""))
-        yield Path(name), result, problems
-        if on_file:
-            on_file(Path(name))
-
-
-def _in_pool(files: list[Path], registry: Registry, keep: str | None,
-             jobs: int) -> Iterator[Outcome]:
-    """Chunks of workbooks in a pool of worker processes. A worker that dies (a reader the
-    kernel or its memory cap killed) breaks the pool: the workbooks it left unanswered are then
-    scored one by one, each in a child of its own, so that only the culprit is lost. On an
-    interrupt the workers are stopped at once."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
-
-    context = multiprocessing.get_context("fork" if "fork" in
-                                          multiprocessing.get_all_start_methods() else "spawn")
-    size = max(1, len(files) // (jobs * 8))
-    chunks = [[str(p) for p in files[i:i + size]] for i in range(0, len(files), size)]
-    unanswered: list[str] = []
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                               initargs=(registry,))
-    try:
-        futures = {pool.submit(_assess_chunk, (chunk, keep)): chunk for chunk in chunks}
-        for future in as_completed(futures):
-            try:
-                outcomes = future.result()
-            except BrokenProcessPool:
-                unanswered += futures[future]
-                continue
-            yield from outcomes
-    except BaseException:
-        _stop(pool)
-        raise
-    pool.shutdown(wait=True)
-    for path in unanswered:
-        yield _alone(path, keep, registry)
-
-
-def _stop(pool: Any) -> None:
-    """Stop a pool now: cancel what has not started, end the workers that are busy."""
-    processes = list(getattr(pool, "_processes", {}).values())  # no public way to end them
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.kill()
-    for process in processes:
-        process.join(timeout=5)
-
-
-def _alone(path: str, keep: str | None, registry: Registry) -> Outcome:
-    """One workbook in a child process of its own (after a worker died on its chunk)."""
-    from cchc_cli.reading.child import ChildDied, in_child
-
-    global _worker_registry
-    _worker_registry = registry
-    try:
-        return in_child(_assess_slim_job, (path, keep))
-    except ChildDied as died:
-        return path, None, [Problem("reader-died", file=path,
-                                    params={"detail": died.detail})], None
-
-
-def _assess_slim_job(job: tuple[str, str | None]) -> Outcome:
-    return _assess_slim(*job)
-
-
-def default_jobs() -> int:
-    """Worker processes: ``$CCHC_JOBS``, else every core."""
-    env = os.environ.get("CCHC_JOBS", "")
-    return int(env) if env.isdigit() and int(env) > 0 else (os.cpu_count() or 1)
-
-
-def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None, *,
-                group: str | None = None, keep: str | None = None, jobs: int | None = None,
-                on_file: Callable[[Path], None] | None = None) -> YearRanking:
-    """Score every workbook in ``folder`` and rank the units within their groups.
-
-    Every entry of the folder is accounted for: ranked, not ranked (with its problems), or
-    skipped by a documented rule (:func:`scan_folder`). Only totals are kept for ranking; the
-    unit ``keep`` (a code) keeps its items and fields too (for compare). Large folders are
-    scored in ``jobs`` processes. ``on_file`` is called after each workbook (for a progress
-    bar). Raises ``CchcError`` only when the folder itself is missing or holds no workbook.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise CchcError([Problem("file-not-found", file=str(folder))])
-    entries = scan_folder(folder)
-    if not entries.workbooks and not entries.broken:
-        raise CchcError([Problem("no-workbooks", file=str(folder))])
-    registry = registry or Registry.load()
-    outcome = YearRanking(folder=folder, year=year_of_folder(folder),
-                          not_ranked=list(entries.broken), skipped=entries.skipped)
-    scored: list[UnitResult] = []
-    for path, result, problems in _assess_all(entries.workbooks, registry, keep,
-                                              jobs or default_jobs(), on_file):
-        if result is None:
-            outcome.not_ranked.append(NotRanked(str(path), problems))
-        else:
-            scored.append(result)
-            outcome.warnings += result.warnings
-    scored = _drop_duplicates(scored, outcome)
-    if group:
-        scored = [r for r in scored if r.criteria.matches_group(group)]
-    if outcome.year is None and scored:
-        outcome.year = scored[0].unit.year
-    outcome.groups = rank_results(scored)
-    return outcome
-
-
-def _drop_duplicates(results: list[UnitResult], outcome: YearRanking) -> list[UnitResult]:
+def drop_duplicates(results: list[UnitResult], outcome: YearRanking) -> list[UnitResult]:
     """Two workbooks of one unit: neither is ranked, each names the other."""
     by_code: dict[str, list[UnitResult]] = defaultdict(list)
     for result in results:
@@ -453,3 +204,15 @@ def ranking_dict(ranking: YearRanking, lang: str = "vi") -> dict[str, Any]:
                        for n in ranking.not_ranked],
         "skipped": [{"file": s.file, "rule": s.rule} for s in ranking.skipped],
     }
+
+
+SkipRule = Literal["lock-file", "dot-file", "cchc-temp", "cchc-output", "folder",
+                   "not-a-workbook"]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An entry of a year folder left out by a documented rule (README, "Thư mục năm")."""
+
+    file: str
+    rule: SkipRule

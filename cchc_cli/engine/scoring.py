@@ -13,232 +13,36 @@ used and the result is *provisional*. Survey-scored items take the survey sheet'
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
-from fractions import Fraction
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from cchc_cli.model.criteria import CriteriaSet, Leaf, Registry
-from cchc_cli.model.decimals import EXACT, plain
-from cchc_cli.model.problems import CchcError, Problem, errors, raise_if_errors
-from cchc_cli.model.rules import RuleFailed, RuleRounding
+from cchc_cli.model.decimals import plain
+from cchc_cli.model.problems import CchcError, Problem, raise_if_errors
+from cchc_cli.model.results import (
+    ZERO,
+    AdjustmentResult,
+    FieldResult,
+    FigureValue,
+    ItemResult,
+    RuleCheck,
+    Status,
+    Totals,
+    UnitResult,
+)
+from cchc_cli.model.rules import RuleFailed
 from cchc_cli.model.rules import apply as apply_rule
 from cchc_cli.model.text import fold
 from cchc_cli.model.unit import (
     INVALID,
     SheetData,
     SheetRow,
-    UnitInfo,
     UnitWorkbook,
     figure_key,
     flag_problem,
 )
-from cchc_cli.reading.workbook import read_unit
-
-ZERO = Decimal(0)
-HUNDRED = Decimal(100)
-Status = Literal["appraised", "provisional"]
-
-
-@dataclass(frozen=True, slots=True)
-class Totals:
-    """Sums over a set of items. ``pending`` are applicable survey items not yet scored:
-    they are left out of both the maximum and the achieved points until they are."""
-
-    max: Decimal
-    reduction: Decimal
-    achieved: Decimal
-    pending: Decimal = ZERO
-    # bonus (điểm thưởng) and penalty (điểm trừ) outside the total, and where the set adds
-    # them: to the achieved points ("points") or to the index ("index"); None: it has none
-    bonus: Decimal = ZERO
-    penalty: Decimal = ZERO
-    adjust: Literal["points", "index"] | None = None
-
-    @property
-    def max_after_reduction(self) -> Decimal:
-        return self.max - self.reduction - self.pending
-
-    @property
-    def deducted(self) -> Decimal:
-        return self.max_after_reduction - self.achieved
-
-    @property
-    def adjusted_achieved(self) -> Decimal:
-        """The achieved points with bonus and penalty, when the set adds them to points."""
-        if self.adjust == "points":
-            return EXACT.subtract(EXACT.add(self.achieved, self.bonus), self.penalty)
-        return self.achieved
-
-    @property
-    def base_index_exact(self) -> Decimal | None:
-        """achieved × 100 / max after reduction, before any bonus or penalty."""
-        if self.max_after_reduction == 0:
-            return None
-        return EXACT.divide(EXACT.multiply(self.achieved, HUNDRED), self.max_after_reduction)
-
-    @property
-    def index_exact(self) -> Decimal | None:
-        """The index: (achieved ± bonus/penalty) × 100 / max after reduction, or the base
-        index ± bonus/penalty in percentage points; ``None`` when everything was reduced."""
-        fraction = self.index_fraction()
-        if fraction is None:
-            return None
-        if self.adjust == "index":
-            return EXACT.subtract(EXACT.add(self.base_index_exact, self.bonus),  # type: ignore[arg-type]
-                                  self.penalty)
-        return EXACT.divide(EXACT.multiply(self.adjusted_achieved, HUNDRED),
-                            self.max_after_reduction)
-
-    def index_fraction(self) -> Fraction | None:
-        """The index / 100 as an exact fraction: what ranks compare."""
-        if self.max_after_reduction == 0:
-            return None
-        base = Fraction(self.adjusted_achieved) / Fraction(self.max_after_reduction)
-        if self.adjust == "index":
-            base += (Fraction(self.bonus) - Fraction(self.penalty)) / 100
-        return base
-
-
-@dataclass(frozen=True, slots=True)
-class FigureValue:
-    """One figure a rule reads: what the unit declared and what the council accepted (an
-    empty appraisal cell means the council accepted the unit's figure)."""
-
-    name: str
-    label: str
-    self: Decimal | None
-    appraised: Decimal | None
-    appraised_given: bool  # False: the appraisal cell was empty, the unit's figure is used
-    cell: str | None  # where the appraised (else the unit's) figure is: "Số liệu!E5"
-
-
-@dataclass(frozen=True, slots=True)
-class RuleCheck:
-    """An item's rule applied to the declared figures, on each side."""
-
-    figures: tuple[FigureValue, ...]
-    self_points: Decimal | None  # the rule on the unit's figures
-    appraised_points: Decimal | None  # the rule on the appraised figures
-    failure: str | None = None  # why no points: "figures-missing" | "division-by-zero"
-    counted: bool = False  # the rule's result is the item's final points
-
-    def values(self, side: str) -> dict[str, Decimal]:
-        return {f.name: v for f in self.figures
-                if (v := (f.self if side == "self" else f.appraised)) is not None}
-
-    def working(self, leaf: Leaf, rounding: RuleRounding, side: str = "appraised",
-                lang: str = "vi") -> tuple[str, ...]:
-        """The rule's steps in words, on one side's figures: "1/30 = 3,33 % < 20 % …"."""
-        if leaf.rule is None:
-            return ()
-        values = self.values(side)
-        if not leaf.rule.names() <= set(values):
-            return ()
-        try:
-            return apply_rule(leaf.rule, leaf.max, leaf.min, values, rounding, lang,
-                              dict(leaf.figures)).working
-        except RuleFailed:
-            return ()
-
-
-@dataclass(frozen=True, slots=True)
-class ItemResult:
-    leaf: Leaf
-    applicable: bool
-    final: Decimal | None  # None when not applicable or (survey) not yet scored
-    self_applicable: bool | None
-    self_points: Decimal | None
-    appraised: Decimal | None  # the appraisal that counts: round 2 if given, else round 1
-    appraisal_round: int | None
-    reason: str = ""
-    responsible: str = ""
-    evidence: str = ""
-    rule: RuleCheck | None = None
-
-    @property
-    def code(self) -> str:
-        return self.leaf.code
-
-    @property
-    def pending(self) -> bool:
-        """A survey item that applies but has no score yet."""
-        return self.leaf.scoring == "survey" and self.applicable and self.final is None
-
-    @property
-    def deducted(self) -> Decimal:
-        """Points lost on this item: max − final (0 when it does not arise or is pending)."""
-        if not self.applicable or self.final is None:
-            return ZERO
-        return self.leaf.max - self.final
-
-
-@dataclass(frozen=True, slots=True)
-class AdjustmentResult:
-    """A bonus or penalty item as the workbook gives it, and what counts (capped)."""
-
-    code: str
-    kind: Literal["bonus", "penalty"]
-    title: str
-    cap: Decimal
-    self_points: Decimal | None
-    appraised: Decimal | None
-    # what counts, capped: the appraisal sheet's (the unit's when there is none); 0 if empty
-    final: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class FieldResult:
-    code: str
-    title: str
-    totals: Totals
-    self_totals: Totals | None
-
-
-@dataclass(frozen=True)
-class UnitResult:
-    unit: UnitInfo
-    criteria: CriteriaSet
-    status: Status
-    totals: Totals
-    self_totals: Totals | None
-    fields: list[FieldResult]
-    items: list[ItemResult]
-    warnings: list[Problem] = field(default_factory=list)
-    file: str | None = None
-    adjustments: list[AdjustmentResult] = field(default_factory=list)
-
-    def display(self, value: Decimal) -> Decimal:
-        return self.criteria.display(value)
-
-    @property
-    def index(self) -> Decimal | None:
-        """The index as published: the exact index rounded once by the set's policy."""
-        exact = self.totals.index_exact
-        return None if exact is None else self.display(exact)
-
-    @property
-    def band(self) -> str | None:
-        return self.band_of(self.totals)
-
-    def band_of(self, totals: Totals | None) -> str | None:
-        """The band of some totals, judged on the index as displayed (what a reader checks)."""
-        exact = totals.index_exact if totals else None
-        band = None if exact is None else self.criteria.band_for(self.display(exact))
-        return band.name if band else None
-
-    @property
-    def lost(self) -> list[ItemResult]:
-        """Items that lost points, in the order of the criteria set."""
-        return [item for item in self.items if item.deducted != 0]
-
-    def as_dict(self) -> dict[str, Any]:
-        """The result as data (the ``--json`` contract); numbers stay ``Decimal``."""
-        return result_dict(self)
-
 
 # --- the engine ----------------------------------------------------------------------------
 
@@ -645,12 +449,12 @@ def score_unit(cs: CriteriaSet, wb: UnitWorkbook) -> UnitResult:
     if wb.info is None:
         raise CchcError([p.with_file(str(wb.path)) for p in wb.problems])
     items, adjustments, problems = evaluate_unit(cs, wb)
-    result = _result(cs, wb, items, adjustments, problems)
+    result = result_of(cs, wb, items, adjustments, problems)
     raise_if_errors(result.warnings)
     return result
 
 
-def _result(cs: CriteriaSet, wb: UnitWorkbook, items: list[ItemResult],
+def result_of(cs: CriteriaSet, wb: UnitWorkbook, items: list[ItemResult],
             adjustments: list[AdjustmentResult], warnings: list[Problem]) -> UnitResult:
     """The unit's result; a cap warning on bonus or penalty totals joins ``warnings``."""
     assert wb.info is not None
@@ -683,151 +487,6 @@ def select_criteria(wb: UnitWorkbook, registry: Registry) -> CriteriaSet:
                          *(p.with_file(str(wb.path)) for p in err.problems)]) from None
 
 
-def year_of_folder(folder: Path) -> int | None:
-    """The year a folder is named after (``…/2023`` → 2023), if it is a year folder."""
-    name = folder.resolve().name
-    return int(name) if name.isdigit() and len(name) == 4 else None
-
-
-def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
-                criteria: CriteriaSet | None = None) -> tuple[UnitResult | None, list[Problem]]:
-    """Every problem of one workbook, and its result when none of them is an error.
-
-    Never raises for bad data: a file that cannot be opened, a missing criteria set, a year
-    that differs from the year folder the file sits in — all come back as problems."""
-    path = Path(path)
-    try:
-        wb = read_unit(path)
-    except CchcError as err:
-        return None, err.problems
-    file = str(path)
-    found: list[Problem] = []
-    year = year_of_folder(path.parent)
-    if wb.info is not None and year is not None and wb.info.year != year:
-        found.append(Problem("year-mismatch", file=file,
-                             params={"year": wb.info.year, "folder": year}))
-    if wb.info is None:
-        return None, found + [p.with_file(file) for p in wb.problems]
-    if criteria is None:
-        try:
-            criteria = select_criteria(wb, registry or Registry.load())
-        except CchcError as err:
-            return None, found + err.problems
-    if criteria.columns:  # the set names more headers: read the sheets again with them
-        wb = read_unit(path, criteria.columns)
-    elif wb.info.year not in criteria.years:
-        found.append(Problem("criteria-set-year", file=file, params={
-            "id": criteria.id, "years": str(criteria.years), "year": wb.info.year}))
-    items, adjustments, problems = evaluate_unit(criteria, wb)
-    problems = found + problems
-    if errors(problems):
-        return None, problems
-    result = _result(criteria, wb, items, adjustments, problems)
-    return result, result.warnings
-
-
-def score_file(path: str | os.PathLike[str], registry: Registry | None = None,
-               criteria: CriteriaSet | None = None) -> UnitResult:
-    """Read a workbook, choose its criteria set (unless given) and score it; raises
-    :class:`CchcError` with every problem when it has errors."""
-    result, problems = assess_file(path, registry, criteria)
-    if result is None:
-        raise CchcError(problems)
-    return result
-
-
 # --- the result as data ----------------------------------------------------------------------
 
 
-def _totals_dict(result: UnitResult, totals: Totals) -> dict[str, Any]:
-    exact = totals.index_exact
-    return {
-        "max": totals.max,
-        "reduction": totals.reduction,
-        "pending": totals.pending,
-        "max_after_reduction": totals.max_after_reduction,
-        "achieved": totals.achieved,
-        "deducted": totals.deducted,
-        "index": None if exact is None else result.display(exact),
-        "index_exact": None if exact is None else str(exact),
-        "bonus": totals.bonus,
-        "penalty": totals.penalty,
-        "adjustments_apply_to": totals.adjust,
-        "achieved_after_adjustments": totals.adjusted_achieved,
-        "index_before_adjustments": None if totals.base_index_exact is None
-        else result.display(totals.base_index_exact),
-    }
-
-
-def result_dict(result: UnitResult) -> dict[str, Any]:
-    unit = result.unit
-    return {
-        "unit": {"code": unit.code, "name": unit.name, "year": unit.year,
-                 "group": unit.group or result.criteria.group},
-        "criteria_set": result.criteria.id,
-        "status": result.status,
-        "totals": _totals_dict(result, result.totals),
-        "self_assessed": _totals_dict(result, result.self_totals) if result.self_totals
-        else None,
-        "band": result.band,
-        "self_assessed_band": result.band_of(result.self_totals),
-        "fields": [
-            {
-                "code": f.code,
-                "title": f.title,
-                "max": f.totals.max,
-                "reduction": f.totals.reduction,
-                "max_after_reduction": f.totals.max_after_reduction,
-                "self_assessed": f.self_totals.achieved if f.self_totals else None,
-                "achieved": f.totals.achieved,
-                "deducted": f.totals.deducted,
-                "index": None if f.totals.index_exact is None
-                else result.display(f.totals.index_exact),
-            }
-            for f in result.fields
-        ],
-        "items": [
-            {
-                "code": item.code,
-                "title": item.leaf.title,
-                "field": item.leaf.field,
-                "scoring": item.leaf.scoring,
-                "max": item.leaf.max,
-                "applicable": item.applicable,
-                "self": item.self_points,
-                "appraised": item.appraised,
-                "appraisal_round": item.appraisal_round,
-                "final": item.final,
-                "deducted": item.deducted,
-                "reason": item.reason,
-                "responsible": item.responsible,
-                "rule": _rule_dict(result, item),
-            }
-            for item in result.items
-        ],
-        "adjustments": [{"code": a.code, "kind": a.kind, "title": a.title, "cap": a.cap,
-                         "self": a.self_points, "appraised": a.appraised, "final": a.final}
-                        for a in result.adjustments],
-        "warnings": [p.as_dict() for p in result.warnings],
-    }
-
-
-def _rule_dict(result: UnitResult, item: ItemResult) -> dict[str, Any] | None:
-    rule = item.rule
-    if rule is None:
-        return None
-    rounding = result.criteria.rule_rounding
-    return {
-        "kind": item.leaf.rule.kind if item.leaf.rule else None,
-        "figures": [{"name": f.name, "label": f.label, "self": f.self, "appraised": f.appraised,
-                     "appraised_given": f.appraised_given, "cell": f.cell}
-                    for f in rule.figures],
-        "self_points": rule.self_points,
-        "appraised_points": rule.appraised_points,
-        "agrees": None if rule.appraised_points is None or item.final is None
-        else rule.appraised_points == item.final,
-        "counted": rule.counted,
-        "failure": rule.failure,
-        "working": {lang: list(rule.working(item.leaf, rounding, lang=lang))
-                    for lang in ("vi", "en")},
-    }

@@ -11,9 +11,9 @@ from pathlib import Path
 from cchc_cli.engine.compare import CHANGE_KINDS, Comparison, Side
 from cchc_cli.engine.gains import Gains
 from cchc_cli.engine.ranking import GroupRanking, YearRanking
-from cchc_cli.engine.scoring import Totals, UnitResult
 from cchc_cli.model.criteria import CriteriaSet
 from cchc_cli.model.decimals import fixed
+from cchc_cli.model.results import Totals, UnitResult
 from cchc_cli.model.rules import describe
 from cchc_cli.output.files import Column, Table
 from cchc_cli.words import Lang, t

@@ -28,10 +28,10 @@ from cchc_cli.engine.compare import Comparison, Side
 from cchc_cli.engine.gains import Gains
 from cchc_cli.engine.history import History
 from cchc_cli.engine.ranking import YearRanking
-from cchc_cli.engine.scoring import Totals, UnitResult
 from cchc_cli.model.criteria import CriteriaSet, Registry
 from cchc_cli.model.decimals import fixed, localize, plain
 from cchc_cli.model.problems import Hint, Problem
+from cchc_cli.model.results import Totals, UnitResult
 from cchc_cli.model.text import visible
 from cchc_cli.output.files import Table as ExportTable
 from cchc_cli.output.reports import (

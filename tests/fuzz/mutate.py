@@ -191,7 +191,7 @@ def check(path: Path, registry: Any) -> tuple[str, list[str]]:
     """Score the file as `cchc` does; returns ("scored" | "rejected", problem codes).
 
     Raises whatever the tool would fail with — that is a crash."""
-    from cchc_cli.engine.scoring import assess_file
+    from cchc_cli.folders import assess_file
     from cchc_cli.model.problems import CATALOG
     from cchc_cli.output.files import to_json
 
