@@ -28,6 +28,8 @@ from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
+from cchc_cli.folders import load_registry
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -92,11 +94,10 @@ print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).
 
 
 def _make(args: tuple[int, int, str]) -> None:
-    from cchc_cli.model.criteria import Registry
     from cchc_cli.output.template import Entry, unit_sheets, write_workbook
 
     start, count, folder = args
-    cs = Registry.load().get("soc-trang-so-2021")
+    cs = load_registry().get("soc-trang-so-2021")
     reducible = [c for c, leaf in cs.leaves.items() if leaf.reducible]
     for i in range(start, start + count):
         rng = random.Random(i)

@@ -33,13 +33,14 @@ from cchc_cli.engine.ranking import YearRanking, rank_results, ranking_dict
 from cchc_cli.folders import (
     compare_years,
     data_root,
+    load_registry,
     rank_folder,
     score_file,
     unit_history,
     validate_path,
     workbook_files,
 )
-from cchc_cli.model.criteria import CriteriaSet, Registry, load_criteria
+from cchc_cli.model.criteria import CriteriaSet, Registry
 from cchc_cli.model.problems import CchcError, Problem, raise_if_errors
 from cchc_cli.output.chart import CHART_SUFFIXES, compare_chart, history_chart, rank_chart
 from cchc_cli.output.files import TABLE_SUFFIXES, write_json, write_tables
@@ -69,6 +70,7 @@ from cchc_cli.output.terminal import (
     render_table,
     render_unit,
 )
+from cchc_cli.reading.criteria_file import load_criteria
 from cchc_cli.reading.workbook import read_unit
 from cchc_cli.words import Lang, default_lang, t
 
@@ -200,7 +202,7 @@ def _chosen_criteria(value: str | None) -> tuple[CriteriaSet | None, Registry | 
         return None, None
     if value.lower().endswith((".yaml", ".yml")) or Path(value).is_file():
         return load_criteria(value), None
-    registry = Registry.load()
+    registry = load_registry()
     return registry.get(value), registry
 
 
@@ -274,7 +276,7 @@ def rank(
     """
     language = _lang(lang)
     with _guard(language, debug):
-        registry = Registry.load()
+        registry = load_registry()
         total = len(workbook_files(folder)) if folder.is_dir() else 0
         with progress(total, language) as advance:
             ranking = rank_folder(folder, registry, on_file=advance)
@@ -623,7 +625,7 @@ def template(
             raise typer.BadParameter("--unit và --year là bắt buộc (required)")
         chosen, registry = _chosen_criteria(criteria)
         if chosen is None:
-            chosen = (registry or Registry.load()).select(year=year, group=group, set_id=None)
+            chosen = (registry or load_registry()).select(year=year, group=group, set_id=None)
         path = write_template(chosen, output, code=unit.strip().upper(), name=name or unit,
                               year=year, group=group, filled=filled,
                               inputs=[appraisal] if appraisal else [], force=force)
@@ -704,7 +706,7 @@ def criteria_list(
     """
     language = _lang(lang)
     with _guard(language, debug):
-        registry = Registry.load(folder or None)
+        registry = load_registry(folder or None)
         render_registry(make_console(), registry, language)
         problems = registry.problems
         raise_if_errors(problems)

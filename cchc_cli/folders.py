@@ -14,7 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from cchc_cli.engine.scoring import evaluate_unit, result_of, select_criteria
 from cchc_cli.model.criteria import CriteriaSet, Registry
 from cchc_cli.model.problems import CchcError, Problem, errors
 from cchc_cli.model.results import UnitResult
+from cchc_cli.reading.criteria_file import load_sets
 from cchc_cli.reading.workbook import WORKBOOK_SUFFIXES, read_unit
 
 
@@ -55,7 +56,7 @@ def validate_path(path: str | os.PathLike[str], registry: Registry | None = None
     """Check one workbook, or every workbook directly in a folder (with the folder's own
     checks: duplicate units, years that differ from the folder's)."""
     path = Path(path)
-    registry = registry or Registry.load()
+    registry = registry or load_registry()
     if path.is_dir():
         try:
             ranking = rank_folder(path, registry)
@@ -96,7 +97,7 @@ def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
         return None, found + [p.with_file(file) for p in wb.problems]
     if criteria is None:
         try:
-            criteria = select_criteria(wb, registry or Registry.load())
+            criteria = select_criteria(wb, registry or load_registry())
         except CchcError as err:
             return None, found + err.problems
     if criteria.columns:  # the set names more headers: read the sheets again with them
@@ -341,7 +342,7 @@ def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None
     entries = scan_folder(folder)
     if not entries.workbooks and not entries.broken:
         raise CchcError([Problem("no-workbooks", file=str(folder))])
-    registry = registry or Registry.load()
+    registry = registry or load_registry()
     outcome = YearRanking(folder=folder, year=year_of_folder(folder),
                           not_ranked=list(entries.broken), skipped=entries.skipped)
     scored: list[UnitResult] = []
@@ -371,7 +372,7 @@ def data_root(value: str | os.PathLike[str] | None) -> Path:
 def compare_years(root: str | os.PathLike[str] | None, year_a: int, year_b: int, code: str,
                   registry: Registry | None = None) -> Comparison:
     """Rank both year folders under ``root`` and compare unit ``code`` between them."""
-    registry = registry or Registry.load()
+    registry = registry or load_registry()
     base = data_root(root)
     a, b = (side_of(rank_folder(base / str(year), registry, keep=code), code, year)
             for year in (year_a, year_b))
@@ -381,7 +382,7 @@ def compare_years(root: str | os.PathLike[str] | None, year_a: int, year_b: int,
 def gains_of_folder(folder: str | os.PathLike[str], code: str, *,
                     target_rank: int | None = None, registry: Registry | None = None) -> Gains:
     """Rank a year folder and work out the gains of unit ``code``."""
-    ranking = rank_folder(Path(folder), registry or Registry.load(), keep=code)
+    ranking = rank_folder(Path(folder), registry or load_registry(), keep=code)
     return gains_for(ranking, code, target_rank)
 
 
@@ -398,7 +399,7 @@ def unit_history(root: str | os.PathLike[str] | None, code: str,
 
     A year whose folder has no workbook of the unit is skipped; a year where the unit's own
     workbook cannot be scored raises ``CchcError`` with its problems."""
-    registry = registry or Registry.load()
+    registry = registry or load_registry()
     history = History(code=code.upper(), years=[])
     for year, folder in year_folders(data_root(root)):
         try:
@@ -416,3 +417,27 @@ def unit_history(root: str | os.PathLike[str] | None, code: str,
         raise CchcError([Problem("unit-not-found", file=str(data_root(root)),
                                  params={"unit": code, "folder": str(data_root(root))})])
     return history
+
+
+def builtin_criteria_dir() -> Path:
+    """The sets shipped with cchc: inside the installed package, or at the checkout's top."""
+    package = Path(__file__).resolve().parent
+    packaged = package / "criteria"
+    return packaged if packaged.is_dir() else package.parent / "criteria"
+
+
+def criteria_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
+    """Folders searched for sets: ``extra``, then ``$CCHC_CRITERIA`` (os.pathsep-separated),
+    then the built-in sets. No folder wins over another: an id declared in two files is an
+    error for whatever needs that id (see :class:`Registry`)."""
+    dirs = [Path(d) for d in extra]
+    env = os.environ.get("CCHC_CRITERIA")
+    if env:
+        dirs += [Path(d) for d in env.split(os.pathsep) if d]
+    dirs.append(builtin_criteria_dir())
+    return dirs
+
+
+def load_registry(extra: Iterable[str | os.PathLike[str]] | None = ()) -> Registry:
+    """The criteria sets of ``extra``, ``$CCHC_CRITERIA`` and the built-in folder."""
+    return load_sets(criteria_dirs(extra or ()))

@@ -21,6 +21,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from cchc_cli.folders import load_registry  # noqa: E402
 from cchc_cli.model.criteria import CriteriaSet, Registry  # noqa: E402
 from cchc_cli.output.template import Entry, unit_sheets, write_workbook  # noqa: E402
 from cchc_cli.reading.yamltext import parse_yaml  # noqa: E402
@@ -124,7 +125,7 @@ def build_units(source: Path, registry: Registry) -> list[Path]:
 
 
 def main() -> None:
-    registry = Registry.load()
+    registry = load_registry()
     for source in sorted((HERE / "src").glob("*.yaml")):
         made = build_units(source, registry) if source.stem.endswith("-units") \
             else [build_unit(source, registry)]

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cchc_cli.cli import app
+from cchc_cli.folders import load_registry
 from cchc_cli.model.criteria import CriteriaSet, Registry
 from cchc_cli.model.unit import UnitWorkbook
 from cchc_cli.output.template import Entry, unit_sheets, write_workbook
@@ -30,7 +31,7 @@ def D(text: str | int) -> Decimal:
 
 @pytest.fixture(scope="session")
 def registry() -> Registry:
-    return Registry.load()
+    return load_registry()
 
 
 @pytest.fixture(scope="session")

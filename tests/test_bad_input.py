@@ -192,7 +192,7 @@ def test_same_code_on_two_rows(cli, make_workbook, sheets_for):
 
 
 def test_code_as_number_that_could_be_two_items(cli, tmp_path, make_workbook, sheets_for):
-    from cchc_cli.model.criteria import check_criteria_text
+    from cchc_cli.reading.criteria_file import check_criteria_text
     cs, _ = check_criteria_text(TEN_CRITERIA, "ten.yaml")
     criteria = tmp_path / "ten.yaml"
     criteria.write_text(TEN_CRITERIA, encoding="utf-8")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cchc_cli.model.criteria import Registry, check_criteria_text, load_criteria
+from cchc_cli.folders import load_registry
 from cchc_cli.model.problems import CchcError
+from cchc_cli.reading.criteria_file import check_criteria_text, load_criteria
 
 from .conftest import ROOT
 
@@ -160,7 +161,7 @@ def test_ambiguous_selection_asks_for_an_id(tmp_path: Path, registry):
                                          encoding="utf-8")
     (tmp_path / "another.yaml").write_text(MINIMAL.replace("id: test-set", "id: another-set"),
                                            encoding="utf-8")
-    both = Registry.load([tmp_path])
+    both = load_registry([tmp_path])
     with pytest.raises(CchcError) as err:
         both.select(year=2023, group="Sở, ban ngành tỉnh", set_id=None)
     assert err.value.problems[0].code == "ambiguous-criteria-set"

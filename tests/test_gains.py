@@ -11,8 +11,7 @@ from openpyxl import load_workbook
 
 from cchc_cli.engine.gains import gains_for
 from cchc_cli.engine.ranking import rank_group
-from cchc_cli.folders import gains_of_folder, rank_folder
-from cchc_cli.model.criteria import Registry
+from cchc_cli.folders import gains_of_folder, load_registry, rank_folder
 from cchc_cli.model.problems import CchcError
 from cchc_cli.output.template import Entry, write_workbook
 
@@ -83,11 +82,11 @@ def test_a_goal_that_no_recovery_reaches_says_so(tmp_path, sheets_for, monkeypat
                      info={**INFO_2020, "Bộ tiêu chí": ADJUSTED_ID})
     add_row(stc, "Thẩm định", {"Mã": "TR1", "Điểm thẩm định": D(1)})  # a penalty stays
     write_workbook(folder / "STC.xlsx", stc)
-    g = gains_of_folder(folder, "STC", registry=Registry.load())
+    g = gains_of_folder(folder, "STC", registry=load_registry())
     (plan,) = g.plans
     assert plan.goal == "next_rank" and not plan.reachable
     assert plan.rank == 2 and plan.index_exact == 99  # (98 + 2 − 1) / 100
-    first = gains_of_folder(folder, "SXD", registry=Registry.load())
+    first = gains_of_folder(folder, "SXD", registry=load_registry())
     assert (first.rank, first.gains, first.plans) == (1, [], [])  # nothing lost, nothing to do
 
 

@@ -11,8 +11,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cchc_cli.model.criteria import Registry, check_criteria_text
+from cchc_cli.folders import load_registry
 from cchc_cli.model.problems import CchcError
+from cchc_cli.reading.criteria_file import check_criteria_text
 from cchc_cli.reading.yamltext import MAX_BYTES
 
 from .conftest import ROOT, SAMPLES
@@ -165,7 +166,7 @@ def test_too_large_a_text_is_not_parsed(tmp_path):
     big = tmp_path / "big.yaml"
     big.write_text(text, encoding="utf-8")
     with pytest.raises(CchcError) as err:
-        Registry.load([tmp_path]).get("x")
+        load_registry([tmp_path]).get("x")
     assert err.value.problems[0].code == "criteria-too-large"
 
 
@@ -291,5 +292,5 @@ def test_a_set_not_found_shows_the_broken_files_too(cli, tmp_path):
     assert "[unknown-criteria-set]" in lines[1]
     # a group no set serves: the broken set may be the one meant
     with pytest.raises(CchcError) as err:
-        Registry.load([tmp_path]).select(year=2020, group="UBND xã", set_id=None)
+        load_registry([tmp_path]).select(year=2020, group="UBND xã", set_id=None)
     assert [p.code for p in err.value.problems] == ["criteria-number-range", "no-criteria-set"]

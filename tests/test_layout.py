@@ -41,3 +41,11 @@ def test_ruff_is_clean():
     proc = subprocess.run(["ruff", "check", "cchc_cli", "tests", "samples", "bench"],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("lint-imports") is None, reason="import-linter is in the extras")
+def test_the_layers_keep_their_contracts():
+    """The engine imports nothing from reading, output or the face; reading nothing from the
+    engine; the model nothing from reading (pyproject.toml, [tool.importlinter])."""
+    proc = subprocess.run(["lint-imports"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

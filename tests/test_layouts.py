@@ -11,8 +11,8 @@ import pytest
 
 from cchc_cli.engine.scoring import score_unit
 from cchc_cli.folders import assess_file, score_file
-from cchc_cli.model.criteria import check_criteria_text
 from cchc_cli.output.files import to_json
+from cchc_cli.reading.criteria_file import check_criteria_text
 
 from .conftest import INFO_2020, set_cell
 from .test_criteria import MINIMAL

@@ -9,13 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cchc_cli.engine.scoring import score_unit
-from cchc_cli.model.criteria import CriteriaSet, Registry
+from cchc_cli.folders import load_registry
+from cchc_cli.model.criteria import CriteriaSet
 from cchc_cli.output.template import Entry, unit_sheets
 from cchc_cli.reading.workbook import unit_from_rows
 
 from .conftest import INFO_2020
 
-CS: CriteriaSet = Registry.load().get("soc-trang-so-2019")
+CS: CriteriaSet = load_registry().get("soc-trang-so-2019")
 LEAVES = list(CS.leaves.values())
 HUNDREDTHS = Decimal("0.01")
 

@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 
 from cchc_cli.engine.ranking import rank_group, rank_results, ranking_dict
 from cchc_cli.engine.scoring import score_unit
-from cchc_cli.folders import rank_folder
-from cchc_cli.model.criteria import check_criteria_text
+from cchc_cli.folders import load_registry, rank_folder
 from cchc_cli.model.problems import CchcError
 from cchc_cli.model.results import Totals
 from cchc_cli.output.files import to_json
 from cchc_cli.output.template import Entry, unit_sheets, write_workbook
+from cchc_cli.reading.criteria_file import check_criteria_text
 from cchc_cli.reading.workbook import unit_from_rows
 
 from .conftest import SAMPLES, D
@@ -163,8 +163,7 @@ def test_lock_files_are_skipped_and_empty_folders_refused(year_folder, tmp_path)
 @given(st.lists(st.sampled_from(["0", "0.25", "0.5", "1", "1.5", "0.5"]), min_size=2,
                 max_size=8), st.randoms())
 def test_rank_does_not_depend_on_file_order(losses, rnd):
-    from cchc_cli.model.criteria import Registry
-    cs = Registry.load().get("soc-trang-so-2019")
+    cs = load_registry().get("soc-trang-so-2019")
     results = [score_unit(cs, unit_from_rows(unit_sheets(cs, info(f"U{i}"), lose(x))))
                for i, x in enumerate(losses)]
     expected = [(u.code, u.rank) for u in rank_group(results)]

@@ -14,11 +14,11 @@ from pydantic import TypeAdapter
 
 from cchc_cli.engine.scoring import evaluate, score_unit
 from cchc_cli.folders import score_file
-from cchc_cli.model.criteria import check_criteria_text
 from cchc_cli.model.expr import DivisionByZero, ExprError, parse
 from cchc_cli.model.problems import CchcError
 from cchc_cli.model.rules import Rule, RuleFailed, RuleRounding, apply
 from cchc_cli.output.template import Entry, write_workbook
+from cchc_cli.reading.criteria_file import check_criteria_text
 
 from .conftest import INFO_2020, ROOT, SAMPLES, D, add_row, set_cell
 from .test_criteria import MINIMAL

@@ -85,7 +85,7 @@ def test_missing_survey_scores_leave_the_result_provisional_not_zero(cs2019, she
 
 
 def test_a_field_reduced_whole_has_no_index_not_zero(sheets_for, parse):
-    from cchc_cli.model.criteria import check_criteria_text
+    from cchc_cli.reading.criteria_file import check_criteria_text
 
     from .test_criteria import MINIMAL
     text = MINIMAL.replace("total: 3", "total: 4") + """\
@@ -116,7 +116,7 @@ def test_sums_of_fields_and_items_equal_the_totals(cs2019, sheets_for, parse):
 
 
 def test_a_negative_minimum_allows_negative_points(cs2019, sheets_for, parse):
-    from cchc_cli.model.criteria import check_criteria_text
+    from cchc_cli.reading.criteria_file import check_criteria_text
 
     from .test_criteria import MINIMAL
     cs, _ = check_criteria_text(
@@ -199,7 +199,7 @@ fields:
 
 
 def test_a_code_typed_as_a_number_that_could_be_two_items(sheets_for, parse):
-    from cchc_cli.model.criteria import check_criteria_text
+    from cchc_cli.reading.criteria_file import check_criteria_text
 
     cs, problems = check_criteria_text(TEN_CRITERIA, "ten.yaml")
     assert problems == []

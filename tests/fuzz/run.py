@@ -18,14 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from cchc_cli.folders import load_registry
 from tests.fuzz.mutate import check, mutated_workbook
 
 
 def _batch(args: tuple[int, int, str]) -> tuple[Counter, list[tuple[int, str, str]]]:
-    from cchc_cli.model.criteria import Registry
 
     start, count, keep = args
-    registry = Registry.load()
+    registry = load_registry()
     outcome: Counter = Counter()
     crashes = []
     with tempfile.TemporaryDirectory() as tmp:
