@@ -14,21 +14,46 @@ Names are imported on first use, so ``import cchc_cli`` (and the command's start
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what type checkers see; at run time each name is imported on first use
+    from cchc_cli.engine.scoring import score_unit
+    from cchc_cli.folders import (
+        assess_file,
+        compare_years,
+        gains_of_folder,
+        load_registry,
+        rank_folder,
+        score_file,
+        unit_history,
+        validate_path,
+    )
+    from cchc_cli.model.criteria import CriteriaSet, Registry
+    from cchc_cli.model.problems import CATALOG, CchcError, Problem
+    from cchc_cli.model.results import UnitResult
+    from cchc_cli.output.files import to_json, write_json
+    from cchc_cli.reading.criteria_file import load_criteria
+    from cchc_cli.reading.workbook import read_unit
 
 __version__ = "0.1.0"
 
 _WHERE = {
     "CATALOG": "model.problems", "CchcError": "model.problems", "Problem": "model.problems",
     "CriteriaSet": "model.criteria", "Registry": "model.criteria",
-    "load_criteria": "reading.criteria_file", "load_registry": "folders",
     "UnitResult": "model.results", "score_unit": "engine.scoring",
-    "read_unit": "reading.workbook",
-    "score_file": "folders", "rank_folder": "folders", "compare_years": "folders",
-    "unit_history": "folders",
+    "load_criteria": "reading.criteria_file", "read_unit": "reading.workbook",
+    "score_file": "folders", "assess_file": "folders", "rank_folder": "folders",
+    "compare_years": "folders", "unit_history": "folders", "gains_of_folder": "folders",
+    "validate_path": "folders", "load_registry": "folders",
+    "to_json": "output.files", "write_json": "output.files",
 }
 
-__all__ = ["__version__", *sorted(_WHERE)]
+__all__ = [
+    "CATALOG", "CchcError", "CriteriaSet", "Problem", "Registry", "UnitResult", "__version__",
+    "assess_file", "compare_years", "gains_of_folder", "load_criteria", "load_registry",
+    "rank_folder", "read_unit", "score_file", "score_unit", "to_json", "unit_history",
+    "validate_path", "write_json",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -144,7 +144,7 @@ app.add_typer(criteria_app, name="criteria")
 
 
 def _lang(option: Language | None) -> Lang:
-    return option.value if option else default_lang()  # type: ignore[return-value]
+    return "en" if option is Language.en else "vi" if option is Language.vi else default_lang()
 
 
 def _reader_gone() -> NoReturn:
@@ -200,6 +200,11 @@ def _root(
 def _chosen_criteria(value: str | None) -> tuple[CriteriaSet | None, Registry | None]:
     if value is None:
         return None, None
+    return _criteria_named(value)
+
+
+def _criteria_named(value: str) -> tuple[CriteriaSet, Registry | None]:
+    """A criteria set by its id or its YAML file (and the registry it came from, if any)."""
     if value.lower().endswith((".yaml", ".yml")) or Path(value).is_file():
         return load_criteria(value), None
     registry = load_registry()
@@ -652,7 +657,7 @@ def criteria_show(
     """
     language = _lang(lang)
     with _guard(language, debug):
-        cs, _ = _chosen_criteria(set_id)
+        cs, _ = _criteria_named(set_id)
         if json:
             write_json(cs.model_dump(by_alias=True), sys.stdout)
         else:

@@ -95,6 +95,7 @@ def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
                              params={"year": wb.info.year, "folder": year}))
     if wb.info is None:
         return None, found + [p.with_file(file) for p in wb.problems]
+    year_written = wb.info.year
     if criteria is None:
         try:
             criteria = select_criteria(wb, registry or load_registry())
@@ -102,9 +103,11 @@ def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
             return None, found + err.problems
     if criteria.columns:  # the set names more headers: read the sheets again with them
         wb = read_unit(path, criteria.columns)
-    elif wb.info.year not in criteria.years:
+        if wb.info is None:
+            return None, found + [p.with_file(file) for p in wb.problems]
+    elif not criteria.applies_to(year_written):
         found.append(Problem("criteria-set-year", file=file, params={
-            "id": criteria.id, "years": str(criteria.years), "year": wb.info.year}))
+            "id": criteria.id, "years": str(criteria.years), "year": year_written}))
     items, adjustments, problems = evaluate_unit(criteria, wb)
     problems = found + problems
     if errors(problems):

@@ -49,3 +49,28 @@ def test_the_layers_keep_their_contracts():
     engine; the model nothing from reading (pyproject.toml, [tool.importlinter])."""
     proc = subprocess.run(["lint-imports"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("mypy") is None, reason="mypy is in the test extras")
+def test_the_library_is_typed(tmp_path):
+    """mypy is clean on the package, and a caller's code type-checks against its exports."""
+    caller = tmp_path / "caller.py"
+    caller.write_text(
+        "from decimal import Decimal\n"
+        "from cchc_cli import rank_folder, score_file, to_json\n"
+        "result = score_file('samples/2020/STC.xlsx')\n"
+        "achieved: Decimal = result.totals.achieved\n"
+        "ranking = rank_folder('samples/2023')\n"
+        "first: int = ranking.groups[0].units[0].rank\n"
+        "text: str = to_json(result.as_dict())\n", encoding="utf-8")
+    for args in (["mypy"], ["mypy", str(caller)]):  # the package (pyproject.toml), the caller
+        proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_public_names_are_all_there():
+    import cchc_cli
+
+    assert sorted(cchc_cli.__all__) == sorted([*cchc_cli._WHERE, "__version__"])
+    for name in cchc_cli.__all__:
+        assert getattr(cchc_cli, name) is not None

@@ -136,8 +136,8 @@ class _Review:
         """Codes the set does not know, codes typed as numbers that could mean two items, and
         scored cells holding a formula without a value or an error."""
         for row in sheet.rows.values():
-            place = {"file": self.file, "sheet": sheet.name, "cell": row.cells["code"],
-                     "criterion": row.code}
+            place: dict[str, Any] = {"file": self.file, "sheet": sheet.name,
+                                     "cell": row.cells["code"], "criterion": row.code}
             parent = row.code in self.nodes and row.code not in self.leaves
             for key, flagged in row.flags.items():
                 if not parent:  # a subtotal formula on a parent row is fine
@@ -353,25 +353,28 @@ def _self_item(review: _Review, leaf: Leaf, own: SheetData | None,
     applicable = review.applicable(leaf, appraisal, row, ("points", "points2"))
     first = review.points(leaf, appraisal, row, "points", "Điểm thẩm định")
     second = review.points(leaf, appraisal, row, "points2", "Điểm thẩm định lần 2")
+    appraised: Decimal | None
+    round_: int | None
     appraised, round_ = (second, 2) if second is not None else (first, 1)
     key = "points2" if second is not None else "points"
-    if rule is not None and applicable and rule.appraised_points is not None:
+    computed = rule.appraised_points if rule is not None and applicable else None
+    if rule is not None and computed is not None:
         if appraised is None and _empty(row, ("points", "points2")):
-            appraised, round_ = rule.appraised_points, None  # no score written: the rule's
+            appraised, round_ = computed, None  # no score written: the rule's
             rule = _counted(rule)
-        elif appraised is not None and appraised != rule.appraised_points:
+        elif appraised is not None and appraised != computed:
             wins = review.cs.rule_wins
             review.report("rule-mismatch", leaf, appraisal, row, key,
                           column="Điểm thẩm định lần 2" if key == "points2"
                           else "Điểm thẩm định", value=plain(appraised),
-                          rule=plain(rule.appraised_points),
+                          rule=plain(computed),
                           working="; ".join(rule.working(leaf, review.cs.rule_rounding)),
                           counts="tính theo quy tắc (rule_wins)" if wins
                           else "giữ điểm thẩm định",
                           counts_en="the rule's points count (rule_wins)" if wins
                           else "the appraised score counts")
             if wins:
-                appraised = rule.appraised_points
+                appraised = computed
                 rule = _counted(rule)
     if applicable and appraised is None:
         review.missing(leaf, appraisal, row, ("points", "points2"), "score-missing",
@@ -380,7 +383,7 @@ def _self_item(review: _Review, leaf: Leaf, own: SheetData | None,
         review.missing(leaf, own, self_row, ("points",), "self-score-missing",
                        "điểm tự đánh giá")
     if not applicable or appraised is None:
-        appraised = round_ = None  # type: ignore[assignment]
+        appraised = round_ = None
     return ItemResult(leaf, applicable, appraised, self_applicable, self_points, appraised,
                       round_, reason=row.values.get("reason", ""),
                       responsible=row.values.get("responsible", ""), evidence=evidence,

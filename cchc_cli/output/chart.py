@@ -154,15 +154,16 @@ def compare_chart(c: Comparison, path: PathLike, lang: Lang, *,
 
     for offset, year, side, colour, attr in ((-0.2, c.a.year, c.a, "#9aa5b1", "a"),
                                              (0.2, c.b.year, c.b, "#1f5fa8", "b")):
-        ys, xs = [], []
+        ys: list[float] = []
+        xs: list[float] = []
         for y, f in enumerate(fields):
             value = index(getattr(f, attr), side.result)
             if value is not None:
                 ys.append(y + offset)
                 xs.append(value)
         ax.barh(ys, xs, height=0.38, color=colour, label=str(year))
-        for y, x in zip(ys, xs, strict=True):
-            ax.text(x + 0.5, y, localize(f"{x:.2f}", lang), va="center", fontsize=7)
+        for at, x in zip(ys, xs, strict=True):
+            ax.text(x + 0.5, at, localize(f"{x:.2f}", lang), va="center", fontsize=7)
     labels = [textwrap.shorten(writable(f"{f.code}. {f.title}"), 48, placeholder="…")
               for f in fields]
     ax.set_yticks(range(len(fields)), labels, fontsize=8)

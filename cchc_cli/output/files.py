@@ -52,7 +52,7 @@ def iter_json(value: Any, indent: int = 2, depth: int = 0) -> Iterator[str]:
             return
         pad = "\n" + " " * (indent * (depth + 1))
         yield "{" if is_map else "["
-        for n, item in enumerate(value.items() if is_map else value):
+        for n, item in enumerate(value.items() if isinstance(value, Mapping) else value):
             yield ("," if n else "") + pad
             if is_map:
                 key, item = item

@@ -26,6 +26,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 from cchc_cli import __version__
@@ -152,7 +153,7 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_output(path: PathLike, write: Callable[[Path], object], *, formats: Iterable[str],
+def write_output(path: PathLike, write: Callable[[Any], object], *, formats: Iterable[str],
                  inputs: Iterable[PathLike] = (), force: bool = False) -> Path:
     """Check ``path`` (see :func:`check_outputs`; raises ``CchcError``), then call
     ``write(tmp)`` on a temporary file beside it and rename that into place.
@@ -164,7 +165,8 @@ def write_output(path: PathLike, write: Callable[[Path], object], *, formats: It
     check_outputs((path, formats), inputs=inputs, force=force)
     old = _stat(path)
     replacing = isinstance(old, os.stat_result) and stat.S_ISREG(old.st_mode)
-    mode = stat.S_IMODE(old.st_mode) if replacing else _new_file_mode()
+    mode = stat.S_IMODE(old.st_mode) if isinstance(old, os.stat_result) and replacing \
+        else _new_file_mode()
     # A short stem keeps the name within the file system's 255 bytes for any target name.
     prefix = f"{TEMP_PREFIX}{path.stem[:40]}-"
     try:

@@ -304,8 +304,8 @@ def appendix(result: UnitResult, lang: Lang, by_office: bool = False) -> Documen
                     deducted=pts(tot.deducted))
     after = [t("doc.sum.listed", lang, points=pts(listed), n=len(lost))]
     if survey:
-        items = "; ".join(f"{i.code}: {pts(i.deducted)}" for i in survey)
-        after.append(t("doc.sum.survey", lang, points=pts(from_survey), items=items))
+        named = "; ".join(f"{i.code}: {pts(i.deducted)}" for i in survey)
+        after.append(t("doc.sum.survey", lang, points=pts(from_survey), items=named))
     after.append(t("doc.sum.total", lang, listed=pts(listed), survey=pts(from_survey),
                    total=pts(tot.deducted)))
     after += adjustments_lines(result, lang)

@@ -371,10 +371,10 @@ def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, yea
             row = given.get((code, figure_key(name)))
             return row.self if row is not None and isinstance(row.self, Decimal) else None
 
-        rows = figure_rows(cs, {leaf.code: {name: (declared(leaf.code, name), None)
+        figure_table = figure_rows(cs, {leaf.code: {name: (declared(leaf.code, name), None)
                                             for name, _label in leaf.figures}
                                 for leaf in ruled})
-        for r, values in enumerate(rows, start=1):
+        for r, values in enumerate(figure_table, start=1):
             ws.append([_writable(value) for value in values])
             if r == 1:
                 for cell in ws[1]:

@@ -143,7 +143,7 @@ def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool =
     show_self = appraised and result.self_totals is not None
     if show_self:
         summary.add_column(t("self_assessed", lang), justify="right")
-    shown = [result.totals] + ([result.self_totals] if show_self else [])  # type: ignore[list-item]
+    shown = [result.totals] + ([result.self_totals] if result.self_totals and show_self else [])
     keys = totals_keys(cs, any(totals.pending for totals in shown))
     columns = [_totals_column(cs, totals, result.band_of(totals), keys, lang) for totals in shown]
     for i, key in enumerate(keys):

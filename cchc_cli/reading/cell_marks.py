@@ -360,7 +360,7 @@ _FMT, _XF, _BEGIN_CELL_XFS, _END_CELL_XFS = 0x2C, 0x2F, 0x269, 0x26A
 _XLSB_LAST_ROW = 0x10_0000  # calamine stops reading a sheet at a row past this
 
 
-def _records(data: bytes, start: int = 0):  # type: ignore[no-untyped-def]
+def _records(data: bytes, start: int = 0):
     """BIFF12 records as (type, body offset, body size): a type of 1–2 bytes and a size of
     1–4 bytes, 7 bits each, the high bit meaning "more". A record cut short ends the part."""
     n, i = len(data), start
@@ -609,7 +609,7 @@ _FORMAT, _XF_RECORD = 0x041E, 0x00E0
 _FORMULA, _BOOLERR, _STRING, _NUMBER, _RK, _MULRK = 0x0006, 0x0205, 0x0207, 0x0203, 0x027E, 0x00BD
 
 
-def _biff(stream: bytes, start: int, stop: int):  # type: ignore[no-untyped-def]
+def _biff(stream: bytes, start: int, stop: int):
     """BIFF records as (type, body offset, body size) from ``start`` until ``stop``; a record
     cut short ends the walk."""
     i = start
@@ -732,7 +732,9 @@ def _xls(path: Path) -> Found:
         stream = _Compound(data, file).stream("Workbook", "Book")
     except (_Odd, struct.error):
         return []
-    globals_ = _biff8_sheets(stream) if stream else None
+    if not stream:
+        return []
+    globals_ = _biff8_sheets(stream)
     if not globals_ or not globals_[0]:
         return []
     sheets, percent = globals_

@@ -333,7 +333,7 @@ def _xlsx_source(path: Path, problems: list[Problem]) -> Source:
 
 
 def read_unit(path: str | os.PathLike[str],
-              aliases: Mapping[str, Sequence[str]] | None = None) -> UnitWorkbook:
+              aliases: Mapping[Any, Sequence[str]] | None = None) -> UnitWorkbook:
     """Read a unit workbook. Raises :class:`CchcError` only when the file cannot be opened;
     every other problem is collected in ``UnitWorkbook.problems``."""
     path = Path(path)
@@ -495,7 +495,7 @@ def _text(value: Any) -> str:
 def _read_info(rows: list[list[Any]], sheet: str, file: str,
                problems: list[Problem]) -> UnitInfo | None:
     keys = {fold(name): key for key, names in INFO_KEYS.items() for name in names}
-    found: dict[str, tuple[Any, str]] = {}
+    found: dict[str, tuple[Any, str | None]] = {}
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             key = keys.get(fold(_text(value))) if isinstance(value, str) else None
@@ -506,33 +506,32 @@ def _read_info(rows: list[list[Any]], sheet: str, file: str,
             found[key] = (rest[0][1] if rest else None, cell)
             break
 
-    def value(key: str) -> str:
-        raw = found.get(key, (None, ""))[0]
-        return _text(raw)
+    def text_of(key: str) -> str:
+        return _text(found.get(key, (None, ""))[0])
 
     ok = True
     for key, label in (("code", "Mã đơn vị"), ("year", "Năm")):
-        if not value(key):
-            cell = found.get(key, (None, None))[1]
-            problems.append(Problem("missing-info", file=file, sheet=sheet, cell=cell,
+        if not text_of(key):
+            where = found.get(key, (None, None))[1]
+            problems.append(Problem("missing-info", file=file, sheet=sheet, cell=where,
                                     params={"key": label}))
             ok = False
     year = None
-    if value("year"):
-        raw, cell = found["year"]
+    if text_of("year"):
+        raw, where = found["year"]
         year = _parse_year(raw)
         if year is None:
-            problems.append(Problem("invalid-year", file=file, sheet=sheet, cell=cell,
+            problems.append(Problem("invalid-year", file=file, sheet=sheet, cell=where,
                                     params={"value": _text(raw)}))
             ok = False
     if not ok or year is None:
         return None
     return UnitInfo(
-        code=clean_code(value("code")).upper(),
-        name=value("name") or clean_code(value("code")).upper(),
+        code=clean_code(text_of("code")).upper(),
+        name=text_of("name") or clean_code(text_of("code")).upper(),
         year=year,
-        group=value("group") or None,
-        criteria_set=value("criteria_set") or None,
+        group=text_of("group") or None,
+        criteria_set=text_of("criteria_set") or None,
     )
 
 
@@ -608,9 +607,9 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], file: str,
             found.setdefault(hit[0].key, []).append((hit[1], c))
     positions: dict[str, int] = {}
     twice = False
-    for key, cells in found.items():
-        best = min(rank for rank, _c in cells)
-        at = [c for rank, c in cells if rank == best]
+    for key, hits in found.items():
+        best = min(rank for rank, _c in hits)
+        at = [c for rank, c in hits if rank == best]
         positions[key] = at[0]
         if len(at) > 1 and key not in ("title", "note"):  # those are for people, never read
             label = next(col.label for col in spec.columns if col.key == key)

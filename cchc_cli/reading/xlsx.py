@@ -439,7 +439,8 @@ class _CellParser:
         self.scan = SheetScan(cells={} if keep_values else None)
         self.row, self.col = -1, -1
         self.in_cell = False
-        self.kind, self.style = "n", None
+        self.kind: str = "n"
+        self.style: str | None = None
         self.value: str | None = None
         self.formula: str | None = None
         self.inline: str | None = None
@@ -469,7 +470,7 @@ class _CellParser:
             if self.kind == "s":
                 self.scan.string_cells += 1
             self.style = attrs.get("s")
-            self.value = self.formula = self.inline = None
+            self.value, self.formula, self.inline = None, None, None
         elif not self.in_cell:
             if tag == "row":
                 given = attrs.get("r", "").strip()
