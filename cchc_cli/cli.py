@@ -33,6 +33,7 @@ from cchc_cli.engine.ranking import YearRanking, rank_results, ranking_dict
 from cchc_cli.folders import (
     compare_years,
     data_root,
+    default_jobs,
     load_registry,
     rank_folder,
     score_file,
@@ -284,7 +285,7 @@ def rank(
         registry = load_registry()
         total = len(workbook_files(folder)) if folder.is_dir() else 0
         with progress(total, language) as advance:
-            ranking = rank_folder(folder, registry, on_file=advance)
+            ranking = rank_folder(folder, registry, on_file=advance, jobs=default_jobs())
         if group:
             ranking = _only_group(ranking, group)
         inputs = workbook_files(folder)
@@ -350,7 +351,7 @@ def compare(
     """
     language = _lang(lang)
     with _guard(language, debug):
-        comparison = compare_years(data, year_a, year_b, unit)
+        comparison = compare_years(data, year_a, year_b, unit, jobs=default_jobs())
         root = data_root(data)
         inputs = [*workbook_files(root / str(year_a)), *workbook_files(root / str(year_b))]
         check_outputs((output, TABLE_SUFFIXES), (chart, CHART_SUFFIXES), inputs=inputs,
@@ -404,7 +405,7 @@ def gains(
 
     language = _lang(lang)
     with _guard(language, debug):
-        result = gains_of_folder(folder, unit, target_rank=target_rank)
+        result = gains_of_folder(folder, unit, target_rank=target_rank, jobs=default_jobs())
         if output:
             write_tables(output, gains_tables(result, language), inputs=workbook_files(folder),
                          decimals=result.criteria.rounding.decimals, force=force)
@@ -439,7 +440,7 @@ def history(
     """
     language = _lang(lang)
     with _guard(language, debug):
-        story = unit_history(data, unit)
+        story = unit_history(data, unit, jobs=default_jobs())
         if chart:
             inputs = [s.result.file for s in story.years if s.result.file]
             history_chart(story, chart, language, inputs=inputs, force=force)
@@ -472,7 +473,7 @@ def validate(
     """
     language = _lang(lang)
     with _guard(language, debug):
-        checked = validate_path(path)
+        checked = validate_path(path, jobs=default_jobs())
         if json:
             write_json([p.as_dict(language) for p in checked.problems], sys.stdout)
         else:
@@ -558,7 +559,7 @@ def report(
         if compare is not None:
             if not unit:
                 raise typer.BadParameter("--compare cần --unit (needs --unit)")
-            comparison = compare_years(data, compare[0], compare[1], unit)
+            comparison = compare_years(data, compare[0], compare[1], unit, jobs=default_jobs())
             root = data_root(data)
             inputs = [p for year in compare for p in workbook_files(root / str(year))]
             document = comparison_document(comparison, language)

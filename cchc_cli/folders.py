@@ -11,6 +11,7 @@ one workbook's failure — even its reader's death — never stops the others.
 
 from __future__ import annotations
 
+import decimal
 import errno
 import os
 import stat
@@ -32,6 +33,7 @@ from cchc_cli.engine.ranking import (
 )
 from cchc_cli.engine.scoring import evaluate_unit, result_of, select_criteria
 from cchc_cli.model.criteria import CriteriaSet, Registry
+from cchc_cli.model.decimals import EXACT, exact
 from cchc_cli.model.problems import CchcError, Problem, errors
 from cchc_cli.model.results import UnitResult
 from cchc_cli.reading.criteria_file import load_sets
@@ -52,14 +54,16 @@ class Validation:
         return len({p.file for p in self.errors})
 
 
-def validate_path(path: str | os.PathLike[str], registry: Registry | None = None) -> Validation:
+@exact
+def validate_path(path: str | os.PathLike[str], registry: Registry | None = None, *,
+                  jobs: int = 1) -> Validation:
     """Check one workbook, or every workbook directly in a folder (with the folder's own
     checks: duplicate units, years that differ from the folder's)."""
     path = Path(path)
     registry = registry or load_registry()
     if path.is_dir():
         try:
-            ranking = rank_folder(path, registry)
+            ranking = rank_folder(path, registry, jobs=jobs)
         except CchcError as err:
             return Validation(0, err.problems)
         problems = [p for entry in ranking.not_ranked for p in entry.problems] + ranking.warnings
@@ -76,6 +80,7 @@ def year_of_folder(folder: Path) -> int | None:
     return int(name) if name.isdigit() and len(name) == 4 else None
 
 
+@exact
 def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
                 criteria: CriteriaSet | None = None) -> tuple[UnitResult | None, list[Problem]]:
     """Every problem of one workbook, and its result when none of them is an error.
@@ -116,6 +121,7 @@ def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
     return result, result.warnings
 
 
+@exact
 def score_file(path: str | os.PathLike[str], registry: Registry | None = None,
                criteria: CriteriaSet | None = None) -> UnitResult:
     """Read a workbook, choose its criteria set (unless given) and score it; raises
@@ -235,6 +241,7 @@ def _init_worker(registry: Registry) -> None:
 
     global _worker_registry
     _worker_registry = registry
+    decimal.setcontext(EXACT.copy())  # whatever the parent's caller had set
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers itself
     die_with_parent()
     quiet_stderr()  # a worker reports through its results; an abort's backtrace is noise
@@ -328,16 +335,19 @@ def default_jobs() -> int:
     return int(env) if env.isdigit() and int(env) > 0 else (os.cpu_count() or 1)
 
 
+@exact
 def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None, *,
-                group: str | None = None, keep: str | None = None, jobs: int | None = None,
+                group: str | None = None, keep: str | None = None, jobs: int = 1,
                 on_file: Callable[[Path], None] | None = None) -> YearRanking:
     """Score every workbook in ``folder`` and rank the units within their groups.
 
     Every entry of the folder is accounted for: ranked, not ranked (with its problems), or
     skipped by a documented rule (:func:`scan_folder`). Only totals are kept for ranking; the
-    unit ``keep`` (a code) keeps its items and fields too (for compare). Large folders are
-    scored in ``jobs`` processes. ``on_file`` is called after each workbook (for a progress
-    bar). Raises ``CchcError`` only when the folder itself is missing or holds no workbook.
+    unit ``keep`` (a code) keeps its items and fields too (for compare). With ``jobs`` above 1
+    (the command asks for ``default_jobs()``), a large folder is scored in that many
+    processes; a library call starts none unless asked. ``on_file`` is called after each
+    workbook (for a progress bar). Raises ``CchcError`` only when the folder itself is
+    missing or holds no workbook.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -350,7 +360,7 @@ def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None
                           not_ranked=list(entries.broken), skipped=entries.skipped)
     scored: list[UnitResult] = []
     for path, result, problems in _assess_all(entries.workbooks, registry, keep,
-                                              jobs or default_jobs(), on_file):
+                                              jobs, on_file):
         if result is None:
             outcome.not_ranked.append(NotRanked(str(path), problems))
         else:
@@ -372,20 +382,23 @@ def data_root(value: str | os.PathLike[str] | None) -> Path:
     return Path(os.environ.get("CCHC_DATA") or ".")
 
 
+@exact
 def compare_years(root: str | os.PathLike[str] | None, year_a: int, year_b: int, code: str,
-                  registry: Registry | None = None) -> Comparison:
+                  registry: Registry | None = None, *, jobs: int = 1) -> Comparison:
     """Rank both year folders under ``root`` and compare unit ``code`` between them."""
     registry = registry or load_registry()
     base = data_root(root)
-    a, b = (side_of(rank_folder(base / str(year), registry, keep=code), code, year)
+    a, b = (side_of(rank_folder(base / str(year), registry, keep=code, jobs=jobs), code, year)
             for year in (year_a, year_b))
     return compare_results(a, b)
 
 
+@exact
 def gains_of_folder(folder: str | os.PathLike[str], code: str, *,
-                    target_rank: int | None = None, registry: Registry | None = None) -> Gains:
+                    target_rank: int | None = None, registry: Registry | None = None,
+                    jobs: int = 1) -> Gains:
     """Rank a year folder and work out the gains of unit ``code``."""
-    ranking = rank_folder(Path(folder), registry or load_registry(), keep=code)
+    ranking = rank_folder(Path(folder), registry or load_registry(), keep=code, jobs=jobs)
     return gains_for(ranking, code, target_rank)
 
 
@@ -396,8 +409,9 @@ def year_folders(root: Path) -> list[tuple[int, Path]]:
     return sorted((year, p) for year, p in years if year is not None)
 
 
+@exact
 def unit_history(root: str | os.PathLike[str] | None, code: str,
-                 registry: Registry | None = None) -> History:
+                 registry: Registry | None = None, *, jobs: int = 1) -> History:
     """The unit's result and rank in every year folder under ``root`` that holds it.
 
     A year whose folder has no workbook of the unit is skipped; a year where the unit's own
@@ -406,7 +420,7 @@ def unit_history(root: str | os.PathLike[str] | None, code: str,
     history = History(code=code.upper(), years=[])
     for year, folder in year_folders(data_root(root)):
         try:
-            ranking = rank_folder(folder, registry, keep=code)
+            ranking = rank_folder(folder, registry, keep=code, jobs=jobs)
         except CchcError:
             continue  # an empty year folder
         try:

@@ -10,7 +10,7 @@ from cchc_cli.engine.scoring import evaluate, score_unit
 from cchc_cli.model.problems import CchcError
 from cchc_cli.output.template import Entry
 
-from .conftest import D, add_row, find_row, set_cell
+from .conftest import SAMPLES, D, add_row, find_row, set_cell
 
 
 def codes(problems):
@@ -244,3 +244,23 @@ def test_a_self_assessment_without_a_score_cannot_be_scored(cs2019, sheets_for, 
     problems = _errors_of(cs2019, sheets, parse)
     assert [(p.code, p.criterion, p.sheet) for p in problems if p.is_error] == [
         ("score-missing", "5.3", "Tự đánh giá")]
+
+
+def test_the_published_figures_whatever_decimal_context_the_caller_has_set():
+    """A caller that sets three digits and rounding down must still get 71.33 / 78.81 %."""
+    import decimal
+
+    from cchc_cli import rank_folder, score_file
+
+    saved = decimal.getcontext().copy()
+    try:
+        decimal.getcontext().prec = 3
+        decimal.getcontext().rounding = decimal.ROUND_FLOOR
+        result = score_file(SAMPLES / "2020" / "STC.xlsx")
+        assert (result.totals.achieved, result.index) == (D("71.33"), D("78.81"))
+        assert result.totals.deducted == D("19.17")
+        assert str(result.totals.index_exact).startswith("78.8176795580110497237569060773480662983")
+        stc = rank_folder(SAMPLES / "2023").find("STC")
+        assert stc is not None and (stc.rank, stc.result.index) == (17, D("69.03"))
+    finally:
+        decimal.setcontext(saved)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from cchc_cli.engine.ranking import RankedUnit, YearRanking
 from cchc_cli.model.criteria import CriteriaSet
+from cchc_cli.model.decimals import exact
 from cchc_cli.model.problems import CchcError, Problem
 from cchc_cli.model.results import ItemResult, Totals, UnitResult
 
@@ -174,6 +175,7 @@ def match_items(a: CriteriaSet, b: CriteriaSet) -> list[tuple[list[str], list[st
             for olds, news in merged]
 
 
+@exact
 def compare_results(a: Side, b: Side) -> Comparison:
     """Compare two scored years of one unit (pure: no files are read)."""
     cs_a, cs_b = a.result.criteria, b.result.criteria

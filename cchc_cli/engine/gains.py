@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from cchc_cli.engine.ranking import YearRanking
 from cchc_cli.model.criteria import CriteriaSet
-from cchc_cli.model.decimals import EXACT
+from cchc_cli.model.decimals import exact
 from cchc_cli.model.problems import CchcError, Problem
 from cchc_cli.model.results import ItemResult, Totals, UnitResult
 from cchc_cli.model.text import fold
@@ -77,7 +77,7 @@ class Gains:
 
 
 def _totals_with(totals: Totals, extra: Decimal) -> Totals:
-    return replace(totals, achieved=EXACT.add(totals.achieved, extra))
+    return replace(totals, achieved=totals.achieved + extra)
 
 
 def _rank_among(ratio: Fraction | None, others: list[Fraction | None]) -> int:
@@ -87,6 +87,7 @@ def _rank_among(ratio: Fraction | None, others: list[Fraction | None]) -> int:
     return 1 + sum(1 for o in others if o is not None and o > ratio)
 
 
+@exact
 def gains_for(ranking: YearRanking, code: str, target_rank: int | None = None) -> Gains:
     """The gains of unit ``code`` in a ranked year (``rank_folder(..., keep=code)``)."""
     unit = ranking.find(code)
@@ -111,7 +112,7 @@ def gains_for(ranking: YearRanking, code: str, target_rank: int | None = None) -
         totals, rank = outcome(item.deducted)
         after = totals.index_exact or ZERO
         gains.append(Gain(item, item.deducted, after,
-                          EXACT.subtract(after, base.index_exact or ZERO), rank,
+                          after - (base.index_exact or ZERO), rank,
                           result.band_of(totals)))
     order = {c: i for i, c in enumerate(cs.leaves)}
     gains.sort(key=lambda g: (-g.points, order.get(g.item.code, 0)))
@@ -123,7 +124,7 @@ def gains_for(ranking: YearRanking, code: str, target_rank: int | None = None) -
         for gain in [None, *gains]:
             if gain is not None:
                 chosen.append(gain)
-                extra = EXACT.add(extra, gain.points)
+                extra += gain.points
             totals, rank = outcome(extra)
             if reached(totals, rank):
                 others = tuple(x.item.code for x in gains[1:] if len(chosen) == 1

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cchc_cli.model.criteria import CriteriaSet
-from cchc_cli.model.decimals import EXACT
+from cchc_cli.model.decimals import exact
 from cchc_cli.model.problems import Problem
 from cchc_cli.model.results import UnitResult
 from cchc_cli.model.text import fold
@@ -86,6 +86,7 @@ def exact_ratio(result: UnitResult) -> Fraction | None:
     return result.totals.index_fraction()
 
 
+@exact
 def rank_group(results: Iterable[UnitResult]) -> list[RankedUnit]:
     """Competition ranking (1, 1, 3) by exact index, highest first; ties listed by code."""
     scored = [(exact_ratio(r), r) for r in results]
@@ -100,10 +101,11 @@ def rank_group(results: Iterable[UnitResult]) -> list[RankedUnit]:
     return ranked
 
 
+@exact
 def summarize(cs: CriteriaSet, units: list[RankedUnit]) -> GroupSummary:
     indices = [u.result.totals.index_exact for u in units]
     known = [i for i in indices if i is not None]
-    mean = EXACT.divide(sum(known, Decimal(0)), Decimal(len(known))) if known else None
+    mean = sum(known, Decimal(0)) / len(known) if known else None
     counts = Counter(u.result.band or "" for u in units)
     bands = {band.name: counts.get(band.name, 0) for band in cs.bands}
     if counts.get(""):
@@ -111,6 +113,7 @@ def summarize(cs: CriteriaSet, units: list[RankedUnit]) -> GroupSummary:
     return GroupSummary(len(units), mean, bands)
 
 
+@exact
 def rank_results(results: Iterable[UnitResult]) -> list[GroupRanking]:
     """Group scored units by their criteria set's group and rank each group."""
     by_group: dict[str, list[UnitResult]] = defaultdict(list)

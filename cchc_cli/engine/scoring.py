@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from cchc_cli.model.criteria import CriteriaSet, Leaf, Registry
-from cchc_cli.model.decimals import plain
+from cchc_cli.model.decimals import exact, plain
 from cchc_cli.model.problems import CchcError, Problem, raise_if_errors
 from cchc_cli.model.results import (
     ZERO,
@@ -222,6 +222,7 @@ def evaluate(cs: CriteriaSet, wb: UnitWorkbook) -> tuple[list[ItemResult], list[
     return items, problems
 
 
+@exact
 def evaluate_unit(cs: CriteriaSet, wb: UnitWorkbook
                   ) -> tuple[list[ItemResult], list[AdjustmentResult], list[Problem]]:
     """Items, bonus and penalty items, and every problem found."""
@@ -422,6 +423,7 @@ def _survey_item(review: _Review, leaf: Leaf, own: SheetData | None, survey: She
     return ItemResult(leaf, True, None, True, None, None, None, evidence=evidence)
 
 
+@exact
 def totals_of(items: Iterable[ItemResult], *, self_assessed: bool = False) -> Totals:
     """Sum items; with ``self_assessed`` the unit's own scores and marks are used for the
     items it assesses (survey items keep their survey score either way)."""
@@ -447,6 +449,7 @@ def _self_complete(items: Iterable[ItemResult]) -> bool:
                or item.self_points is not None for item in items)
 
 
+@exact
 def score_unit(cs: CriteriaSet, wb: UnitWorkbook) -> UnitResult:
     """Score a workbook by a criteria set; raises :class:`CchcError` if it has errors."""
     if wb.info is None:
@@ -457,6 +460,7 @@ def score_unit(cs: CriteriaSet, wb: UnitWorkbook) -> UnitResult:
     return result
 
 
+@exact
 def result_of(cs: CriteriaSet, wb: UnitWorkbook, items: list[ItemResult],
             adjustments: list[AdjustmentResult], warnings: list[Problem]) -> UnitResult:
     """The unit's result; a cap warning on bonus or penalty totals joins ``warnings``."""

@@ -11,15 +11,33 @@ formula, is taken as Excel shows it — rounded to 15 significant digits — and
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import re
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
-from typing import Literal
+from collections.abc import Callable
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
+from typing import Any, Literal, TypeVar, cast
 
 from cchc_cli.model.text import nfc
 
-# All arithmetic runs in this context, whatever the caller's global context is.
+# All arithmetic runs in this context, whatever the caller's global context is: every public
+# entry point (and each worker process) enters it with @exact, so the arithmetic inside is
+# written with plain operators.
 EXACT = Context(prec=40)
+
+Function = TypeVar("Function", bound=Callable[..., Any])
+
+
+def exact(function: Function) -> Function:
+    """Run ``function`` in the exact context (40 digits), whatever the caller has set:
+    ``decimal.getcontext().prec = 3`` in a caller must not change a published figure. Not for
+    generators (they would hand the context to their caller between items)."""
+    @functools.wraps(function)
+    def within(*args: Any, **kwargs: Any) -> Any:
+        with localcontext(EXACT):
+            return function(*args, **kwargs)
+
+    return cast(Function, within)
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})

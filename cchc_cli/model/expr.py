@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cchc_cli.model.decimals import EXACT, localize, plain
+from cchc_cli.model.decimals import localize, plain
 
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(.))")
 _OPERATORS = {"+": "+", "-": "-", "\u2212": "-", "*": "*", "\u00d7": "*", "/": "/",
@@ -73,7 +73,7 @@ class Negate(Node):
     operand: Node
 
     def evaluate(self, values: Mapping[str, Decimal]) -> Decimal:
-        return EXACT.minus(self.operand.evaluate(values))
+        return -self.operand.evaluate(values)
 
     def names(self) -> set[str]:
         return self.operand.names()
@@ -96,14 +96,14 @@ class Binary(Node):
     def evaluate(self, values: Mapping[str, Decimal]) -> Decimal:
         a, b = self.left.evaluate(values), self.right.evaluate(values)
         if self.op == "+":
-            return EXACT.add(a, b)
+            return a + b
         if self.op == "-":
-            return EXACT.subtract(a, b)
+            return a - b
         if self.op == "*":
-            return EXACT.multiply(a, b)
+            return a * b
         if b == 0:
             raise DivisionByZero(self.right)
-        return EXACT.divide(a, b)
+        return a / b
 
     def names(self) -> set[str]:
         return self.left.names() | self.right.names()

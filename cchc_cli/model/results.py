@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from cchc_cli.model.criteria import CriteriaSet, Leaf
-from cchc_cli.model.decimals import EXACT
+from cchc_cli.model.decimals import exact
 from cchc_cli.model.problems import Problem
 from cchc_cli.model.rules import RuleFailed, RuleRounding
 from cchc_cli.model.rules import apply as apply_rule
@@ -49,28 +49,33 @@ class Totals:
     adjust: Literal["points", "index"] | None = None
 
     @property
+    @exact
     def max_after_reduction(self) -> Decimal:
         return self.max - self.reduction - self.pending
 
     @property
+    @exact
     def deducted(self) -> Decimal:
         return self.max_after_reduction - self.achieved
 
     @property
+    @exact
     def adjusted_achieved(self) -> Decimal:
         """The achieved points with bonus and penalty, when the set adds them to points."""
         if self.adjust == "points":
-            return EXACT.subtract(EXACT.add(self.achieved, self.bonus), self.penalty)
+            return self.achieved + self.bonus - self.penalty
         return self.achieved
 
     @property
+    @exact
     def base_index_exact(self) -> Decimal | None:
         """achieved × 100 / max after reduction, before any bonus or penalty."""
         if self.max_after_reduction == 0:
             return None
-        return EXACT.divide(EXACT.multiply(self.achieved, HUNDRED), self.max_after_reduction)
+        return self.achieved * HUNDRED / self.max_after_reduction
 
     @property
+    @exact
     def index_exact(self) -> Decimal | None:
         """The index: (achieved ± bonus/penalty) × 100 / max after reduction, or the base
         index ± bonus/penalty in percentage points; ``None`` when everything was reduced."""
@@ -78,10 +83,8 @@ class Totals:
         if fraction is None:
             return None
         if self.adjust == "index":
-            return EXACT.subtract(EXACT.add(self.base_index_exact, self.bonus),  # type: ignore[arg-type]
-                                  self.penalty)
-        return EXACT.divide(EXACT.multiply(self.adjusted_achieved, HUNDRED),
-                            self.max_after_reduction)
+            return self.achieved * HUNDRED / self.max_after_reduction + self.bonus - self.penalty
+        return self.adjusted_achieved * HUNDRED / self.max_after_reduction
 
     def index_fraction(self) -> Fraction | None:
         """The index / 100 as an exact fraction: what ranks compare."""

@@ -25,7 +25,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from cchc_cli.model.decimals import EXACT, fixed, localize, plain, round_for_display
+from cchc_cli.model.decimals import EXACT, exact, fixed, localize, plain, round_for_display
 from cchc_cli.model.expr import DivisionByZero, ExprError, Node, parse, show_values
 
 ZERO = Decimal(0)
@@ -191,7 +191,7 @@ def _num(value: Decimal, lang: str) -> str:
 
 def _percent(value: Decimal, lang: str) -> str:
     """A ratio as the memos print it: 1/30 → "3,33 %" (two decimals, cut, not rounded up)."""
-    return f"{fixed(round_for_display(EXACT.multiply(value, HUNDRED), 2, 'truncate'), 2, lang)} %"
+    return f"{fixed(round_for_display(value * HUNDRED, 2, 'truncate'), 2, lang)} %"
 
 
 def _short(value: Decimal, lang: str) -> str:
@@ -231,7 +231,7 @@ def _part(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula, maximum: De
         shown = rule.tree.text(show, lang)
         amount = _percent(value, lang) if rule.percent else _num(value, lang)
         scale, unit = (HUNDRED, " %") if rule.percent else (ONE, "")
-        scaled = EXACT.multiply(value, scale)
+        scaled = value * scale
         reached = next((t for t in rule.tiers if scaled >= t.at_least), None)
         if reached is None:
             test, points = f"< {_num(rule.tiers[-1].at_least, lang)}{unit} {w['required']}", \
@@ -243,9 +243,9 @@ def _part(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula, maximum: De
     if isinstance(rule, ThresholdRatio):
         ratio = _evaluate(rule.tree, figures)
         shown = f"{rule.tree.text(show, lang)} = {_percent(ratio, lang)}"
-        if EXACT.multiply(ratio, HUNDRED) < rule.at_least:
+        if ratio * HUNDRED < rule.at_least:
             return ZERO, f"{shown} < {_num(rule.at_least, lang)} % {w['required']}"
-        points = EXACT.multiply(ratio, maximum)
+        points = ratio * maximum
         return points, (f"{shown} ≥ {_num(rule.at_least, lang)} %; {_percent(ratio, lang)} × "
                         f"{_num(maximum, lang)} = {_short(points, lang)}")
     if isinstance(rule, PerEvent):
@@ -253,16 +253,17 @@ def _part(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula, maximum: De
         steps = []
         for event in rule.events:
             count = figures[event.figure]
-            taken = EXACT.add(taken, EXACT.multiply(count, event.each))
+            taken += count * event.each
             steps.append(f"{_num(count, lang)} × {_num(event.each, lang)} "
                          f"({labels.get(event.figure, event.figure)})")
-        left = EXACT.subtract(maximum, taken)
+        left = maximum - taken
         return left, f"{_num(maximum, lang)} − {' − '.join(steps)} = {_num(left, lang)}"
     value = _evaluate(rule.tree, figures)
     return value, f"{rule.tree.text(None, lang)} = {rule.tree.text(show, lang)} = " \
                   f"{_short(value, lang)}"
 
 
+@exact
 def apply(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula | Sum, maximum: Decimal,
           minimum: Decimal, figures: Mapping[str, Decimal], rounding: RuleRounding,
           lang: str = "vi", labels: Mapping[str, str] | None = None) -> Outcome:
@@ -288,7 +289,7 @@ def _apply(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula | Sum, maxi
             # so a part's penalty never eats the points another part earned
             low = part.no if isinstance(part, YesNo) and part.no < 0 else ZERO
             points = min(max(points, low), part.max)
-            exact = EXACT.add(exact, points)
+            exact += points
             working.append(f"{part.label}: {line} → {out_of(points, part.max, lang)}")
         line = f"{w['total']}"
     else:
