@@ -404,3 +404,16 @@ def test_history_of_a_unit_not_there_says_so_even_with_a_chart(cli, tmp_path, sh
     assert result.stderr.splitlines()[0] == (
         f"Lỗi: {data}: không có đơn vị NOPE trong {data} [unit-not-found]")
     assert not chart.exists()
+
+
+def test_english_messages_name_the_columns_in_english(cli, make_workbook, sheets_for):
+    """The engine names a column by a code; each language words it."""
+    from .conftest import set_cell as put
+
+    sheets = sheets_for()
+    put(sheets, "Thẩm định", "2.1", "Điểm thẩm định", 1.5)
+    path = make_workbook(sheets)
+    english = cli("score", path, "--lang", "en")
+    assert "appraised score 1.5 is above the maximum 1" in english.stderr
+    vietnamese = cli("score", path)
+    assert "Điểm thẩm định 1.5 lớn hơn điểm tối đa 1" in vietnamese.stderr

@@ -247,7 +247,6 @@ def evaluate_unit(cs: CriteriaSet, wb: UnitWorkbook
     return items, adjustments, review.problems
 
 
-_ADJUST_WORDS = {"bonus": ("Điểm thưởng", "bonus"), "penalty": ("Điểm trừ", "penalty")}
 
 
 def _adjustments(review: _Review, own: SheetData | None,
@@ -274,7 +273,7 @@ def _adjustments(review: _Review, own: SheetData | None,
                         review.problems.append(Problem(
                             "score-below-min", file=review.file, sheet=sheet.name,  # type: ignore[union-attr]
                             cell=row.cells.get(key), criterion=adj.code,  # type: ignore[union-attr]
-                            params={"column": _ADJUST_WORDS[kind][0], "value": plain(value),
+                            params={"column": kind, "value": plain(value),
                                     "min": "0"}))
                         break
                     value = abs(value)
@@ -282,7 +281,7 @@ def _adjustments(review: _Review, own: SheetData | None,
                         review.problems.append(Problem(
                             "adjustment-above-cap", file=review.file, sheet=sheet.name,  # type: ignore[union-attr]
                             cell=row.cells.get(key), criterion=adj.code,  # type: ignore[union-attr]
-                            params={"kind": _ADJUST_WORDS[kind][0], "kind_en": kind,
+                            params={"kind": kind,
                                     "value": plain(value), "cap": plain(adj.max)}))
                         value = adj.max
                     values[side] = value
@@ -310,8 +309,7 @@ def _adjusted(cs: CriteriaSet, totals: Totals, adjustments: list[AdjustmentResul
             if problems is not None:
                 problems.append(Problem(
                     "adjustment-above-cap", file=file,
-                    params={"kind": "Tổng " + _ADJUST_WORDS[kind][0].lower(),
-                            "kind_en": f"total {kind}", "value": plain(total), "cap": plain(cap)}))
+                    params={"kind": f"{kind}_total", "value": plain(total), "cap": plain(cap)}))
             total = cap
         sums[kind] = total
     return replace(totals, bonus=sums["bonus"], penalty=sums["penalty"], adjust=spec.applies_to)
@@ -327,7 +325,7 @@ def _self_item(review: _Review, leaf: Leaf, own: SheetData | None,
         review.report("missing-criterion", leaf, own, title=leaf.title)
     if own is not None and self_row is not None:
         self_applicable = review.applicable(leaf, own, self_row, ("points",))
-        self_points = review.points(leaf, own, self_row, "points", "Điểm tự đánh giá")
+        self_points = review.points(leaf, own, self_row, "points", "self")
         declared = self_row.values.get("max")
         if isinstance(declared, Decimal) and declared != leaf.max:
             review.report("max-disagrees", leaf, own, self_row, "max", value=plain(declared),
@@ -341,8 +339,7 @@ def _self_item(review: _Review, leaf: Leaf, own: SheetData | None,
     if appraisal is None:  # provisional: the unit's own score stands
         applicable = self_applicable is not False
         if own is not None and self_row is not None and applicable and self_points is None:
-            review.missing(leaf, own, self_row, ("points",), "score-missing",
-                           "điểm tự đánh giá")
+            review.missing(leaf, own, self_row, ("points",), "score-missing", "self")
         return ItemResult(leaf, applicable, self_points if applicable else None,
                           self_applicable, self_points, None, None, evidence=evidence,
                           rule=rule)
@@ -352,8 +349,8 @@ def _self_item(review: _Review, leaf: Leaf, own: SheetData | None,
         review.report("missing-criterion", leaf, appraisal, title=leaf.title)
         return ItemResult(leaf, True, None, self_applicable, self_points, None, None)
     applicable = review.applicable(leaf, appraisal, row, ("points", "points2"))
-    first = review.points(leaf, appraisal, row, "points", "Điểm thẩm định")
-    second = review.points(leaf, appraisal, row, "points2", "Điểm thẩm định lần 2")
+    first = review.points(leaf, appraisal, row, "points", "appraisal")
+    second = review.points(leaf, appraisal, row, "points2", "appraisal_2")
     appraised: Decimal | None
     round_: int | None
     appraised, round_ = (second, 2) if second is not None else (first, 1)
@@ -366,23 +363,18 @@ def _self_item(review: _Review, leaf: Leaf, own: SheetData | None,
         elif appraised is not None and appraised != computed:
             wins = review.cs.rule_wins
             review.report("rule-mismatch", leaf, appraisal, row, key,
-                          column="Điểm thẩm định lần 2" if key == "points2"
-                          else "Điểm thẩm định", value=plain(appraised),
+                          column="appraisal_2" if key == "points2" else "appraisal",
+                          value=plain(appraised),
                           rule=plain(computed),
                           working="; ".join(rule.working(leaf, review.cs.rule_rounding)),
-                          counts="tính theo quy tắc (rule_wins)" if wins
-                          else "giữ điểm thẩm định",
-                          counts_en="the rule's points count (rule_wins)" if wins
-                          else "the appraised score counts")
+                          counts="rule" if wins else "appraisal")
             if wins:
                 appraised = computed
                 rule = _counted(rule)
     if applicable and appraised is None:
-        review.missing(leaf, appraisal, row, ("points", "points2"), "score-missing",
-                       "điểm thẩm định")
+        review.missing(leaf, appraisal, row, ("points", "points2"), "score-missing", "appraisal")
     if own is not None and self_row is not None and self_applicable and self_points is None:
-        review.missing(leaf, own, self_row, ("points",), "self-score-missing",
-                       "điểm tự đánh giá")
+        review.missing(leaf, own, self_row, ("points",), "self-score-missing", "self")
     if not applicable or appraised is None:
         appraised = round_ = None
     return ItemResult(leaf, applicable, appraised, self_applicable, self_points, appraised,
@@ -413,7 +405,7 @@ def _survey_item(review: _Review, leaf: Leaf, own: SheetData | None, survey: She
         if sheet is None or row is None or empty:
             continue  # no row or an empty one: look further
         applicable = review.applicable(leaf, sheet, row, keys)
-        label = "Điểm điều tra XHH" if sheet is survey else "Điểm thẩm định"
+        label = "survey" if sheet is survey else "appraisal"
         value = next((v for k in keys
                       if (v := review.points(leaf, sheet, row, k, label)) is not None), None)
         final = value if applicable else None

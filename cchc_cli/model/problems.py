@@ -543,7 +543,7 @@ _KINDS = (
     Kind(
         "score-missing",
         E,
-        "chưa có {column} cho tiêu chí áp dụng",
+        "chưa có “{column}” cho tiêu chí áp dụng",
         "no {column} for an applicable criterion",
     ),
     Kind(
@@ -576,7 +576,7 @@ _KINDS = (
         "{column} ghi {value}, quy tắc chấm trên số liệu thẩm định cho {rule} ({working}); "
         "{counts}",
         "{column} says {value}; the scoring rule on the appraised figures gives {rule} "
-        "({working}); {counts_en}",
+        "({working}); {counts}",
     ),
     Kind(
         "rule-figures-missing",
@@ -620,7 +620,7 @@ _KINDS = (
         "adjustment-above-cap",
         W,
         "{kind} {value} vượt mức tối đa {cap}; chỉ tính {cap}",
-        "{kind_en} {value} is above its cap {cap}; {cap} counted",
+        "{kind} {value} is above its cap {cap}; {cap} counted",
     ),
     Kind(
         "subtotal-mismatch",
@@ -669,6 +669,28 @@ _KINDS = (
 )
 
 CATALOG: Mapping[str, Kind] = {kind.code: kind for kind in _KINDS}
+
+# The engine speaks in codes; these parameters name what they refer to by a code, put in the
+# reader's words when the message is written: parameter → code → (vi, en).
+PARAM_WORDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
+    "column": {
+        "self": ("Điểm tự đánh giá", "self-assessed score"),
+        "appraisal": ("Điểm thẩm định", "appraised score"),
+        "appraisal_2": ("Điểm thẩm định lần 2", "second appraisal's score"),
+        "survey": ("Điểm điều tra XHH", "survey score"),
+        "bonus": ("Điểm thưởng", "bonus"),
+    },
+    "kind": {
+        "bonus": ("Điểm thưởng", "bonus"),
+        "penalty": ("Điểm trừ", "penalty"),
+        "bonus_total": ("Tổng điểm thưởng", "total bonus"),
+        "penalty_total": ("Tổng điểm trừ", "total penalty"),
+    },
+    "counts": {
+        "rule": ("tính theo quy tắc (rule_wins)", "the rule's points count (rule_wins)"),
+        "appraisal": ("giữ điểm thẩm định", "the appraised score counts"),
+    },
+}
 
 
 # How much of a value a message quotes (see text.shown): lists of names get more room; paths
@@ -753,6 +775,9 @@ class Problem:
         kind = CATALOG[self.code]
         template = kind.en if lang == "en" else kind.vi
         values = {"criterion": self.criterion, "sheet": self.sheet, **self.params}
+        for key, words in PARAM_WORDS.items():  # codes the engine passes, in the reader's words
+            if isinstance(values.get(key), str) and values[key] in words:
+                values[key] = words[values[key]][1 if lang == "en" else 0]
         quoted = {key: value if value is None or isinstance(value, int | Decimal)
                   else shown(value, _PARAM_LIMITS.get(key, QUOTE_LIMIT))
                   for key, value in values.items()}
