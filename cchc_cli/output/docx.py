@@ -8,29 +8,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from cchc_cli.model.decimals import fixed, localize, plain
 from cchc_cli.model.text import writable
-from cchc_cli.output.files import TABLE_SUFFIXES, Column, write_tables
+from cchc_cli.output.files import TABLE_SUFFIXES, write_tables
 from cchc_cli.output.guard import CREATOR, OUTPUT_MARK, check_outputs, write_output
 from cchc_cli.output.reports import Document
+from cchc_cli.output.table import cell_text
 
 FONT = "Times New Roman"
 SIZE = 13
 TEXT_WIDTH_CM = 25.7  # landscape A4 less two 2 cm margins
-
-
-def _text(value: Any, column: Column, decimals: int, lang: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        if column.kind == "index":
-            return fixed(value, decimals, lang)
-        return localize(plain(value), lang)
-    return str(value)
 
 
 def write_docx(document: Document, path: str | os.PathLike[str], *, decimals: int = 2,
@@ -90,7 +79,7 @@ def write_docx(document: Document, path: str | os.PathLike[str], *, decimals: in
             cells = grid.add_row().cells
             summary = values[0] in ("", None) and any(values[1:])  # a "Cộng" row
             for cell, value, column in zip(cells, values, table.columns, strict=True):
-                run = add_run(cell.paragraphs[0], _text(value, column, decimals, lang))
+                run = add_run(cell.paragraphs[0], cell_text(value, column, decimals, lang))
                 run.bold = summary
                 if column.kind != "text":
                     cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT

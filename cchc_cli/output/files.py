@@ -10,14 +10,15 @@ import csv
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from cchc_cli.model.decimals import fixed, plain
+from cchc_cli.model.decimals import plain
 from cchc_cli.model.text import writable
 from cchc_cli.output.guard import CREATOR, OUTPUT_MARK, write_output
+from cchc_cli.output.table import Table, cell_text
 
 
 def to_json(value: Any, indent: int = 2) -> str:
@@ -72,29 +73,6 @@ def write_json(value: Any, stream: Any) -> None:
 
 # --- tables as .xlsx or .csv -------------------------------------------------------------------
 
-ColumnKind = Literal["text", "int", "points", "index"]
-_SHEET_NAME_BAD = str.maketrans({ch: " " for ch in "[]:*?/\\"})
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    kind: ColumnKind = "text"
-    width: int | None = None  # characters; None: fitted to the content
-
-
-@dataclass(frozen=True)
-class Table:
-    title: str
-    columns: list[Column]
-    rows: list[list[Any]]
-    notes: tuple[str, ...] = ()  # lines above the header (a totals line, a heading)
-    sheet: str | None = None  # a short sheet name, when the title is long
-
-    @property
-    def sheet_name(self) -> str:
-        return (self.sheet or self.title).translate(_SHEET_NAME_BAD)[:31]
-
 
 TABLE_SUFFIXES = (".xlsx", ".csv")
 
@@ -112,14 +90,6 @@ def write_tables(path: str | os.PathLike[str], tables: list[Table], *, decimals:
                         formats=TABLE_SUFFIXES, inputs=inputs, force=force)
 
 
-def _cell_text(value: Any, kind: ColumnKind, decimals: int) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return fixed(value, decimals) if kind in ("points", "index") else plain(value)
-    return str(value)
-
-
 def _write_csv(path: Path, tables: list[Table], decimals: int) -> None:
     # UTF-8 with a BOM: Excel then opens Vietnamese diacritics correctly.
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -133,7 +103,7 @@ def _write_csv(path: Path, tables: list[Table], decimals: int) -> None:
                 writer.writerow([note])
             writer.writerow([c.header for c in table.columns])
             for row in table.rows:
-                writer.writerow([_cell_text(v, c.kind, decimals)
+                writer.writerow([cell_text(v, c, decimals, empty="")
                                  for v, c in zip(row, table.columns, strict=True)])
 
 
@@ -164,7 +134,7 @@ def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
         for c, column in enumerate(table.columns, start=1):
             letter = get_column_letter(c)
             longest = max([len(column.header) // 2 + 1]
-                          + [len(_cell_text(r[c - 1], column.kind, decimals))
+                          + [len(cell_text(r[c - 1], column, decimals, empty=""))
                              for r in table.rows], default=8)
             width = column.width or min(max(longest + 2, 8), 60)
             ws.column_dimensions[letter].width = width

@@ -15,7 +15,7 @@ from cchc_cli.model.criteria import CriteriaSet
 from cchc_cli.model.decimals import fixed
 from cchc_cli.model.results import Totals, UnitResult
 from cchc_cli.model.rules import describe
-from cchc_cli.output.files import Column, Table
+from cchc_cli.output.table import Column, Table
 from cchc_cli.words import Lang, t
 
 

@@ -14,7 +14,6 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,6 @@ from cchc_cli.model.decimals import fixed, localize, plain
 from cchc_cli.model.problems import Hint, Problem
 from cchc_cli.model.results import Totals, UnitResult
 from cchc_cli.model.text import visible
-from cchc_cli.output.files import Table as ExportTable
 from cchc_cli.output.reports import (
     adjustments_lines,
     compare_sentence,
@@ -44,6 +42,8 @@ from cchc_cli.output.reports import (
     rank_tables,
     signed_points,
 )
+from cchc_cli.output.table import Table as ExportTable
+from cchc_cli.output.table import cell_text
 from cchc_cli.words import Lang, t
 
 
@@ -309,12 +309,7 @@ def render_table(console: Console, table: ExportTable, decimals: int, lang: Lang
     for row in table.rows:
         cells = []
         for value, column in zip(row, table.columns, strict=True):
-            if value is None:
-                cells.append("—")
-            elif isinstance(value, Decimal) and column.kind in ("points", "index"):
-                cells.append(fixed(value, decimals, lang))
-            else:
-                cells.append(str(value))
+            cells.append(cell_text(value, column, decimals, lang))
         grid.add_row(*cells)
     console.print(grid)
 
