@@ -23,8 +23,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from cchc_cli.folders import load_registry  # noqa: E402
 from cchc_cli.model.criteria import CriteriaSet, Registry  # noqa: E402
-from cchc_cli.output.template import Entry, unit_sheets, write_workbook  # noqa: E402
 from cchc_cli.reading.yamltext import parse_yaml  # noqa: E402
+from tests.builders import Entry, unit_sheets, write_workbook  # noqa: E402
 
 CENT = Decimal("0.01")
 GROUP = "Sở, ban ngành tỉnh"

@@ -15,8 +15,8 @@ from cchc_cli.cli import app
 from cchc_cli.folders import load_registry
 from cchc_cli.model.criteria import CriteriaSet, Registry
 from cchc_cli.model.unit import UnitWorkbook
-from cchc_cli.output.template import Entry, unit_sheets, write_workbook
 from cchc_cli.reading.workbook import unit_from_rows
+from tests.builders import Entry, unit_sheets, write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

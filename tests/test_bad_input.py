@@ -135,7 +135,7 @@ def test_information_without_unit_code_or_year(cli, make_workbook, sheets_for, d
 
 
 def test_year_differs_from_its_year_folder(cli, tmp_path, sheets_for):
-    from cchc_cli.output.template import write_workbook
+    from tests.builders import write_workbook
     path = write_workbook(tmp_path / "2021" / "STC.xlsx", sheets_for())  # says 2020
     problem = expect(cli, path, "year-mismatch")
     assert "2020" in problem["message"] and "2021" in problem["message"]
@@ -292,7 +292,7 @@ def test_nfd_text_and_stray_spaces_are_normalised_not_errors(cli, make_workbook,
 
 
 def test_two_workbooks_of_one_unit_and_codes_differing_by_case(cli, tmp_path, sheets_for):
-    from cchc_cli.output.template import write_workbook
+    from tests.builders import write_workbook
     folder = tmp_path / "2020"
     write_workbook(folder / "STC.xlsx", sheets_for())
     write_workbook(folder / "stc-2.xlsx", sheets_for(info={**INFO_2020, "Mã đơn vị": " stc"}))
@@ -316,7 +316,7 @@ def test_validate_is_clean_on_the_samples(cli):
 
 
 def test_validate_lists_all_problems_of_all_workbooks(cli, tmp_path, sheets_for):
-    from cchc_cli.output.template import write_workbook
+    from tests.builders import write_workbook
     folder = tmp_path / "2020"
     for code, cells in (("A", ["1.1.2", "2.1"]), ("B", ["3.1.1"])):
         sheets = sheets_for(info={**INFO_2020, "Mã đơn vị": code})

@@ -19,12 +19,12 @@ import python_calamine as calamine
 
 from cchc_cli.model.problems import CchcError
 from cchc_cli.model.unit import cell_name
-from cchc_cli.output.template import Entry
 from cchc_cli.reading import cell_marks as cellscan
 from cchc_cli.reading import limits
 from cchc_cli.reading.cell_marks import CellMarks, cell_marks
 from cchc_cli.reading.child import read_book
 from cchc_cli.reading.xlsx import split_ref
+from tests.builders import Entry
 
 from . import hostile
 from .conftest import set_cell

@@ -13,7 +13,7 @@ from cchc_cli.engine.gains import gains_for
 from cchc_cli.engine.ranking import rank_group
 from cchc_cli.folders import gains_of_folder, load_registry, rank_folder
 from cchc_cli.model.problems import CchcError
-from cchc_cli.output.template import Entry, write_workbook
+from tests.builders import Entry, write_workbook
 
 from .conftest import INFO_2020, SAMPLES, D, add_row
 from .test_rules import ADJUSTED_ID, adjusted_text

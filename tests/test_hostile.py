@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc_cli.output.template import Entry
+from tests.builders import Entry
 
 from . import hostile
 from .conftest import INFO_2020, SAMPLES, set_cell
@@ -58,7 +58,7 @@ def test_a_formulas_float_artefact_is_the_figure_excel_shows(cli, tmp_path, shee
     sheets, cell = eighty(sheets_for)
     typed = hostile_copy = tmp_path / "typed" / "STC.xlsx"
     typed.parent.mkdir()
-    from cchc_cli.output.template import write_workbook
+    from tests.builders import write_workbook
 
     write_workbook(typed, sheets)
     hostile_copy = tmp_path / "formula" / "STC.xlsx"
@@ -77,7 +77,7 @@ def test_a_formulas_float_artefact_is_the_figure_excel_shows(cli, tmp_path, shee
 
 def test_rank_and_gains_see_the_formula_unit_exactly_where_the_typed_one_is(cli, tmp_path,
                                                                              sheets_for):
-    from cchc_cli.output.template import write_workbook
+    from tests.builders import write_workbook
 
     folder = tmp_path / "2020"
     folder.mkdir()
@@ -133,7 +133,7 @@ def test_an_x_in_the_code_column_is_not_field_ten(cli, make_workbook, sheets_for
 
 
 def test_a_hidden_twin_sheet_is_named_and_the_visible_one_used(cli, tmp_path, sheets_for):
-    from cchc_cli.output.template import write_workbook
+    from tests.builders import write_workbook
 
     sheets = sheets_for()
     twin = [list(row) for row in sheets["Thẩm định"]]
@@ -150,7 +150,7 @@ def test_a_hidden_twin_sheet_is_named_and_the_visible_one_used(cli, tmp_path, sh
 
 
 def test_two_visible_sheets_that_fold_alike_are_an_error_naming_both(cli, tmp_path, sheets_for):
-    from cchc_cli.output.template import write_workbook
+    from tests.builders import write_workbook
 
     sheets = sheets_for()
     path = write_workbook(tmp_path / "2020" / "STC.xlsx",
@@ -160,7 +160,7 @@ def test_two_visible_sheets_that_fold_alike_are_an_error_naming_both(cli, tmp_pa
 
 
 def test_after_an_ambiguous_sheet_no_other_sheet_is_tried(cli, tmp_path, sheets_for):
-    from cchc_cli.output.template import write_workbook
+    from tests.builders import write_workbook
 
     sheets = sheets_for()
     path = write_workbook(tmp_path / "2020" / "STC.xlsx",
@@ -172,7 +172,7 @@ def test_after_an_ambiguous_sheet_no_other_sheet_is_tried(cli, tmp_path, sheets_
 
 def test_two_sheets_under_two_names_of_one_role_are_not_chosen_between(cli, tmp_path,
                                                                         sheets_for):
-    from cchc_cli.output.template import write_workbook
+    from tests.builders import write_workbook
 
     sheets = sheets_for()
     path = write_workbook(tmp_path / "2020" / "STC.xlsx",
@@ -608,7 +608,7 @@ def test_an_xlsb_workbook_is_ranked_not_dropped(cli, tmp_path):
 def test_text_that_starts_with_an_equals_sign_is_written_as_text(cli, tmp_path, sheets_for):
     from openpyxl import load_workbook
 
-    from cchc_cli.output.template import write_workbook
+    from tests.builders import write_workbook
 
     sheets = sheets_for({"2.1": Entry(appraised=D("0.5"), reason="placeholder")})
     ref = set_cell(sheets, "Thẩm định", "2.1", "Lý do trừ điểm", "placeholder")

@@ -141,7 +141,7 @@ def test_not_applicable_written_in_the_score_cell(cs2019, sheets_for, parse, wri
 @pytest.mark.parametrize("folder, name", [("2020", "STC.xlsx"), ("don-vi", "2020_STC.xlsx"),
                                           ("don-vi", "STC-2020.xlsx")])
 def test_unit_from_the_file_name_and_year_folder(tmp_path, sheets_for, folder, name):
-    from cchc_cli.output.template import write_workbook
+    from tests.builders import write_workbook
     sheets = sheets_for()
     del sheets["Thông tin"]
     path = write_workbook(tmp_path / folder / name, sheets)
@@ -152,7 +152,7 @@ def test_unit_from_the_file_name_and_year_folder(tmp_path, sheets_for, folder, n
 
 
 def test_without_information_or_a_telling_name_it_is_an_error(tmp_path, sheets_for):
-    from cchc_cli.output.template import write_workbook
+    from tests.builders import write_workbook
     sheets = sheets_for()
     del sheets["Thông tin"]
     path = write_workbook(tmp_path / "bang diem cua so.xlsx", sheets)

@@ -10,8 +10,8 @@ import pytest
 
 from cchc_cli.model.problems import CATALOG, Hint, Kind, Problem, Severity
 from cchc_cli.model.text import shown, visible, writable
-from cchc_cli.output.template import Entry, unit_sheets, write_workbook
 from cchc_cli.reading.criteria_file import check_criteria_text
+from tests.builders import Entry, unit_sheets, write_workbook
 
 from .conftest import SAMPLES, D, set_cell
 from .test_criteria import MINIMAL

@@ -18,7 +18,8 @@ from cchc_cli.model.problems import CchcError
 from cchc_cli.output.files import write_tables
 from cchc_cli.output.guard import is_cchc_output, is_cchc_temp, write_output
 from cchc_cli.output.table import Column, Table
-from cchc_cli.output.template import write_template, write_workbook
+from cchc_cli.output.template import write_template
+from tests.builders import write_workbook
 
 from .conftest import INFO_2020, SAMPLES
 

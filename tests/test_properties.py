@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from cchc_cli.engine.scoring import score_unit
 from cchc_cli.folders import load_registry
 from cchc_cli.model.criteria import CriteriaSet
-from cchc_cli.output.template import Entry, unit_sheets
 from cchc_cli.reading.workbook import unit_from_rows
+from tests.builders import Entry, unit_sheets
 
 from .conftest import INFO_2020
 

@@ -19,9 +19,9 @@ from cchc_cli.folders import load_registry, rank_folder
 from cchc_cli.model.problems import CchcError
 from cchc_cli.model.results import Totals
 from cchc_cli.output.files import to_json
-from cchc_cli.output.template import Entry, unit_sheets, write_workbook
 from cchc_cli.reading.criteria_file import check_criteria_text
 from cchc_cli.reading.workbook import unit_from_rows
+from tests.builders import Entry, unit_sheets, write_workbook
 
 from .conftest import SAMPLES, D
 from .test_criteria import MINIMAL

@@ -17,8 +17,8 @@ from cchc_cli.folders import score_file
 from cchc_cli.model.expr import DivisionByZero, ExprError, parse
 from cchc_cli.model.problems import CchcError
 from cchc_cli.model.rules import Rule, RuleFailed, RuleRounding, apply
-from cchc_cli.output.template import Entry, write_workbook
 from cchc_cli.reading.criteria_file import check_criteria_text
+from tests.builders import Entry, write_workbook
 
 from .conftest import INFO_2020, ROOT, SAMPLES, D, add_row, set_cell
 from .test_criteria import MINIMAL

@@ -8,7 +8,7 @@ import pytest
 
 from cchc_cli.engine.scoring import evaluate, score_unit
 from cchc_cli.model.problems import CchcError
-from cchc_cli.output.template import Entry
+from tests.builders import Entry
 
 from .conftest import SAMPLES, D, add_row, find_row, set_cell
 

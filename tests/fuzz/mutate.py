@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cchc_cli.output.template import write_workbook
 from tests import hostile
+from tests.builders import write_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "samples" / "2020" / "STC.xlsx"
