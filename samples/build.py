@@ -103,7 +103,7 @@ def synthesize(cs: CriteriaSet, index: Decimal, rng: random.Random,
             entries[code] = Entry(survey=final)
             continue
         claimed = leaf.max if rng.random() < 0.5 else final
-        entries[code] = Entry(self=claimed, appraised=final,
+        entries[code] = Entry(self_score=claimed, appraised=final,
                               reason=rng.choice(REASONS.get(leaf.field, REASONS["1"])),
                               responsible=rng.choice(OFFICES))
     return entries

@@ -22,7 +22,7 @@ from cchc_cli.reading.workbook import APPRAISAL, FIGURES, INFO_SHEET, SELF, SURV
 class Entry:
     """What a unit and its appraisers wrote for one item (``None``: the cell is empty)."""
 
-    self: Decimal | None = None
+    self_score: Decimal | None = None
     self_na: bool = False
     appraised: Decimal | None = None
     appraised2: Decimal | None = None
@@ -71,7 +71,8 @@ def unit_sheets(cs: CriteriaSet, info: Mapping[str, Any], entries: Mapping[str, 
                 continue
             own.append(_row(SELF, {
                 **about,
-                "points": None if e.self_na else (leaf.max if e.self is None else e.self),
+                "points": None if e.self_na
+                else leaf.max if e.self_score is None else e.self_score,
                 "not_applicable": "x" if e.self_na else None,
                 "evidence": e.evidence or None,
             }))

@@ -34,7 +34,7 @@ def unit_entries(draw) -> dict[str, Entry]:
         reduced = leaf.reducible and draw(st.booleans())
         own = draw(st.integers(0, steps)) * HUNDREDTHS
         second = draw(st.one_of(st.none(), st.integers(0, steps).map(lambda n: n * HUNDREDTHS)))
-        entries[leaf.code] = Entry(self=own, self_na=reduced, appraised=points,
+        entries[leaf.code] = Entry(self_score=own, self_na=reduced, appraised=points,
                                    appraised2=second, na=reduced)
     return entries
 

@@ -28,7 +28,7 @@ def test_full_marks_give_100_percent_and_the_top_band(cs2019, sheets_for, parse)
 
 def test_reduction_takes_the_item_out_of_both_maximum_and_achieved(cs2019, sheets_for, parse):
     result = score_unit(cs2019, parse(sheets_for({
-        "6.3": Entry(self_na=True, na=True), "7.1.7": Entry(self=0, appraised=0)})))
+        "6.3": Entry(self_na=True, na=True), "7.1.7": Entry(self_score=0, appraised=0)})))
     totals = result.totals
     assert totals.reduction == D("2.5")
     assert totals.max_after_reduction == D("97.5")
@@ -41,7 +41,7 @@ def test_reduction_takes_the_item_out_of_both_maximum_and_achieved(cs2019, sheet
 
 def test_second_appraisal_wins_over_the_first(cs2019, sheets_for, parse):
     result = score_unit(cs2019, parse(sheets_for({
-        "2.1": Entry(self=1, appraised=D("0.5"), appraised2=D("0.86"))})))
+        "2.1": Entry(self_score=1, appraised=D("0.5"), appraised2=D("0.86"))})))
     item = next(i for i in result.items if i.code == "2.1")
     assert (item.appraised, item.appraisal_round, item.final) == (D("0.86"), 2, D("0.86"))
     assert item.deducted == D("0.14")
@@ -49,7 +49,7 @@ def test_second_appraisal_wins_over_the_first(cs2019, sheets_for, parse):
 
 def test_without_appraisal_the_result_is_provisional_on_self_scores(cs2019, sheets_for,
                                                                     parse):
-    sheets = sheets_for({"1.1.4": Entry(self=1)}, appraised=False)
+    sheets = sheets_for({"1.1.4": Entry(self_score=1)}, appraised=False)
     result = score_unit(cs2019, parse(sheets))
     assert result.status == "provisional"
     assert result.totals.achieved == 99
@@ -122,7 +122,7 @@ def test_a_negative_minimum_allows_negative_points(cs2019, sheets_for, parse):
     cs, _ = check_criteria_text(
         MINIMAL.replace('{code: "1.1.1", title: Con một, max: 1}',
                         '{code: "1.1.1", title: Con một, max: 1, min: -1}'), "set.yaml")
-    sheets = sheets_for({"1.1.1": Entry(self=-1, appraised=-1)}, cs=cs)
+    sheets = sheets_for({"1.1.1": Entry(self_score=-1, appraised=-1)}, cs=cs)
     result = score_unit(cs, parse(sheets))
     assert result.totals.achieved == 1  # -1 + 1 + 1
     assert next(i for i in result.items if i.code == "1.1.1").deducted == 2

@@ -77,9 +77,9 @@ class _Review:
                 if name in leaf.rule.names():
                     missing.append(name)
                 continue
-            own = row.self if isinstance(row.self, Decimal) else None
+            own = row.declared if isinstance(row.declared, Decimal) else None
             given = isinstance(row.appraised, Decimal)
-            broken |= row.self is INVALID or row.appraised is INVALID
+            broken |= row.declared is INVALID or row.appraised is INVALID
             cells[name] = row.cells["appraised" if given else "self"]
             values.append(FigureValue(name, label, own, row.appraised if given else own,  # type: ignore[arg-type]
                                       given, f"{sheet.name}!{cells[name]}"))

@@ -103,7 +103,7 @@ class FigureValue:
 
     name: str
     label: str
-    self: Decimal | None
+    declared: Decimal | None
     appraised: Decimal | None
     appraised_given: bool  # False: the appraisal cell was empty, the unit's figure is used
     cell: str | None  # where the appraised (else the unit's) figure is: "Số liệu!E5"
@@ -121,7 +121,7 @@ class RuleCheck:
 
     def values(self, side: str) -> dict[str, Decimal]:
         return {f.name: v for f in self.figures
-                if (v := (f.self if side == "self" else f.appraised)) is not None}
+                if (v := (f.declared if side == "self" else f.appraised)) is not None}
 
     def working(self, leaf: Leaf, rounding: RuleRounding, side: str = "appraised",
                 lang: str = "vi") -> tuple[str, ...]:
@@ -313,7 +313,7 @@ def _rule_dict(result: UnitResult, item: ItemResult) -> dict[str, Any] | None:
     rounding = result.criteria.rule_rounding
     return {
         "kind": item.leaf.rule.kind if item.leaf.rule else None,
-        "figures": [{"name": f.name, "label": f.label, "self": f.self, "appraised": f.appraised,
+        "figures": [{"name": f.name, "label": f.label, "self": f.declared, "appraised": f.appraised,
                      "appraised_given": f.appraised_given, "cell": f.cell}
                     for f in rule.figures],
         "self_points": rule.self_points,

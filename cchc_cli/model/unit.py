@@ -91,7 +91,7 @@ class FigureRow:
     code: str
     figure: str  # as written (the rule's name for it)
     row: int  # 1-based
-    self: Decimal | _Invalid | None
+    declared: Decimal | _Invalid | None
     appraised: Decimal | _Invalid | None
     cells: Mapping[str, str]
 

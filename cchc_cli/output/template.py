@@ -241,7 +241,7 @@ def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, yea
 
         def declared(code: str, name: str) -> Decimal | None:
             row = given.get((code, figure_key(name)))
-            return row.self if row is not None and isinstance(row.self, Decimal) else None
+            return row.declared if row is not None and isinstance(row.declared, Decimal) else None
 
         figure_table = figure_rows(cs, {leaf.code: {name: (declared(leaf.code, name), None)
                                             for name, _label in leaf.figures}

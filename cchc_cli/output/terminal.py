@@ -248,9 +248,9 @@ def render_rules(console: Console, result: UnitResult, lang: Lang) -> None:
         assert rule is not None
         figures = []
         for f in rule.figures:
-            own = "—" if f.self is None else localize(plain(f.self), lang)
+            own = "—" if f.declared is None else localize(plain(f.declared), lang)
             council = "—" if f.appraised is None else localize(plain(f.appraised), lang)
-            changed = f.appraised_given and f.self is not None and f.self != f.appraised
+            changed = f.appraised_given and f.declared is not None and f.declared != f.appraised
             figures.append(f"{f.label} ({f.name}): {f'{own} → {council}' if changed else council}")
         if rule.figures and not any(f.appraised_given for f in rule.figures):
             figures.append(f"({t('rules.accepted', lang)})")
