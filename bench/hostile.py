@@ -3,7 +3,7 @@
 Builds each input (the builders of tests/hostile.py and tests/test_hostile_criteria.py) from the
 2020 sample, runs the command on it as a whole process, and prints a Markdown table: the class,
 the command's exit code and problem code, its wall time, its peak memory (the command and its
-child processes), and the same for the clean sample in the same run. The README's reliability
+child processes), and the same for the clean sample in the same run. docs/reliability.md's
 section quotes the table.
 """
 

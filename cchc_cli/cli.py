@@ -539,10 +539,10 @@ def report(
 ) -> None:
     """Viết phụ lục "những nội dung bị trừ điểm" hoặc phần so sánh hai năm của công văn.
 
-    Writes the lost-points appendix of a unit (as seed 003's: the totals line, then every
-    appraised criterion that lost points with its reason and office, then what the survey
-    took) as Word or Excel; --by-office groups it by office with subtotals. With --compare
-    YEAR_A YEAR_B --unit CODE, writes the comparison part of a memo like seed 000.
+    Writes the lost-points appendix of a unit (as Sở Tài chính's April 2021 memo has it: the totals
+    line, then every appraised criterion that lost points with its reason and office, then what the
+    survey took) as Word or Excel; --by-office groups it by office with subtotals. With --compare
+    YEAR_A YEAR_B --unit CODE, writes the comparison part of a memo like Sở Tài chính's 2024 memo.
 
     Ví dụ / examples:
 

@@ -110,7 +110,7 @@ def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
         wb = read_unit(path, criteria.columns)
         if wb.info is None:
             return None, found + [p.with_file(file) for p in wb.problems]
-    elif not criteria.applies_to(year_written):
+    if not criteria.applies_to(year_written):
         found.append(Problem("criteria-set-year", file=file, params={
             "id": criteria.id, "years": str(criteria.years), "year": year_written}))
     items, adjustments, problems = evaluate_unit(criteria, wb)

@@ -1,7 +1,8 @@
 """The words the output uses, in Vietnamese (the users' language) and English.
 
-Vietnamese labels follow the province's own documents (seed 003's appendix: "Tổng điểm hạ
-chuẩn", "Tổng điểm sau hạ chuẩn", "Tổng điểm đạt được", "Tổng điểm bị trừ").
+Vietnamese labels follow the province's own documents (the appendix of Sở Tài chính's April 2021
+memo on Quyết định 509/QĐ-UBND: "Tổng điểm hạ chuẩn", "Tổng điểm sau hạ chuẩn", "Tổng điểm đạt
+được", "Tổng điểm bị trừ").
 """
 
 from __future__ import annotations

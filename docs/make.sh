@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild the pictures the README shows (needs LibreOffice and poppler-utils for the report).
+# Rebuild the pictures the README and docs/ show (needs LibreOffice and poppler-utils for the report).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cchc history --unit STC --data samples --chart docs/history-STC.png > /dev/null

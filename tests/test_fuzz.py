@@ -1,7 +1,7 @@
 """Fuzz: mutated sample workbooks always end in a score or in catalogued problems.
 
-The same mutator runs at scale from `python tests/fuzz/run.py --cases 10000` (figure in the
-README); here a few dozen cases run with every test run."""
+The same mutator runs at scale from `python tests/fuzz/run.py --cases 10000` (figures in
+docs/reliability.md); here a few dozen cases run with every test run."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def test_core_never_calls_float(path):
 
 @pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is in the test extras")
 def test_ruff_is_clean():
-    proc = subprocess.run(["ruff", "check", "cchc_cli", "tests", "samples", "bench"],
+    proc = subprocess.run(["ruff", "check", "cchc_cli", "tests", "samples", "bench", "docs"],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any, Literal
 
-from cchc_cli.engine.ranking import YearRanking
+from cchc_cli.engine.ranking import YearRanking, competition_ranks
 from cchc_cli.model.criteria import CriteriaSet
 from cchc_cli.model.decimals import exact
 from cchc_cli.model.problems import CchcError, Problem
@@ -80,13 +79,6 @@ def _totals_with(totals: Totals, extra: Decimal) -> Totals:
     return replace(totals, achieved=totals.achieved + extra)
 
 
-def _rank_among(ratio: Fraction | None, others: list[Fraction | None]) -> int:
-    """Competition rank (1, 1, 3) of ``ratio`` among the others' ratios."""
-    if ratio is None:
-        return len(others) + 1
-    return 1 + sum(1 for o in others if o is not None and o > ratio)
-
-
 @exact
 def gains_for(ranking: YearRanking, code: str, target_rank: int | None = None) -> Gains:
     """The gains of unit ``code`` in a ranked year (``rank_folder(..., keep=code)``)."""
@@ -105,7 +97,7 @@ def gains_for(ranking: YearRanking, code: str, target_rank: int | None = None) -
 
     def outcome(extra: Decimal) -> tuple[Totals, int]:
         totals = _totals_with(base, extra)
-        return totals, _rank_among(totals.index_fraction(), others)
+        return totals, competition_ranks([*others, totals.index_fraction()])[-1]
 
     gains = []
     for item in result.lost:

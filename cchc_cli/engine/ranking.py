@@ -8,7 +8,7 @@ workbook that cannot be scored is not dropped: it is listed as not ranked, with 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -86,19 +86,22 @@ def exact_ratio(result: UnitResult) -> Fraction | None:
     return result.totals.index_fraction()
 
 
+def competition_ranks(ratios: Sequence[Fraction | None]) -> list[int]:
+    """Each ratio's rank among all of them: 1 + the number strictly above it, so equal ratios
+    share a rank and the next skips (1, 1, 3); no index (everything reduced) ranks last."""
+    known = sorted((r for r in ratios if r is not None), reverse=True)
+    first: dict[Fraction, int] = {}
+    for place, ratio in enumerate(known, start=1):
+        first.setdefault(ratio, place)
+    return [first[r] if r is not None else len(known) + 1 for r in ratios]
+
+
 @exact
 def rank_group(results: Iterable[UnitResult]) -> list[RankedUnit]:
     """Competition ranking (1, 1, 3) by exact index, highest first; ties listed by code."""
-    scored = [(exact_ratio(r), r) for r in results]
-    scored.sort(key=lambda pair: (-(pair[0] if pair[0] is not None else Fraction(-1)),
-                                  pair[1].unit.code))
-    ranked: list[RankedUnit] = []
-    previous: Fraction | None = None
-    for position, (ratio, result) in enumerate(scored, start=1):
-        rank = ranked[-1].rank if ranked and ratio == previous else position
-        ranked.append(RankedUnit(rank, len(scored), result))
-        previous = ratio
-    return ranked
+    scored = sorted(results, key=lambda r: (-(exact_ratio(r) or Fraction(-1)), r.unit.code))
+    ranks = competition_ranks([exact_ratio(r) for r in scored])
+    return [RankedUnit(rank, len(scored), r) for rank, r in zip(ranks, scored, strict=True)]
 
 
 @exact
@@ -215,7 +218,8 @@ SkipRule = Literal["lock-file", "dot-file", "cchc-temp", "cchc-output", "folder"
 
 @dataclass(frozen=True)
 class Skipped:
-    """An entry of a year folder left out by a documented rule (README, "Thư mục năm")."""
+    """An entry of a year folder left out by a documented rule (docs/commands.md, the year
+    folder)."""
 
     file: str
     rule: SkipRule

@@ -806,7 +806,7 @@ class Problem:
 
 
 def catalog_markdown() -> str:
-    """The catalog as a Markdown table (the README embeds it; a test keeps them equal)."""
+    """The catalog as a Markdown table (docs/catalog.md embeds it; a test keeps them equal)."""
     lines = ["| code | severity | thông báo (vi) | message (en) |", "|---|---|---|---|"]
     for kind in _KINDS:
         lines.append(f"| `{kind.code}` | {kind.severity} | {kind.vi} | {kind.en} |")

@@ -265,8 +265,9 @@ def office_of(responsible: str) -> str | None:
 
 
 def appendix(result: UnitResult, lang: Lang, by_office: bool = False) -> Document:
-    """Seed 003's appendix: the totals line, then every appraised criterion that lost points
-    (in criterion order, or grouped by office with subtotals), then what the survey took."""
+    """The appendix of an office's memo (Sở Tài chính, April 2021): the totals line, then every
+    appraised criterion that lost points (in criterion order, or grouped by office with subtotals),
+    then what the survey took."""
     cs, tot = result.criteria, result.totals
 
     def pts(value: Decimal) -> str:
@@ -349,7 +350,7 @@ def adjustments_lines(result: UnitResult, lang: Lang) -> list[str]:
 
 
 def comparison_document(c: Comparison, lang: Lang) -> Document:
-    """The comparison part of a memo like seed 000: both years, the change, and the
+    """The comparison part of a memo like Sở Tài chính's of 2024: both years, the change, and the
     criteria that lost more points than the year before, with the reasons."""
     unit = c.b.result.unit
 

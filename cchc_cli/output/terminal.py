@@ -188,7 +188,8 @@ def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool =
 
 
 def render_lost(console: Console, result: UnitResult, lang: Lang) -> None:
-    """The appendix of seed 003: the totals line, then every item that lost points."""
+    """The appendix of an office's memo (Sở Tài chính, April 2021): the totals line, then every item
+    that lost points."""
     cs, tot = result.criteria, result.totals
     console.print(t("lost.title", lang), style="bold")
     console.print(t("summary.line", lang, max=cs.points_text(tot.max, lang),
@@ -231,7 +232,7 @@ def render_lost(console: Console, result: UnitResult, lang: Lang) -> None:
 
 def render_rules(console: Console, result: UnitResult, lang: Lang) -> None:
     """Every item whose rule could be applied: its figures, the working, and whether the
-    appraised score agrees (seed 003's "1/30 = 3,33 % < 20 %")."""
+    appraised score agrees (the council's "1/30 = 3,33 % < 20 %")."""
     checked = [i for i in result.items if i.rule is not None and i.applicable]
     if not checked:
         return

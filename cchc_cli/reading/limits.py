@@ -4,7 +4,7 @@ naming the part, before the memory is spent.
 A unit's workbook is ~100 KB holding ~2,000 cells; a criteria set is ~30 KB. The limits sit far
 above anything an office produces and far below what would hurt the machine, so a zip bomb, a
 stray value at XFD1048576 or a YAML alias bomb ends as one unit's problem, not as the whole
-province's ranking killed by the kernel. The README's reliability section lists them.
+province's ranking killed by the kernel. docs/reliability.md lists them.
 """
 
 from __future__ import annotations
