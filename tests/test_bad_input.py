@@ -357,3 +357,12 @@ def test_no_command_changes_an_input(cli, tmp_path):
                  ("history", "-u", "STC", "--data", data, "--chart", out / "h.png")):
         assert cli(*args).exit_code == 0, args
     assert sha(data) == before
+
+
+def test_every_catalogued_problem_is_produced_by_some_test():
+    """Each code of the catalog is asserted somewhere in the tests: a kind that no test
+    produces is either dead or untested."""
+    text = "\n".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.rglob("*.py"))
+    untested = [code for code in CATALOG
+                if not any(form.format(code) in text for form in ('"{}"', "'{}'", "[{}]"))]
+    assert untested == []

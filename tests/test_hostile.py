@@ -698,3 +698,45 @@ def test_sigterm_stops_the_workers_and_exits_143(tmp_path):
     assert not [c for c in children if Path(f"/proc/{c}").exists()
                 and "zombie" not in Path(f"/proc/{c}/status").read_text()]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2023"]  # no x.xlsx, no temp file
+
+
+def test_a_file_past_the_size_budget_is_refused_before_it_is_read(cli, tmp_path):
+    path = tmp_path / "2020" / "STC.xlsx"
+    path.parent.mkdir()
+    with path.open("wb") as handle:  # sparse: 65 MiB on paper, nothing on disk
+        handle.truncate(65 * 1024 * 1024)
+    problem = expect(cli, path, "workbook-too-large")
+    assert "65 MiB" in problem["message"] and "64 MiB" in problem["message"]
+
+
+def test_text_longer_than_excel_allows_is_an_error_naming_the_cell(cli, make_workbook,
+                                                                   sheets_for):
+    sheets = sheets_for({"2.1": Entry(appraised=D("0.5"), reason="x")})
+    cell = set_cell(sheets, "Thẩm định", "2.1", "Lý do trừ điểm", "x")
+    path = make_workbook(sheets)  # openpyxl would cut the text at Excel's limit: write it raw
+    hostile.set_cell(path, "Thẩm định", cell,
+                     f'<c r="{cell}" t="inlineStr"><is><t>{"lý do " * 6000}</t></is></c>')
+    problem = expect(cli, path, "text-too-long", cell=cell, sheet="Thẩm định", criterion="2.1")
+    assert "35.999" in problem["message"] and "32.767" in problem["message"]
+
+
+def test_a_lone_hidden_sheet_is_used_with_a_warning(cli, tmp_path, sheets_for):
+    from tests.builders import write_workbook
+
+    path = write_workbook(tmp_path / "2020" / "STC.xlsx", sheets_for())
+    hostile.hide_sheet(path, "Thẩm định")
+    result = cli("score", path, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["status"] == "appraised"  # the hidden appraisal counts, and is named
+    assert [(w["code"], w["sheet"]) for w in data["warnings"]] == [("hidden-sheet", "Thẩm định")]
+
+
+def test_an_applicable_item_without_a_self_score_is_a_warning(cli, make_workbook, sheets_for):
+    sheets = sheets_for()
+    set_cell(sheets, "Tự đánh giá", "2.1", "Điểm tự đánh giá", None)
+    result = cli("score", make_workbook(sheets), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [w["code"] for w in data["warnings"]] == ["self-score-missing"]
+    assert data["self_assessed"] is None and data["totals"]["achieved"] == 100

@@ -592,3 +592,22 @@ def test_figure_names_are_matched_exactly_and_a_nameless_row_is_named(sheets_for
     assert {p.code for p in problems} == {"unknown-figure", "figure-name-missing"}
     nameless = next(p for p in problems if p.code == "figure-name-missing")
     assert nameless.cell == f"B{len(sheets['Số liệu'])}"
+
+
+def test_figures_too_large_for_the_rule_are_a_warning_not_a_crash(sheets_for, parse, cs2019):
+    huge = "9" * 400 + "E+9999"  # a figure no unit has: 40 digits cannot hold its quotient
+    sheets = sheets_for({"2.1": figures_entry("1", duoc_giao=("1E-9999", "1E-9999"),
+                                              hoan_thanh=(huge, huge))})
+    items, problems = evaluate(cs2019, parse(sheets))
+    too_large = [p for p in problems if p.code == "rule-too-large"]
+    assert too_large and too_large[0].criterion == "2.1" and not too_large[0].is_error
+    assert next(i for i in items if i.code == "2.1").final == D("1")  # the written score
+
+
+def test_a_figure_given_twice_is_an_error_naming_both_cells(sheets_for, parse, cs2019):
+    sheets = sheets_for({"2.1": figures_entry("1", duoc_giao=(7, 7), hoan_thanh=(7, 7))})
+    sheets["Số liệu"].append(["2.1", "hoan_thanh", "", 6, None])
+    problems = evaluate(cs2019, parse(sheets))[1]
+    twice = next(p for p in problems if p.code == "duplicate-figure")
+    assert twice.is_error and twice.criterion == "2.1" and "hoan_thanh" in twice.message("en")
+    assert twice.cell == f"B{len(sheets['Số liệu'])}"
