@@ -611,3 +611,16 @@ def test_a_figure_given_twice_is_an_error_naming_both_cells(sheets_for, parse, c
     twice = next(p for p in problems if p.code == "duplicate-figure")
     assert twice.is_error and twice.criterion == "2.1" and "hoan_thanh" in twice.message("en")
     assert twice.cell == f"B{len(sheets['Số liệu'])}"
+
+
+@pytest.mark.parametrize("mode, index", [("points", "101.00"), ("index", "101.00")])
+def test_a_bonus_may_take_the_index_past_100_percent(sheets_for, parse, mode, index):
+    """Decided: the index is not capped at 100 %. A bonus is declared outside the 100 points
+    and capped by the set itself (bonus_cap); none of the sets we hold caps the index, and a
+    unit that earns full marks and a bonus must rank above one with full marks only."""
+    cs = adjusted_set(mode)
+    full = sheets_for(info={**INFO_2020, "Bộ tiêu chí": ADJUSTED_ID})
+    add_row(full, "Thẩm định", {"Mã": "T1", "Điểm thẩm định": D(1)})
+    result = score_unit(cs, parse(full))
+    assert result.totals.achieved == 100 and result.index == D(index)
+    assert result.band == "Nhóm 1"
