@@ -51,7 +51,7 @@ def _decimal(value: object) -> Decimal | None:
     return None if value is None else Decimal(value)  # type: ignore[arg-type]
 
 
-def build_unit(source: Path, registry: Registry) -> Path:
+def build_unit(source: Path, registry: Registry, out: Path = HERE) -> Path:
     doc = parse_yaml(source.read_text(encoding="utf-8")).data
     info = doc["info"]
     cs = (registry.get(info["Bộ tiêu chí"]) if info.get("Bộ tiêu chí")
@@ -62,9 +62,13 @@ def build_unit(source: Path, registry: Registry) -> Path:
         code = raw.pop("code")
         for key in ("self", "appraised", "appraised2", "survey"):
             raw[key] = _decimal(raw.get(key))
+        raw["self_score"] = raw.pop("self")  # the sources say "self", as the sheet does
+        if raw.get("figures"):  # name → [the unit's figure, the council's]
+            raw["figures"] = {name: tuple(map(_decimal, pair))
+                              for name, pair in raw["figures"].items()}
         entries[code] = Entry(**raw)
     year, code = source.stem.split("-", 1)
-    return write_workbook(HERE / year / f"{code}.xlsx", unit_sheets(cs, info, entries))
+    return write_workbook(out / year / f"{code}.xlsx", unit_sheets(cs, info, entries))
 
 
 def synthesize(cs: CriteriaSet, index: Decimal, rng: random.Random,
@@ -109,7 +113,7 @@ def synthesize(cs: CriteriaSet, index: Decimal, rng: random.Random,
     return entries
 
 
-def build_units(source: Path, registry: Registry) -> list[Path]:
+def build_units(source: Path, registry: Registry, out: Path = HERE) -> list[Path]:
     doc: dict[str, Any] = parse_yaml(source.read_text(encoding="utf-8")).data
     cs = registry.get(doc["criteria"])
     year = int(source.stem.split("-", 1)[0])
@@ -119,7 +123,7 @@ def build_units(source: Path, registry: Registry) -> list[Path]:
         entries = synthesize(cs, Decimal(unit["index"]), rng, unit.get("reduced"))
         info = {"Mã đơn vị": unit["code"], "Tên đơn vị": unit["name"], "Năm": year,
                 "Nhóm": GROUP, "Bộ tiêu chí": cs.id}
-        written.append(write_workbook(HERE / str(year) / f"{unit['code']}.xlsx",
+        written.append(write_workbook(out / str(year) / f"{unit['code']}.xlsx",
                                       unit_sheets(cs, info, entries)))
     return written
 

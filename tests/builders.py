@@ -6,7 +6,10 @@ units fill in (cchc_cli/output/template.py).
 
 from __future__ import annotations
 
+import datetime
 import os
+import re
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -142,5 +145,25 @@ def write_workbook(path: str | os.PathLike[str], sheets: Mapping[str, Rows]) -> 
             ws.freeze_panes = ws.cell(row=header + 1, column=1)
             ws.print_title_rows = f"{header}:{header}"
     path.parent.mkdir(parents=True, exist_ok=True)
+    book.properties.created = book.properties.modified = _FIXED_TIME
     book.save(path)
+    _fix_timestamps(path)
     return path
+
+
+# openpyxl stamps the time into the document's properties and into every zip member: a fixed
+# time makes two builds of the same sheets byte-identical, so a rebuild shows only real changes
+_FIXED_TIME = datetime.datetime(2026, 1, 1)
+
+
+def _fix_timestamps(path: Path) -> None:
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":  # openpyxl sets "modified" as it saves
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-01T00:00:00Z",
+                              data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            out.writestr(fixed, data)
