@@ -75,7 +75,7 @@ from cchc_cli.reading.criteria_file import load_criteria
 from cchc_cli.reading.workbook import read_unit
 from cchc_cli.words import Lang, default_lang, t
 
-EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_DATA, EXIT_INTERNAL = 1, 3  # 0 is success and 2 a usage error: click's own
 EXIT_PIPE = 128 + 13  # SIGPIPE
 
 
@@ -500,7 +500,7 @@ def _only_group(ranking: YearRanking, group: str) -> YearRanking:
         present = ", ".join(g.group for g in ranking.groups) or "—"
         raise CchcError([Problem("unknown-group", file=str(ranking.folder),
                                  params={"group": group, "present": present}),
-                         *(p for entry in ranking.not_ranked for p in entry.problems)])
+                         *ranking.unscored])
     return replace(ranking, groups=rank_results(results))
 
 

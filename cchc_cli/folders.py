@@ -66,7 +66,7 @@ def validate_path(path: str | os.PathLike[str], registry: Registry | None = None
             ranking = rank_folder(path, registry, jobs=jobs)
         except CchcError as err:
             return Validation(0, err.problems)
-        problems = [p for entry in ranking.not_ranked for p in entry.problems] + ranking.warnings
+        problems = ranking.unscored + ranking.warnings
         files = len(workbook_files(path))
     else:
         _, problems = assess_file(path, registry)

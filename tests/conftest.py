@@ -110,3 +110,11 @@ def add_row(sheets: Sheets, sheet: str, values: Mapping[str, Any]) -> None:
     """Append a row given as {header text: value} to ``sheet``."""
     header = next(row for row in sheets[sheet] if row and row[0] == "Mã")
     sheets[sheet].append([values.get(column) for column in header])
+
+
+def evaluate(cs: CriteriaSet, wb: UnitWorkbook) -> tuple[list, list]:
+    """Every item's result and every problem found (reading problems included)."""
+    from cchc_cli.engine.scoring import evaluate_unit
+
+    items, _adjustments, problems = evaluate_unit(cs, wb)
+    return items, problems

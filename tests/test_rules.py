@@ -12,19 +12,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from cchc_cli.engine.scoring import evaluate, score_unit
+from cchc_cli.engine.scoring import score_unit
 from cchc_cli.folders import score_file
 from cchc_cli.model.expr import DivisionByZero, ExprError, parse
 from cchc_cli.model.problems import CchcError
-from cchc_cli.model.rules import Rule, RuleFailed, RuleRounding, apply
+from cchc_cli.model.rules import RULE_ROUNDING, Rounding, Rule, RuleFailed, apply
 from cchc_cli.reading.criteria_file import check_criteria_text
 from tests.builders import Entry, write_workbook
 
-from .conftest import INFO_2020, ROOT, SAMPLES, D, add_row, set_cell
+from .conftest import INFO_2020, ROOT, SAMPLES, D, add_row, evaluate, set_cell
 from .test_criteria import MINIMAL
 
 RULE = TypeAdapter(Rule)
-HUNDREDTHS = RuleRounding()
+HUNDREDTHS = RULE_ROUNDING
 
 
 def rule(data: dict) -> object:
@@ -518,7 +518,7 @@ def test_coarse_rounding_never_steps_outside_the_bounds():
     f = {"kind": "formula", "expr": "a"}
     assert apply(rule(f), D("0.125"), D(0), {"a": D(1)}, HUNDREDTHS).points == D("0.125")
     assert apply(rule(f), D(1), D("-0.125"), {"a": D(-1)}, HUNDREDTHS).points == D("-0.125")
-    whole = RuleRounding(decimals=0)
+    whole = Rounding(decimals=0, mode="half_up")
     assert apply(rule(f), D("1.5"), D(0), {"a": D(5)}, whole).points == D("1.5")
 
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from cchc_cli.engine.scoring import evaluate, score_unit
+from cchc_cli.engine.scoring import score_unit
 from cchc_cli.model.problems import CchcError
 from tests.builders import Entry
 
-from .conftest import SAMPLES, D, add_row, find_row, set_cell
+from .conftest import SAMPLES, D, add_row, evaluate, find_row, set_cell
 
 
 def codes(problems):

@@ -235,7 +235,7 @@ def side_of(ranking: YearRanking, code: str, year: int) -> Side:
     unit: RankedUnit | None = ranking.find(code)
     if unit is not None:
         return Side(year, unit.result, unit.rank, unit.of,
-                    tuple(p for entry in ranking.not_ranked for p in entry.problems))
+                    tuple(ranking.unscored))
     broken = ranking.not_ranked_for(code)
     if broken is not None:
         raise CchcError(broken.problems)

@@ -143,7 +143,7 @@ def gains_for(ranking: YearRanking, code: str, target_rank: int | None = None) -
                           lambda totals, _r: result.band_of(totals) in names, better.lower,
                           better.inclusive))
     return Gains(ranking.year, group.group, result, unit.rank, unit.of, gains, plans,
-                 tuple(p for entry in ranking.not_ranked for p in entry.problems))
+                 tuple(ranking.unscored))
 
 
 def gains_dict(g: Gains) -> dict[str, Any]:

@@ -63,6 +63,11 @@ class YearRanking:
     warnings: list[Problem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
+    @property
+    def unscored(self) -> list[Problem]:
+        """The problems of every workbook of the year that could not be scored."""
+        return [p for entry in self.not_ranked for p in entry.problems]
+
     def find(self, code: str) -> RankedUnit | None:
         key = fold(code)
         for group in self.groups:

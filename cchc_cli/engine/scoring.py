@@ -216,12 +216,6 @@ class _Review:
             self.report(code, leaf, sheet, row, next(iter(keys)), column=column)
 
 
-def evaluate(cs: CriteriaSet, wb: UnitWorkbook) -> tuple[list[ItemResult], list[Problem]]:
-    """Every item's result and every problem found (reading problems included)."""
-    items, _adjustments, problems = evaluate_unit(cs, wb)
-    return items, problems
-
-
 @exact
 def evaluate_unit(cs: CriteriaSet, wb: UnitWorkbook
                   ) -> tuple[list[ItemResult], list[AdjustmentResult], list[Problem]]:
@@ -312,7 +306,8 @@ def _adjusted(cs: CriteriaSet, totals: Totals, adjustments: list[AdjustmentResul
                     params={"kind": f"{kind}_total", "value": plain(total), "cap": plain(cap)}))
             total = cap
         sums[kind] = total
-    return replace(totals, bonus=sums["bonus"], penalty=sums["penalty"], adjust=spec.applies_to)
+    return replace(totals, bonus=sums["bonus"], penalty=sums["penalty"],
+                   applies_to=spec.applies_to)
 
 
 def _self_item(review: _Review, leaf: Leaf, own: SheetData | None,

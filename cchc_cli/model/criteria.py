@@ -16,9 +16,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from cchc_cli.model.decimals import RoundingMode, fixed, localize, plain, round_for_display
+from cchc_cli.model.decimals import fixed, localize, plain
 from cchc_cli.model.problems import CchcError, Problem
-from cchc_cli.model.rules import NAME, Rule, RuleRounding
+from cchc_cli.model.rules import NAME, RULE_ROUNDING, Rounding, Rule
 from cchc_cli.model.text import fold
 
 Scoring = Literal["self", "survey"]
@@ -93,16 +93,6 @@ class YearRange(_Strict):
         if self.last == self.first:
             return str(self.first)
         return f"{self.first}–{self.last}" if self.last else f"{self.first}–"
-
-
-class Rounding(_Strict):
-    """How displayed figures are rounded (truncate: Sóc Trăng publishes 78.8176… as 78.81)."""
-
-    decimals: int = Field(ge=0, le=6)
-    mode: RoundingMode
-
-    def apply(self, value: Decimal) -> Decimal:
-        return round_for_display(value, self.decimals, self.mode)
 
 
 class Band(_Strict):
@@ -187,7 +177,7 @@ class CriteriaSet(_Strict):
     # scoring rules: which counts when the appraised score and the rule disagree, and how a
     # rule's result is written as points
     rule_wins: bool = False
-    rule_rounding: RuleRounding = Field(default_factory=RuleRounding)
+    rule_rounding: Rounding = RULE_ROUNDING
     adjustments: Adjustments | None = None  # bonus and penalty outside the total
     fields: list[FieldSpec] = Field(min_length=1)
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from cchc_cli.model.criteria import CriteriaSet, Leaf
 from cchc_cli.model.decimals import exact
 from cchc_cli.model.problems import Problem
-from cchc_cli.model.rules import RuleFailed, RuleRounding
+from cchc_cli.model.rules import Rounding, RuleFailed
 from cchc_cli.model.rules import apply as apply_rule
 from cchc_cli.model.unit import UnitInfo
 
@@ -46,7 +46,7 @@ class Totals:
     # them: to the achieved points ("points") or to the index ("index"); None: it has none
     bonus: Decimal = ZERO
     penalty: Decimal = ZERO
-    adjust: Literal["points", "index"] | None = None
+    applies_to: Literal["points", "index"] | None = None  # as the set declares: Adjustments
 
     @property
     @exact
@@ -62,7 +62,7 @@ class Totals:
     @exact
     def adjusted_achieved(self) -> Decimal:
         """The achieved points with bonus and penalty, when the set adds them to points."""
-        if self.adjust == "points":
+        if self.applies_to == "points":
             return self.achieved + self.bonus - self.penalty
         return self.achieved
 
@@ -82,7 +82,7 @@ class Totals:
         fraction = self.index_fraction()
         if fraction is None:
             return None
-        if self.adjust == "index":
+        if self.applies_to == "index":
             return self.achieved * HUNDRED / self.max_after_reduction + self.bonus - self.penalty
         return self.adjusted_achieved * HUNDRED / self.max_after_reduction
 
@@ -91,7 +91,7 @@ class Totals:
         if self.max_after_reduction == 0:
             return None
         base = Fraction(self.adjusted_achieved) / Fraction(self.max_after_reduction)
-        if self.adjust == "index":
+        if self.applies_to == "index":
             base += (Fraction(self.bonus) - Fraction(self.penalty)) / 100
         return base
 
@@ -123,7 +123,7 @@ class RuleCheck:
         return {f.name: v for f in self.figures
                 if (v := (f.declared if side == "self" else f.appraised)) is not None}
 
-    def working(self, leaf: Leaf, rounding: RuleRounding, side: str = "appraised",
+    def working(self, leaf: Leaf, rounding: Rounding, side: str = "appraised",
                 lang: str = "vi") -> tuple[str, ...]:
         """The rule's steps in words, on one side's figures: "1/30 = 3,33 % < 20 % …"."""
         if leaf.rule is None:
@@ -246,7 +246,7 @@ def _totals_dict(result: UnitResult, totals: Totals) -> dict[str, Any]:
         "index_exact": None if exact is None else str(exact),
         "bonus": totals.bonus,
         "penalty": totals.penalty,
-        "adjustments_apply_to": totals.adjust,
+        "adjustments_apply_to": totals.applies_to,
         "achieved_after_adjustments": totals.adjusted_achieved,
         "index_before_adjustments": None if totals.base_index_exact is None
         else result.display(totals.base_index_exact),

@@ -25,7 +25,15 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from cchc_cli.model.decimals import EXACT, exact, fixed, localize, plain, round_for_display
+from cchc_cli.model.decimals import (
+    EXACT,
+    RoundingMode,
+    exact,
+    fixed,
+    localize,
+    plain,
+    round_for_display,
+)
 from cchc_cli.model.expr import DivisionByZero, ExprError, Node, parse, show_values
 
 ZERO = Decimal(0)
@@ -150,11 +158,20 @@ Rule = Annotated[YesNo | Tiers | ThresholdRatio | PerEvent | Formula | Sum,
 RULE_KINDS = frozenset({"yes_no", "tiers", "threshold_ratio", "per_event", "formula", "sum"})
 
 
-class RuleRounding(_Strict):
-    """How a rule's result is written as points (hundredths, half up: 6/7 → 0.86)."""
+class Rounding(_Strict):
+    """How a figure is rounded, once: to ``decimals`` places, truncating (Sóc Trăng publishes
+    78.8176… as 78.81) or half up (a rule's 6/7 → 0.86). A set declares one for the figures it
+    displays (``rounding``) and one for the points its rules give (``rule_rounding``)."""
 
-    decimals: int = Field(default=2, ge=0, le=6)
-    mode: Literal["truncate", "half_up"] = "half_up"
+    decimals: int = Field(ge=0, le=6)
+    mode: RoundingMode
+
+    def apply(self, value: Decimal) -> Decimal:
+        return round_for_display(value, self.decimals, self.mode)
+
+
+# a rule's points are written as the council writes them: hundredths, half up
+RULE_ROUNDING = Rounding(decimals=2, mode="half_up")
 
 
 # --- applying a rule -------------------------------------------------------------------------
@@ -265,7 +282,7 @@ def _part(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula, maximum: De
 
 @exact
 def apply(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula | Sum, maximum: Decimal,
-          minimum: Decimal, figures: Mapping[str, Decimal], rounding: RuleRounding,
+          minimum: Decimal, figures: Mapping[str, Decimal], rounding: Rounding,
           lang: str = "vi", labels: Mapping[str, str] | None = None) -> Outcome:
     """The points ``rule`` gives on ``figures`` (every name it uses must be present), capped to
     [minimum, maximum] and rounded once; raises :class:`RuleFailed` on a division by zero."""
@@ -276,7 +293,7 @@ def apply(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula | Sum, maxim
 
 
 def _apply(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula | Sum, maximum: Decimal,
-           minimum: Decimal, figures: Mapping[str, Decimal], rounding: RuleRounding,
+           minimum: Decimal, figures: Mapping[str, Decimal], rounding: Rounding,
            lang: str, labels: Mapping[str, str]) -> Outcome:
     w = _WORDS[lang]
     if isinstance(rule, Sum):
@@ -296,7 +313,7 @@ def _apply(rule: YesNo | Tiers | ThresholdRatio | PerEvent | Formula | Sum, maxi
         exact, line = _part(rule, maximum, minimum, figures, labels, lang)
         working = []
     capped = min(max(exact, minimum), maximum)
-    points = min(max(round_for_display(capped, rounding.decimals, rounding.mode), minimum),
+    points = min(max(rounding.apply(capped), minimum),
                  maximum)
     notes = []
     if capped != exact:

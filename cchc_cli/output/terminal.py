@@ -327,7 +327,7 @@ def render_not_ranked(console: Console, ranking: YearRanking, lang: Lang) -> Non
     if not ranking.not_ranked:
         return
     console.print(t("rank.not_ranked", lang, n=len(ranking.not_ranked)), style="bold red")
-    render_problems(console, [p for entry in ranking.not_ranked for p in entry.problems], lang)
+    render_problems(console, ranking.unscored, lang)
 
 
 def render_skipped(console: Console, ranking: YearRanking, lang: Lang) -> None:
