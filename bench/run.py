@@ -28,8 +28,6 @@ from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
-from cchc_cli.folders import load_registry
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -94,7 +92,8 @@ print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).
 
 
 def _make(args: tuple[int, int, str]) -> None:
-    from cchc_cli.output.template import Entry, unit_sheets, write_workbook
+    from cchc_cli.folders import load_registry
+    from tests.builders import Entry, unit_sheets, write_workbook
 
     start, count, folder = args
     cs = load_registry().get("soc-trang-so-2021")
@@ -113,7 +112,7 @@ def _make(args: tuple[int, int, str]) -> None:
                 entries[code] = Entry(survey=final)
             else:
                 entries[code] = Entry(
-                    self=leaf.max, appraised=final,
+                    self_score=leaf.max, appraised=final,
                     reason=rng.choice(REASONS) if lost else "",
                     responsible=rng.choice(OFFICES) if lost else "",
                     evidence=EVIDENCE.format(n=rng.randint(10, 999), m=rng.randint(10, 999)))

@@ -158,11 +158,17 @@ def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
             if lines > 1:
                 ws.row_dimensions[r].height = 15 * lines
         # printed as an office prints an appendix: landscape, one page wide, header repeated
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = f"{header}:{header}"
+        print_as_appendix(ws, header)
     book.save(path)
+
+
+def print_as_appendix(ws: Any, header: int) -> None:
+    """Print a sheet as an office prints an appendix: landscape, one page wide, as many pages
+    long as it takes, the header row repeated on each."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header}:{header}"
 
 
 def as_text(ws: Any) -> None:

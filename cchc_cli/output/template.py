@@ -16,6 +16,7 @@ from cchc_cli.model.criteria import CriteriaSet, FieldSpec, Item
 from cchc_cli.model.decimals import plain
 from cchc_cli.model.text import writable
 from cchc_cli.model.unit import UnitWorkbook, figure_key
+from cchc_cli.output.files import print_as_appendix
 from cchc_cli.output.guard import CREATOR, PathLike, write_output
 from cchc_cli.reading.workbook import APPRAISAL, FIGURES, INFO_SHEET, SELF, SURVEY
 
@@ -201,10 +202,7 @@ def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, yea
         for header, c in col.items():
             ws.column_dimensions[get_column_letter(c)].width = widths.get(header, 12)
         ws.freeze_panes = "A2"
-        ws.print_title_rows = "1:1"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        print_as_appendix(ws, 1)
         protect(ws)
 
     own = filled.self_sheet if filled else None
