@@ -43,6 +43,7 @@ from cchc_cli.folders import (
 )
 from cchc_cli.model.criteria import CriteriaSet, Registry
 from cchc_cli.model.problems import CchcError, Problem, raise_if_errors
+from cchc_cli.model.text import unit_code
 from cchc_cli.output.chart import CHART_SUFFIXES, compare_chart, history_chart, rank_chart
 from cchc_cli.output.files import TABLE_SUFFIXES, write_json, write_tables
 from cchc_cli.output.guard import check_outputs
@@ -632,7 +633,7 @@ def template(
         chosen, registry = _chosen_criteria(criteria)
         if chosen is None:
             chosen = (registry or load_registry()).select(year=year, group=group, set_id=None)
-        path = write_template(chosen, output, code=unit.strip().upper(), name=name or unit,
+        path = write_template(chosen, output, code=unit_code(unit), name=name or unit,
                               year=year, group=group, filled=filled,
                               inputs=[appraisal] if appraisal else [], force=force)
         make_console(stderr=True).print(t("template.written", language, path=str(path),

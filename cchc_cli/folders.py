@@ -36,6 +36,7 @@ from cchc_cli.model.criteria import CriteriaSet, Registry
 from cchc_cli.model.decimals import EXACT, exact
 from cchc_cli.model.problems import CchcError, Problem, errors
 from cchc_cli.model.results import UnitResult
+from cchc_cli.model.text import unit_code
 from cchc_cli.reading.criteria_file import load_sets
 from cchc_cli.reading.workbook import WORKBOOK_SUFFIXES, read_unit
 
@@ -417,7 +418,7 @@ def unit_history(root: str | os.PathLike[str] | None, code: str,
     A year whose folder has no workbook of the unit is skipped; a year where the unit's own
     workbook cannot be scored raises ``CchcError`` with its problems."""
     registry = registry or load_registry()
-    history = History(code=code.upper(), years=[])
+    history = History(code=unit_code(code), years=[])
     for year, folder in year_folders(data_root(root)):
         try:
             ranking = rank_folder(folder, registry, keep=code, jobs=jobs)

@@ -21,7 +21,7 @@ from cchc_cli.model.criteria import CriteriaSet
 from cchc_cli.model.decimals import exact
 from cchc_cli.model.problems import CchcError, Problem
 from cchc_cli.model.results import ItemResult, Totals, UnitResult
-from cchc_cli.model.text import fold
+from cchc_cli.model.text import unit_key
 
 ZERO = Decimal(0)
 
@@ -92,7 +92,7 @@ def gains_for(ranking: YearRanking, code: str, target_rank: int | None = None) -
     result, cs = unit.result, unit.result.criteria
     group = next(g for g in ranking.groups if unit in g.units)
     others = [u.result.totals.index_fraction() for u in group.units
-              if fold(u.code) != fold(code)]
+              if unit_key(u.code) != unit_key(code)]
     base = result.totals
 
     def outcome(extra: Decimal) -> tuple[Totals, int]:

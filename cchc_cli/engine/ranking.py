@@ -19,7 +19,7 @@ from cchc_cli.model.criteria import CriteriaSet
 from cchc_cli.model.decimals import exact
 from cchc_cli.model.problems import Problem
 from cchc_cli.model.results import UnitResult
-from cchc_cli.model.text import fold
+from cchc_cli.model.text import fold, unit_key
 
 
 @dataclass(frozen=True)
@@ -69,16 +69,16 @@ class YearRanking:
         return [p for entry in self.not_ranked for p in entry.problems]
 
     def find(self, code: str) -> RankedUnit | None:
-        key = fold(code)
+        key = unit_key(code)
         for group in self.groups:
             for unit in group.units:
-                if fold(unit.code) == key:
+                if unit_key(unit.code) == key:
                     return unit
         return None
 
     def not_ranked_for(self, code: str) -> NotRanked | None:
         """The unranked entry of a workbook that names ``code`` (by file name)."""
-        key = fold(code)
+        key = unit_key(code)
         return next((n for n in self.not_ranked if fold(Path(n.file).stem) == key), None)
 
     def as_dict(self) -> dict[str, Any]:
@@ -144,7 +144,7 @@ def rank_results(results: Iterable[UnitResult]) -> list[GroupRanking]:
 
 def slim(result: UnitResult, keep: str | None, criteria: Any = "same") -> UnitResult:
     """Ranking needs totals, not every item: drop items and fields, except for ``keep``."""
-    if keep is not None and fold(result.unit.code) == fold(keep):
+    if keep is not None and unit_key(result.unit.code) == unit_key(keep):
         return result if criteria == "same" else replace(result, criteria=criteria)
     changes: dict[str, Any] = {"items": [], "fields": [], "self_totals": None}
     if criteria != "same":
@@ -156,7 +156,7 @@ def drop_duplicates(results: list[UnitResult], outcome: YearRanking) -> list[Uni
     """Two workbooks of one unit: neither is ranked, each names the other."""
     by_code: dict[str, list[UnitResult]] = defaultdict(list)
     for result in results:
-        by_code[fold(result.unit.code)].append(result)
+        by_code[unit_key(result.unit.code)].append(result)
     kept = []
     for same in by_code.values():
         if len(same) == 1:

@@ -98,3 +98,15 @@ def shown(value: object, limit: int | None = 80) -> str:
         out.append(token)
         size += len(token)
     return "".join(out)
+
+
+def unit_code(text: str) -> str:
+    """A unit's code, however it was written — in a workbook, a file name, on the command
+    line — in the one form the tool uses: NFC, no spaces, no trailing dot, upper case
+    (``" stc."`` → ``"STC"``)."""
+    return clean_code(text).upper()
+
+
+def unit_key(code: str) -> str:
+    """What two unit codes are compared by: case, accents and punctuation aside."""
+    return fold(code)

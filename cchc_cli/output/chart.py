@@ -17,7 +17,7 @@ from cchc_cli.engine.compare import Comparison
 from cchc_cli.engine.history import History
 from cchc_cli.engine.ranking import YearRanking
 from cchc_cli.model.decimals import localize
-from cchc_cli.model.text import fold, writable
+from cchc_cli.model.text import unit_key, writable
 from cchc_cli.output.guard import PathLike, write_output
 from cchc_cli.words import Lang, t
 
@@ -124,7 +124,7 @@ def rank_chart(ranking: YearRanking, path: PathLike, lang: Lang, unit: str | Non
         labels = [writable(f"{u.rank}. {u.result.unit.name}") for u in units]
         values = [float(u.result.index or 0) for u in units]
         # the unit is found as YearRanking.find finds it (the command warns when it is not)
-        colours = ["#c0392b" if unit and fold(u.code) == fold(unit) else "#4a6fa5"
+        colours = ["#c0392b" if unit and unit_key(u.code) == unit_key(unit) else "#4a6fa5"
                    for u in units]
         ax.barh(range(len(units)), values, color=colours, zorder=2)
         for y, u in enumerate(units):

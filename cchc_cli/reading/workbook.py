@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from cchc_cli.model.decimals import NotANumber, excel_decimal, plain, to_decimal
 from cchc_cli.model.problems import CchcError, Problem
-from cchc_cli.model.text import clean_code, fold, nfc
+from cchc_cli.model.text import clean_code, fold, nfc, unit_code
 from cchc_cli.model.unit import (
     INVALID,
     Cells,
@@ -474,7 +474,7 @@ def _info_from_path(path: Path, problems: list[Problem]) -> UnitInfo | None:
     folder = path.parent.name
     year = int(folder) if folder.isdigit() and len(folder) == 4 else (
         int(year_in_name.group()) if year_in_name else None)
-    code = clean_code(re.sub(r"[_\-\s]+", " ", _YEAR_TOKEN.sub(" ", stem))).upper()
+    code = unit_code(re.sub(r"[_\-\s]+", " ", _YEAR_TOKEN.sub(" ", stem)))
     if year is None or not re.fullmatch(r"[A-Z0-9Đ]{2,15}", code):
         problems.append(Problem("missing-sheet", file=file,
                                 params={"sheet": INFO_SHEET[0], "present": "—"}))
@@ -527,8 +527,8 @@ def _read_info(rows: list[list[Any]], sheet: str, file: str,
     if not ok or year is None:
         return None
     return UnitInfo(
-        code=clean_code(text_of("code")).upper(),
-        name=text_of("name") or clean_code(text_of("code")).upper(),
+        code=unit_code(text_of("code")),
+        name=text_of("name") or unit_code(text_of("code")),
         year=year,
         group=text_of("group") or None,
         criteria_set=text_of("criteria_set") or None,
