@@ -10,7 +10,6 @@ import pytest
 
 from cchc_cli.engine.compare import match_items
 from cchc_cli.folders import compare_years, unit_history
-from cchc_cli.output.files import to_json
 
 from .conftest import SAMPLES
 
@@ -98,10 +97,9 @@ def test_compare_finds_years_under_cchc_data_or_the_current_folder(cli, monkeypa
     assert json.loads(by_env.stdout) == json.loads(by_cwd.stdout)
 
 
-def test_compare_json_equals_the_library(cli, stc_2022_2023):
+def test_compare_json_says_the_change(cli):
     result = cli("compare", "2022", "2023", "-u", "STC", "--data", SAMPLES, "--json")
     data = json.loads(result.stdout, parse_float=Decimal)
-    assert data == json.loads(to_json(stc_2022_2023.as_dict()), parse_float=Decimal)
     assert data["delta"] == {"achieved": Decimal("-7.95"), "index": Decimal("-7.18"),
                              "rank": 0, "rank_direction": "unchanged"}
     assert data["totals"]["2023"]["rank"] == 17 and data["totals"]["2023"]["of"] == 19
