@@ -13,7 +13,7 @@ from .conftest import ROOT
 
 # cli and render are the terminal; chart draws with floats, which is display, not arithmetic
 CORE = [p for p in (ROOT / "cchc_cli").rglob("*.py")
-        if p.name not in ("cli.py", "terminal.py", "chart.py")]
+        if p.name not in ("cli.py", "terminal.py", "chart.py", "frames.py")]
 
 
 @pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
@@ -74,3 +74,30 @@ def test_the_public_names_are_all_there():
     assert sorted(cchc_cli.__all__) == sorted([*cchc_cli._WHERE, "__version__"])
     for name in cchc_cli.__all__:
         assert getattr(cchc_cli, name) is not None
+
+
+def test_dataframes_for_analysts():
+    """.to_frame() on a ranking, a result and a history; exact figures kept."""
+    pytest.importorskip("pandas")
+    from decimal import Decimal
+
+    from cchc_cli import rank_folder, score_file, unit_history
+
+    ranking = rank_folder(ROOT / "samples" / "2023").to_frame()
+    stc = ranking.set_index("code").loc["STC"]
+    assert (stc["rank"], stc["index"]) == (17, Decimal("69.03"))
+    items = score_file(ROOT / "samples" / "2020" / "STC.xlsx").to_frame()
+    assert items["deducted"].sum() == Decimal("19.17") and items.loc["2.1", "final"] == \
+        Decimal("0.86")
+    years = unit_history(ROOT / "samples", "STC").to_frame()
+    assert list(years.index) == [2019, 2020, 2022, 2023]
+    assert list(years["index"]) == [Decimal("81.75"), Decimal("78.81"), Decimal("76.21"),
+                                    Decimal("69.03")]
+
+
+def test_scoring_never_imports_pandas():
+    code = ("import sys; from cchc_cli import score_file; "
+            "score_file('samples/2020/STC.xlsx'); print('pandas' in sys.modules)")
+    proc = subprocess.run([__import__("sys").executable, "-c", code], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.stdout.strip() == "False", proc.stderr

@@ -17,6 +17,12 @@ class History:
     def name(self) -> str:
         return self.years[-1].result.unit.name if self.years else self.code
 
+    def to_frame(self) -> Any:
+        """The years as a pandas DataFrame (``pip install 'cchc[pandas]'``)."""
+        from cchc_cli.frames import history_frame
+
+        return history_frame(self)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "unit": {"code": self.code, "name": self.name},

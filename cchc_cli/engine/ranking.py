@@ -63,6 +63,12 @@ class YearRanking:
     warnings: list[Problem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
+    def to_frame(self) -> Any:
+        """The ranked units as a pandas DataFrame (``pip install 'cchc[pandas]'``)."""
+        from cchc_cli.frames import ranking_frame
+
+        return ranking_frame(self)
+
     @property
     def unscored(self) -> list[Problem]:
         """The problems of every workbook of the year that could not be scored."""

@@ -228,6 +228,12 @@ class UnitResult:
         """Items that lost points, in the order of the criteria set."""
         return [item for item in self.items if item.deducted != 0]
 
+    def to_frame(self) -> Any:
+        """The unit's items as a pandas DataFrame (``pip install 'cchc[pandas]'``)."""
+        from cchc_cli.frames import items_frame
+
+        return items_frame(self)
+
     def as_dict(self) -> dict[str, Any]:
         """The result as data (the ``--json`` contract); numbers stay ``Decimal``."""
         return result_dict(self)
