@@ -839,3 +839,30 @@ def raise_if_errors(problems: Iterable[Problem]) -> None:
     problems = list(problems)
     if errors(problems):
         raise CchcError(problems)
+
+
+# pydantic's error types in Vietnamese, for criteria-invalid (its English is pydantic's own)
+PYDANTIC_VI = {
+    "missing": "thiếu khóa bắt buộc",
+    "extra_forbidden": "khóa không được phép (viết sai tên?)",
+    "decimal_parsing": "phải là một số",
+    "decimal_type": "phải là một số",
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "string_type": "phải là chuỗi văn bản",
+    "bool_type": "phải là true hoặc false",
+    "bool_parsing": "phải là true hoặc false",
+    "literal_error": "giá trị không hợp lệ",
+    "list_type": "phải là một danh sách",
+    "too_short": "không được để trống",
+    "string_too_short": "không được để trống",
+    "string_pattern_mismatch": "chỉ dùng chữ thường không dấu, số và dấu gạch ngang",
+    "model_type": "phải là một bảng khóa: giá trị",
+    "dict_type": "phải là một bảng khóa: giá trị",
+    "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
+    "less_than": "phải nhỏ hơn {lt}",
+    "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
+    "greater_than": "phải lớn hơn {gt}",
+    "union_tag_invalid": "kiểu quy tắc {tag} không có (chỉ có: {expected_tags})",
+    "union_tag_not_found": "thiếu khóa `kind` (kiểu quy tắc)",
+}

@@ -15,34 +15,9 @@ from pydantic import ValidationError
 
 from cchc_cli.model.criteria import CriteriaSet, FieldSpec, Item, Registry
 from cchc_cli.model.decimals import plain
-from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.model.problems import PYDANTIC_VI, CchcError, Problem
 from cchc_cli.model.rules import RULE_KINDS
 from cchc_cli.reading.yamltext import MAX_BYTES, TOO_LARGE, YamlDoc, format_path, parse_yaml
-
-_PYDANTIC_VI = {
-    "missing": "thiếu khóa bắt buộc",
-    "extra_forbidden": "khóa không được phép (viết sai tên?)",
-    "decimal_parsing": "phải là một số",
-    "decimal_type": "phải là một số",
-    "int_parsing": "phải là số nguyên",
-    "int_type": "phải là số nguyên",
-    "string_type": "phải là chuỗi văn bản",
-    "bool_type": "phải là true hoặc false",
-    "bool_parsing": "phải là true hoặc false",
-    "literal_error": "giá trị không hợp lệ",
-    "list_type": "phải là một danh sách",
-    "too_short": "không được để trống",
-    "string_too_short": "không được để trống",
-    "string_pattern_mismatch": "chỉ dùng chữ thường không dấu, số và dấu gạch ngang",
-    "model_type": "phải là một bảng khóa: giá trị",
-    "dict_type": "phải là một bảng khóa: giá trị",
-    "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
-    "less_than": "phải nhỏ hơn {lt}",
-    "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
-    "greater_than": "phải lớn hơn {gt}",
-    "union_tag_invalid": "kiểu quy tắc {tag} không có (chỉ có: {expected_tags})",
-    "union_tag_not_found": "thiếu khóa `kind` (kiểu quy tắc)",
-}
 
 
 def _code_along(data: Any, loc: Iterable[Any]) -> str | None:
@@ -68,7 +43,7 @@ def _validation_problems(err: ValidationError, doc: YamlDoc, file: str) -> list[
                     if not (part in RULE_KINDS and i and (loc[i - 1] == "rule"
                                                           or isinstance(loc[i - 1], int))))
         msg_en = item["msg"].removeprefix("Value error, ")
-        msg_vi = _PYDANTIC_VI.get(item["type"], msg_en)
+        msg_vi = PYDANTIC_VI.get(item["type"], msg_en)
         try:
             msg_vi = msg_vi.format(**{k: str(v) for k, v in item.get("ctx", {}).items()})
         except (KeyError, IndexError, ValueError):
