@@ -2,11 +2,14 @@
 
 The library is usable without the command line::
 
-    from cchc_cli import Registry, read_unit, score_unit
+    from cchc_cli import load_registry, read_unit, score_unit
 
     wb = read_unit("samples/2020/STC.xlsx")
     result = score_unit(load_registry().get("soc-trang-so-2019"), wb)
     result.totals.achieved   # Decimal('71.33')
+
+Two verbs: ``score_*`` returns a result or raises :class:`CchcError` with every problem;
+``assess_*`` returns ``(result or None, problems)``.
 
 Names are imported on first use, so ``import cchc_cli`` (and the command's start) stays fast.
 """
@@ -17,7 +20,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers see; at run time each name is imported on first use
-    from cchc_cli.engine.scoring import score_unit
+    from cchc_cli.engine.scoring import assess_unit, score_unit
     from cchc_cli.folders import (
         assess_file,
         compare_years,
@@ -40,7 +43,8 @@ __version__ = "0.1.0"
 _WHERE = {
     "CATALOG": "model.problems", "CchcError": "model.problems", "Problem": "model.problems",
     "CriteriaSet": "model.criteria", "Registry": "model.criteria",
-    "UnitResult": "model.results", "score_unit": "engine.scoring",
+    "UnitResult": "model.results",
+    "score_unit": "engine.scoring", "assess_unit": "engine.scoring",
     "load_criteria": "reading.criteria_file", "read_unit": "reading.workbook",
     "score_file": "folders", "assess_file": "folders", "rank_folder": "folders",
     "compare_years": "folders", "unit_history": "folders", "gains_of_folder": "folders",
@@ -50,9 +54,9 @@ _WHERE = {
 
 __all__ = [
     "CATALOG", "CchcError", "CriteriaSet", "Problem", "Registry", "UnitResult", "__version__",
-    "assess_file", "compare_years", "gains_of_folder", "load_criteria", "load_registry",
-    "rank_folder", "read_unit", "score_file", "score_unit", "to_json", "unit_history",
-    "validate_path", "write_json",
+    "assess_file", "assess_unit", "compare_years", "gains_of_folder", "load_criteria",
+    "load_registry", "rank_folder", "read_unit", "score_file", "score_unit", "to_json",
+    "unit_history", "validate_path", "write_json",
 ]
 
 

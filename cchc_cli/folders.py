@@ -31,10 +31,10 @@ from cchc_cli.engine.ranking import (
     rank_results,
     slim,
 )
-from cchc_cli.engine.scoring import evaluate_unit, result_of, select_criteria
+from cchc_cli.engine.scoring import assess_unit, select_criteria
 from cchc_cli.model.criteria import CriteriaSet, Registry
 from cchc_cli.model.decimals import EXACT, exact
-from cchc_cli.model.problems import CchcError, Problem, errors
+from cchc_cli.model.problems import CchcError, Problem
 from cchc_cli.model.results import UnitResult
 from cchc_cli.model.text import unit_code
 from cchc_cli.reading.criteria_file import load_sets
@@ -108,18 +108,11 @@ def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
         except CchcError as err:
             return None, found + err.problems
     if criteria.columns:  # the set names more headers: read the sheets again with them
-        wb = read_unit(path, criteria.columns)
-        if wb.info is None:
-            return None, found + [p.with_file(file) for p in wb.problems]
+        wb = read_unit(path, criteria.columns)  # assess_unit reports it if it now fails
     if not criteria.applies_to(year_written):
         found.append(Problem("criteria-set-year", file=file, params={
             "id": criteria.id, "years": str(criteria.years), "year": year_written}))
-    items, adjustments, problems = evaluate_unit(criteria, wb)
-    problems = found + problems
-    if errors(problems):
-        return None, problems
-    result = result_of(criteria, wb, items, adjustments, problems)
-    return result, result.warnings
+    return assess_unit(criteria, wb, found)
 
 
 @exact

@@ -114,7 +114,7 @@ def add_row(sheets: Sheets, sheet: str, values: Mapping[str, Any]) -> None:
 
 def evaluate(cs: CriteriaSet, wb: UnitWorkbook) -> tuple[list, list]:
     """Every item's result and every problem found (reading problems included)."""
-    from cchc_cli.engine.scoring import evaluate_unit
+    from cchc_cli.engine.scoring import _examine
 
-    items, _adjustments, problems = evaluate_unit(cs, wb)
+    items, _adjustments, problems = _examine(cs, wb)
     return items, problems

@@ -20,7 +20,7 @@ from typing import Any
 
 from cchc_cli.model.criteria import CriteriaSet, Leaf, Registry
 from cchc_cli.model.decimals import exact, plain
-from cchc_cli.model.problems import CchcError, Problem, raise_if_errors
+from cchc_cli.model.problems import CchcError, Problem, errors
 from cchc_cli.model.results import (
     ZERO,
     AdjustmentResult,
@@ -216,9 +216,8 @@ class _Review:
             self.report(code, leaf, sheet, row, next(iter(keys)), column=column)
 
 
-@exact
-def evaluate_unit(cs: CriteriaSet, wb: UnitWorkbook
-                  ) -> tuple[list[ItemResult], list[AdjustmentResult], list[Problem]]:
+def _examine(cs: CriteriaSet, wb: UnitWorkbook
+             ) -> tuple[list[ItemResult], list[AdjustmentResult], list[Problem]]:
     """Items, bonus and penalty items, and every problem found."""
     review = _Review(cs, wb)
     own, appraisal, survey = wb.self_sheet, wb.appraisal, wb.survey
@@ -437,18 +436,35 @@ def _self_complete(items: Iterable[ItemResult]) -> bool:
 
 
 @exact
-def score_unit(cs: CriteriaSet, wb: UnitWorkbook) -> UnitResult:
-    """Score a workbook by a criteria set; raises :class:`CchcError` if it has errors."""
+def assess_unit(cs: CriteriaSet, wb: UnitWorkbook, found: Iterable[Problem] = ()
+                ) -> tuple[UnitResult | None, list[Problem]]:
+    """Every problem of a workbook read by :func:`read_unit`, and its result by ``cs`` when
+    none of them is an error. ``found`` are problems the caller already knows of (they are
+    reported first and count as errors too). Never raises for bad data.
+
+    The verbs of the library: ``score_*`` returns a result or raises :class:`CchcError`;
+    ``assess_*`` returns ``(result or None, problems)``."""
+    found = list(found)
     if wb.info is None:
-        raise CchcError([p.with_file(str(wb.path)) for p in wb.problems])
-    items, adjustments, problems = evaluate_unit(cs, wb)
-    result = result_of(cs, wb, items, adjustments, problems)
-    raise_if_errors(result.warnings)
-    return result
+        return None, found + [p.with_file(str(wb.path)) for p in wb.problems]
+    items, adjustments, problems = _examine(cs, wb)
+    problems = found + problems
+    if errors(problems):
+        return None, problems
+    result = _result(cs, wb, items, adjustments, problems)
+    return result, result.warnings
 
 
 @exact
-def result_of(cs: CriteriaSet, wb: UnitWorkbook, items: list[ItemResult],
+def score_unit(cs: CriteriaSet, wb: UnitWorkbook) -> UnitResult:
+    """Score a workbook by a criteria set; raises :class:`CchcError` with every error found."""
+    result, problems = assess_unit(cs, wb)
+    if result is None:
+        raise CchcError(problems)
+    return result
+
+
+def _result(cs: CriteriaSet, wb: UnitWorkbook, items: list[ItemResult],
             adjustments: list[AdjustmentResult], warnings: list[Problem]) -> UnitResult:
     """The unit's result; a cap warning on bonus or penalty totals joins ``warnings``."""
     assert wb.info is not None
