@@ -248,22 +248,15 @@ def side_of(ranking: YearRanking, code: str, year: int) -> Side:
 
 def _side_dict(side: Side) -> dict[str, Any]:
     totals = side.result.totals
-    exact = totals.index_exact
     return {
         "year": side.year,
         "criteria_set": side.result.criteria.id,
         "status": side.result.status,
         "rank": side.rank,
         "of": side.of,
-        "max": totals.max,
-        "reduction": totals.reduction,
-        "max_after_reduction": totals.max_after_reduction,
-        "achieved": totals.achieved,
-        "deducted": totals.deducted,
-        "bonus": totals.bonus,
-        "penalty": totals.penalty,
-        "index": side.index,
-        "index_exact": None if exact is None else str(exact),
+        **totals.as_dict(side.result.display, (
+            "max", "reduction", "max_after_reduction", "achieved", "deducted", "bonus",
+            "penalty", "index", "index_exact")),
         "band": side.result.band,
     }
 
@@ -271,10 +264,8 @@ def _side_dict(side: Side) -> dict[str, Any]:
 def _field_side(totals: Totals | None, result: UnitResult) -> dict[str, Any] | None:
     if totals is None:
         return None
-    exact = totals.index_exact
-    return {"max_after_reduction": totals.max_after_reduction, "achieved": totals.achieved,
-            "deducted": totals.deducted,
-            "index": None if exact is None else result.display(exact)}
+    return totals.as_dict(result.display, ("max_after_reduction", "achieved", "deducted",
+                                           "index"))
 
 
 def _item_dict(item: ItemResult) -> dict[str, Any]:

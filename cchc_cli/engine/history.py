@@ -27,12 +27,10 @@ class History:
         return {
             "unit": {"code": self.code, "name": self.name},
             "years": [
-                {"year": s.year, "achieved": s.result.totals.achieved,
-                 "bonus": s.result.totals.bonus, "penalty": s.result.totals.penalty,
-                 "max_after_reduction": s.result.totals.max_after_reduction,
-                 "index": s.index,
-                 "index_exact": None if s.result.totals.index_exact is None
-                 else str(s.result.totals.index_exact),
+                {"year": s.year,
+                 **s.result.totals.as_dict(s.result.display, (
+                     "achieved", "bonus", "penalty", "max_after_reduction", "index",
+                     "index_exact")),
                  "rank": s.rank, "of": s.of, "band": s.result.band,
                  "criteria_set": s.result.criteria.id}
                 for s in self.years

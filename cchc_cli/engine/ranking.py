@@ -195,13 +195,9 @@ def ranking_dict(ranking: YearRanking, lang: str = "vi") -> dict[str, Any]:
                     "code": u.result.unit.code,
                     "name": u.result.unit.name,
                     "status": u.result.status,
-                    "achieved": u.result.totals.achieved,
-                    **({"bonus": u.result.totals.bonus, "penalty": u.result.totals.penalty}
-                       if cs.adjustments else {}),
-                    "max_after_reduction": u.result.totals.max_after_reduction,
-                    "index": u.result.index,
-                    "index_exact": None if u.result.totals.index_exact is None
-                    else str(u.result.totals.index_exact),
+                    **u.result.totals.as_dict(u.result.display, (
+                        "achieved", *(("bonus", "penalty") if cs.adjustments else ()),
+                        "max_after_reduction", "index", "index_exact")),
                     "band": u.result.band,
                     "file": u.result.file,
                 }

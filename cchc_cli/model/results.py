@@ -12,6 +12,7 @@ criteria set's declared policy.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -31,6 +32,12 @@ HUNDRED = Decimal(100)
 
 
 Status = Literal["appraised", "provisional"]
+
+
+# the keys of a total in ``--json`` (docs/json.md), in their order
+TOTALS_KEYS = ("max", "reduction", "pending", "max_after_reduction", "achieved", "deducted",
+               "index", "index_exact", "bonus", "penalty", "adjustments_apply_to",
+               "achieved_after_adjustments", "index_before_adjustments")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +101,30 @@ class Totals:
         if self.applies_to == "index":
             base += (Fraction(self.bonus) - Fraction(self.penalty)) / 100
         return base
+
+    def as_dict(self, display: Callable[[Decimal], Decimal],
+                keys: Iterable[str] = TOTALS_KEYS) -> dict[str, Any]:
+        """The totals as data, with ``keys`` in that order (all of them by default): the one
+        place where a total becomes a key of ``--json``. ``display`` rounds an index by the
+        set's policy; ``index_exact`` is the unrounded index as text."""
+        exact, base = self.index_exact, self.base_index_exact
+        every: dict[str, Callable[[], Any]] = {
+            "max": lambda: self.max,
+            "reduction": lambda: self.reduction,
+            "pending": lambda: self.pending,
+            "max_after_reduction": lambda: self.max_after_reduction,
+            "achieved": lambda: self.achieved,
+            "deducted": lambda: self.deducted,
+            "index": lambda: None if exact is None else display(exact),
+            "index_exact": lambda: None if exact is None else str(exact),
+            "bonus": lambda: self.bonus,
+            "penalty": lambda: self.penalty,
+            "adjustments_apply_to": lambda: self.applies_to,
+            "achieved_after_adjustments": lambda: self.adjusted_achieved,
+            "index_before_adjustments": lambda: None if base is None else display(base),
+        }
+        return {key: every[key]() for key in keys}
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,26 +270,6 @@ class UnitResult:
         return result_dict(self)
 
 
-def _totals_dict(result: UnitResult, totals: Totals) -> dict[str, Any]:
-    exact = totals.index_exact
-    return {
-        "max": totals.max,
-        "reduction": totals.reduction,
-        "pending": totals.pending,
-        "max_after_reduction": totals.max_after_reduction,
-        "achieved": totals.achieved,
-        "deducted": totals.deducted,
-        "index": None if exact is None else result.display(exact),
-        "index_exact": None if exact is None else str(exact),
-        "bonus": totals.bonus,
-        "penalty": totals.penalty,
-        "adjustments_apply_to": totals.applies_to,
-        "achieved_after_adjustments": totals.adjusted_achieved,
-        "index_before_adjustments": None if totals.base_index_exact is None
-        else result.display(totals.base_index_exact),
-    }
-
-
 def result_dict(result: UnitResult) -> dict[str, Any]:
     unit = result.unit
     return {
@@ -266,8 +277,8 @@ def result_dict(result: UnitResult) -> dict[str, Any]:
                  "group": unit.group or result.criteria.group},
         "criteria_set": result.criteria.id,
         "status": result.status,
-        "totals": _totals_dict(result, result.totals),
-        "self_assessed": _totals_dict(result, result.self_totals) if result.self_totals
+        "totals": result.totals.as_dict(result.display),
+        "self_assessed": result.self_totals.as_dict(result.display) if result.self_totals
         else None,
         "band": result.band,
         "self_assessed_band": result.band_of(result.self_totals),
@@ -275,14 +286,9 @@ def result_dict(result: UnitResult) -> dict[str, Any]:
             {
                 "code": f.code,
                 "title": f.title,
-                "max": f.totals.max,
-                "reduction": f.totals.reduction,
-                "max_after_reduction": f.totals.max_after_reduction,
+                **f.totals.as_dict(result.display, ("max", "reduction", "max_after_reduction")),
                 "self_assessed": f.self_totals.achieved if f.self_totals else None,
-                "achieved": f.totals.achieved,
-                "deducted": f.totals.deducted,
-                "index": None if f.totals.index_exact is None
-                else result.display(f.totals.index_exact),
+                **f.totals.as_dict(result.display, ("achieved", "deducted", "index")),
             }
             for f in result.fields
         ],
