@@ -6,7 +6,6 @@ engine; every hostile or broken file ends in no marks or a catalogued problem.""
 
 from __future__ import annotations
 
-import json
 import struct
 import sys
 import zipfile
@@ -29,6 +28,7 @@ from tests.builders import Entry
 from . import hostile
 from .conftest import set_cell
 from .test_bad_input import expect
+from .test_hostile import assert_merged_mark_counts
 
 FIXTURES = Path(__file__).parent / "fixtures"
 sys.path.insert(0, str(FIXTURES))
@@ -726,12 +726,7 @@ def test_a_merged_mark_marks_every_row_it_covers_in_every_format(cli, tmp_path, 
     finally:
         book.close()
     assert read_book(path).merges[SHEET] == [(split_ref(top), split_ref(below))]
-    result = cli("score", path, "--json")
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout, parse_float=Decimal)
-    assert data["totals"]["reduction"] == Decimal("1.5")  # 1.3.2 (1) and 1.3.3 (0.5)
-    merged = [w for w in data["warnings"] if w["code"] == "merged-mark"]
-    assert merged and merged[0]["cell"] == top and f"{top}:{below}" in merged[0]["message"]
+    assert_merged_mark_counts(cli, path, top, below)
 
 
 def test_ods_far_cells_are_a_warning_naming_what_calamine_drops_too(cli, tmp_path, sheets_for):

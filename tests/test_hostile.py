@@ -54,6 +54,17 @@ def score_json(cli, path: Path) -> dict:
 # --- figures as Excel shows them ------------------------------------------------------------
 
 
+def assert_merged_mark_counts(cli, path, top: str, below: str) -> None:
+    """A "x" merged over 1.3.2–1.3.3's "Không phát sinh" cells reduces both (1 + 0.5 points),
+    with a warning naming the range."""
+    result = cli("score", path, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout, parse_float=Decimal)
+    assert data["totals"]["reduction"] == Decimal("1.5")  # 1.3.2 (1) and 1.3.3 (0.5)
+    merged = [w for w in data["warnings"] if w["code"] == "merged-mark"]
+    assert merged and merged[0]["cell"] == top and f"{top}:{below}" in merged[0]["message"]
+
+
 def test_a_formulas_float_artefact_is_the_figure_excel_shows(cli, tmp_path, sheets_for):
     sheets, cell = eighty(sheets_for)
     typed = hostile_copy = tmp_path / "typed" / "STC.xlsx"
@@ -203,12 +214,7 @@ def test_a_merged_mark_marks_every_row_it_covers(cli, make_workbook, sheets_for)
     assert below == f"{top[0]}{int(top[1:]) + 1}"
     path = make_workbook(sheets)
     hostile.merge(path, "Thẩm định", f"{top}:{below}")
-    result = cli("score", path, "--json")
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout, parse_float=Decimal)
-    assert data["totals"]["reduction"] == D("1.5")  # 1.3.2 (1) and 1.3.3 (0.5)
-    merged = [w for w in data["warnings"] if w["code"] == "merged-mark"]
-    assert merged and merged[0]["cell"] == top and f"{top}:{below}" in merged[0]["message"]
+    assert_merged_mark_counts(cli, path, top, below)
 
 
 def test_a_merged_range_over_score_cells_is_an_error(cli, make_workbook, sheets_for):
