@@ -37,12 +37,15 @@ from cchc_cli.folders import (
     load_registry,
     rank_folder,
     score_file,
+    survey_file,
     unit_history,
     validate_path,
     workbook_files,
+    year_of_folder,
 )
 from cchc_cli.model.criteria import CriteriaSet, Registry
 from cchc_cli.model.problems import CchcError, Problem, raise_if_errors
+from cchc_cli.model.survey import SurveyResult
 from cchc_cli.model.text import unit_code
 from cchc_cli.output.chart import CHART_SUFFIXES, compare_chart, history_chart, rank_chart
 from cchc_cli.output.files import TABLE_SUFFIXES, write_json, write_tables
@@ -53,6 +56,7 @@ from cchc_cli.output.reports import (
     comparison_document,
     criteria_table,
     rank_file_tables,
+    survey_tables,
 )
 from cchc_cli.output.streams import guard_standard_streams
 from cchc_cli.output.template import write_template
@@ -69,6 +73,7 @@ from cchc_cli.output.terminal import (
     render_ranking,
     render_registry,
     render_skipped,
+    render_survey,
     render_table,
     render_unit,
 )
@@ -130,6 +135,26 @@ CriteriaOption = Annotated[
                  help="Bộ tiêu chí dùng để chấm: mã bộ (vd. soc-trang-so-2019) hoặc tệp YAML. "
                       "Mặc định: bộ ghi ở ô “Bộ tiêu chí”, hoặc bộ duy nhất hợp nhóm và năm."),
 ]
+
+SurveyOption = Annotated[
+    Path | None,
+    typer.Option("--survey", metavar="ANSWERS", show_default=False,
+                 help="Tệp phiếu điều tra XHH (.xlsx, .xls, .ods, .csv; từng phiếu hoặc đã tổng "
+                      "hợp): các tiêu chí điều tra XHH được chấm từ phiếu, kèm chỉ số hài lòng."),
+]
+
+
+def _survey(path: Path | None, lang: Lang, *, criteria: CriteriaSet | None = None,
+            registry: Registry | None = None, year: int | None = None
+            ) -> SurveyResult | None:
+    """The answers of ``--survey``, scored; their warnings on stderr."""
+    if path is None:
+        return None
+    result = survey_file(path, criteria if criteria is not None and criteria.survey else None,
+                         year=year, registry=registry)
+    render_problems(make_console(stderr=True), result.problems, lang)
+    return result
+
 
 app = typer.Typer(
     name="cchc",
@@ -222,6 +247,7 @@ def score(
     = False,
     json: JsonOption = False,
     criteria: CriteriaOption = None,
+    survey: SurveyOption = None,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -240,8 +266,9 @@ def score(
     """
     language = _lang(lang)
     with _guard(language, debug):
-        chosen, _ = _chosen_criteria(criteria)
-        result = score_file(file, criteria=chosen)
+        chosen, registry = _chosen_criteria(criteria)
+        answers = _survey(survey, language, criteria=chosen, registry=registry)
+        result = score_file(file, criteria=chosen, survey=answers)
         if result.warnings:
             render_problems(make_console(stderr=True), result.warnings, language)
         if json:
@@ -262,6 +289,7 @@ def rank(
     unit: Annotated[str | None, typer.Option("--unit", "-u", metavar="CODE",
                                              help="Đơn vị tô đậm trên biểu đồ.")] = None,
     force: ForceOption = False,
+    survey: SurveyOption = None,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -280,13 +308,18 @@ def rank(
       cchc rank samples/2023 --json
 
       cchc rank samples/2023 --chart xep-hang.png --unit STC
+
+      cchc rank samples/2023 --survey samples/survey/2023.xlsx
     """
     language = _lang(lang)
     with _guard(language, debug):
         registry = load_registry()
+        answers = _survey(survey, language, registry=registry, year=year_of_folder(folder)
+                          if folder.is_dir() else None)
         total = len(workbook_files(folder)) if folder.is_dir() else 0
         with progress(total, language) as advance:
-            ranking = rank_folder(folder, registry, on_file=advance, jobs=default_jobs())
+            ranking = rank_folder(folder, registry, on_file=advance, jobs=default_jobs(),
+                                  survey=answers)
         if group:
             ranking = _only_group(ranking, group)
         inputs = workbook_files(folder)
@@ -451,6 +484,59 @@ def history(
             render_history(make_console(), story, language)
         if render_rank_among_rest(make_console(stderr=True), story.years, language):
             raise typer.Exit(EXIT_DATA)
+
+
+@app.command(name="survey")
+def survey_command(
+    answers: Annotated[Path, typer.Argument(
+        metavar="ANSWERS", show_default=False,
+        help="Tệp phiếu điều tra XHH: mỗi dòng một phiếu (mã đơn vị, đối tượng, mã phiếu, "
+             "các câu hỏi), hoặc đã tổng hợp (mã đơn vị, đối tượng, câu hỏi, số trả lời mỗi "
+             "phương án). .xlsx, .xls, .ods hoặc .csv (UTF-8).")],
+    criteria: CriteriaOption = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", metavar="YEAR", help="Năm đánh "
+                    "giá: chọn bộ tiêu chí khai báo điều tra XHH của năm đó (mặc định: năm "
+                    "ghi trong tên tệp).", show_default=False)] = None,
+    unit: Annotated[str | None, typer.Option("--unit", "-u", metavar="CODE",
+                                             help="Chi tiết từng tiêu chí của một đơn vị, kèm "
+                                                  "cách tính.")] = None,
+    json: JsonOption = False,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Chấm các tiêu chí điều tra XHH từ phiếu, và chỉ số hài lòng của từng đơn vị.
+
+    Scores the survey-scored criteria from the answers themselves: per unit and criterion the
+    answers counted, the share, the points and the working; each unit's satisfaction index;
+    the province's mean by question. The survey is declared in the criteria set (survey:).
+
+    Ví dụ / examples:
+
+      cchc survey samples/survey/2023.xlsx
+
+      cchc survey samples/survey/2023.xlsx --unit STC
+
+      cchc survey samples/survey/2023-tong-hop.xlsx -o diem-xhh.xlsx
+    """
+    language = _lang(lang)
+    with _guard(language, debug):
+        chosen, registry = _chosen_criteria(criteria)
+        check_outputs((output, TABLE_SUFFIXES), inputs=[answers], force=force)
+        result = survey_file(answers, chosen, year=year, registry=registry)
+        render_problems(make_console(stderr=True), result.problems, language)
+        if unit is not None and result.unit(unit) is None:
+            raise CchcError([Problem("unit-not-found", file=str(answers),
+                                     params={"unit": unit, "folder": answers.name})])
+        if output:
+            write_tables(output, survey_tables(result, language),
+                         decimals=result.criteria.rounding.decimals, inputs=[answers],
+                         force=force)
+        if json:
+            write_json(result.as_dict(language), sys.stdout)
+        elif not output:
+            render_survey(make_console(), result, language, unit=unit)
 
 
 @app.command()

@@ -32,11 +32,13 @@ from cchc_cli.engine.ranking import (
     slim,
 )
 from cchc_cli.engine.scoring import assess_unit, select_criteria
+from cchc_cli.engine.survey import score_survey
 from cchc_cli.model.criteria import CriteriaSet, Registry
 from cchc_cli.model.decimals import EXACT, exact
 from cchc_cli.model.problems import CchcError, Problem
 from cchc_cli.model.results import UnitResult
-from cchc_cli.model.text import unit_code
+from cchc_cli.model.survey import SurveyResult
+from cchc_cli.model.text import unit_code, unit_key
 from cchc_cli.reading.criteria_file import load_sets
 from cchc_cli.reading.workbook import WORKBOOK_SUFFIXES, read_unit
 
@@ -83,8 +85,10 @@ def year_of_folder(folder: Path) -> int | None:
 
 @exact
 def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
-                criteria: CriteriaSet | None = None) -> tuple[UnitResult | None, list[Problem]]:
-    """Every problem of one workbook, and its result when none of them is an error.
+                criteria: CriteriaSet | None = None, survey: SurveyResult | None = None
+                ) -> tuple[UnitResult | None, list[Problem]]:
+    """Every problem of one workbook, and its result when none of them is an error; with
+    ``survey`` (:func:`survey_file`), survey-scored items take the points of the answers.
 
     Never raises for bad data: a file that cannot be opened, a missing criteria set, a year
     that differs from the year folder the file sits in — all come back as problems."""
@@ -112,15 +116,16 @@ def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
     if not criteria.applies_to(year_written):
         found.append(Problem("criteria-set-year", file=file, params={
             "id": criteria.id, "years": str(criteria.years), "year": year_written}))
-    return assess_unit(criteria, wb, found)
+    return assess_unit(criteria, wb, found, survey)
 
 
 @exact
 def score_file(path: str | os.PathLike[str], registry: Registry | None = None,
-               criteria: CriteriaSet | None = None) -> UnitResult:
+               criteria: CriteriaSet | None = None, survey: SurveyResult | None = None
+               ) -> UnitResult:
     """Read a workbook, choose its criteria set (unless given) and score it; raises
     :class:`CchcError` with every problem when it has errors."""
-    result, problems = assess_file(path, registry, criteria)
+    result, problems = assess_file(path, registry, criteria, survey)
     if result is None:
         raise CchcError(problems)
     return result
@@ -199,14 +204,16 @@ Outcome = tuple[str, UnitResult | None, list[Problem], str | None]
 
 
 _worker_registry: Registry | None = None
+_worker_survey: SurveyResult | None = None
 
 
-def assess_safely(path: str | os.PathLike[str], registry: Registry | None
+def assess_safely(path: str | os.PathLike[str], registry: Registry | None,
+                  survey: SurveyResult | None = None
                   ) -> tuple[UnitResult | None, list[Problem]]:
     """:func:`assess_file`, with any failure of cchc itself on this workbook reported as the
     workbook's problem, so that the other units are still scored."""
     try:
-        return assess_file(path, registry)
+        return assess_file(path, registry, survey=survey)
     except CchcError as err:
         return None, err.problems
     except (MemoryError, RecursionError, Exception) as exc:
@@ -217,7 +224,7 @@ def assess_safely(path: str | os.PathLike[str], registry: Registry | None
 def _assess_slim(path: str, keep: str | None) -> Outcome:
     """In a worker: score one workbook and send back only what ranking needs (the criteria
     set travels as its id; items and fields only for the unit asked to ``keep``)."""
-    result, problems = assess_safely(path, _worker_registry)
+    result, problems = assess_safely(path, _worker_registry, _worker_survey)
     if result is None:
         return path, None, problems, None
     return path, slim(result, keep, criteria=None), problems, result.criteria.id
@@ -228,13 +235,13 @@ def _assess_chunk(job: tuple[list[str], str | None]) -> list[Outcome]:
     return [_assess_slim(path, keep) for path in paths]
 
 
-def _init_worker(registry: Registry) -> None:
+def _init_worker(registry: Registry, survey: SurveyResult | None) -> None:
     import signal
 
     from cchc_cli.reading.child import die_with_parent, limit_memory, quiet_stderr
 
-    global _worker_registry
-    _worker_registry = registry
+    global _worker_registry, _worker_survey
+    _worker_registry, _worker_survey = registry, survey
     decimal.setcontext(EXACT.copy())  # whatever the parent's caller had set
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers itself
     die_with_parent()
@@ -243,17 +250,17 @@ def _init_worker(registry: Registry) -> None:
 
 
 def _assess_all(files: list[Path], registry: Registry, keep: str | None, jobs: int,
-                on_file: Callable[[Path], None] | None
+                on_file: Callable[[Path], None] | None, survey: SurveyResult | None = None
                 ) -> Iterator[tuple[Path, UnitResult | None, list[Problem]]]:
     """Score every file, in ``jobs`` processes when the folder is large enough to gain."""
     if jobs <= 1 or len(files) < PARALLEL_FROM:
         for path in files:
-            result, problems = assess_safely(path, registry)
+            result, problems = assess_safely(path, registry, survey)
             yield path, None if result is None else slim(result, keep), problems
             if on_file:
                 on_file(path)
         return
-    for name, result, problems, set_id in _in_pool(files, registry, keep, jobs):
+    for name, result, problems, set_id in _in_pool(files, registry, keep, jobs, survey):
         if result is not None:
             result = replace(result, criteria=registry.get(set_id or ""))
         yield Path(name), result, problems
@@ -262,7 +269,7 @@ def _assess_all(files: list[Path], registry: Registry, keep: str | None, jobs: i
 
 
 def _in_pool(files: list[Path], registry: Registry, keep: str | None,
-             jobs: int) -> Iterator[Outcome]:
+             jobs: int, survey: SurveyResult | None = None) -> Iterator[Outcome]:
     """Chunks of workbooks in a pool of worker processes. A worker that dies (a reader the
     kernel or its memory cap killed) breaks the pool: the workbooks it left unanswered are then
     scored one by one, each in a child of its own, so that only the culprit is lost. On an
@@ -277,7 +284,7 @@ def _in_pool(files: list[Path], registry: Registry, keep: str | None,
     chunks = [[str(p) for p in files[i:i + size]] for i in range(0, len(files), size)]
     unanswered: list[str] = []
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                               initargs=(registry,))
+                               initargs=(registry, survey))
     try:
         futures = {pool.submit(_assess_chunk, (chunk, keep)): chunk for chunk in chunks}
         for future in as_completed(futures):
@@ -292,7 +299,7 @@ def _in_pool(files: list[Path], registry: Registry, keep: str | None,
         raise
     pool.shutdown(wait=True)
     for path in unanswered:
-        yield _alone(path, keep, registry)
+        yield _alone(path, keep, registry, survey)
 
 
 def _stop(pool: Any) -> None:
@@ -306,12 +313,13 @@ def _stop(pool: Any) -> None:
         process.join(timeout=5)
 
 
-def _alone(path: str, keep: str | None, registry: Registry) -> Outcome:
+def _alone(path: str, keep: str | None, registry: Registry,
+           survey: SurveyResult | None = None) -> Outcome:
     """One workbook in a child process of its own (after a worker died on its chunk)."""
     from cchc_cli.reading.child import ChildDied, in_child
 
-    global _worker_registry
-    _worker_registry = registry
+    global _worker_registry, _worker_survey
+    _worker_registry, _worker_survey = registry, survey
     try:
         return in_child(_assess_slim_job, (path, keep))
     except ChildDied as died:
@@ -332,7 +340,8 @@ def default_jobs() -> int:
 @exact
 def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None, *,
                 group: str | None = None, keep: str | None = None, jobs: int = 1,
-                on_file: Callable[[Path], None] | None = None) -> YearRanking:
+                on_file: Callable[[Path], None] | None = None,
+                survey: SurveyResult | None = None) -> YearRanking:
     """Score every workbook in ``folder`` and rank the units within their groups.
 
     Every entry of the folder is accounted for: ranked, not ranked (with its problems), or
@@ -340,8 +349,10 @@ def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None
     unit ``keep`` (a code) keeps its items and fields too (for compare). With ``jobs`` above 1
     (the command asks for ``default_jobs()``), a large folder is scored in that many
     processes; a library call starts none unless asked. ``on_file`` is called after each
-    workbook (for a progress bar). Raises ``CchcError`` only when the folder itself is
-    missing or holds no workbook.
+    workbook (for a progress bar). With ``survey`` (:func:`survey_file`), survey-scored
+    items take the points of the answers, and answers for a unit with no workbook here are
+    warned of. Raises ``CchcError`` only when the folder itself is missing or holds no
+    workbook.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -354,19 +365,86 @@ def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None
                           not_ranked=list(entries.broken), skipped=entries.skipped)
     scored: list[UnitResult] = []
     for path, result, problems in _assess_all(entries.workbooks, registry, keep,
-                                              jobs, on_file):
+                                              jobs, on_file, survey):
         if result is None:
             outcome.not_ranked.append(NotRanked(str(path), problems))
         else:
             scored.append(result)
             outcome.warnings += result.warnings
     scored = drop_duplicates(scored, outcome)
+    if survey is not None:
+        outcome.warnings += _answers_without_workbook(survey, scored, outcome)
     if group:
         scored = [r for r in scored if r.criteria.matches_group(group)]
     if outcome.year is None and scored:
         outcome.year = scored[0].unit.year
     outcome.groups = rank_results(scored)
     return outcome
+
+
+def _answers_without_workbook(survey: SurveyResult, scored: list[UnitResult],
+                              outcome: YearRanking) -> list[Problem]:
+    """Answers for a unit that has no workbook in the folder (a unit whose workbook could
+    not be scored is named by its own problems, by its file's name)."""
+    here = {unit_key(r.unit.code) for r in scored} | {
+        unit_key(Path(n.file).stem) for n in outcome.not_ranked}
+    problems = []
+    for key, (code, place) in survey.answers.units.items():
+        if key not in here:
+            sheet, _, cell = place.rpartition("!")
+            problems.append(Problem("survey-unknown-unit", file=survey.answers.file,
+                                    sheet=sheet or None, cell=cell or None,
+                                    params={"unit": code}))
+    return problems
+
+
+def survey_criteria(registry: Registry, year: int | None, set_id: str | None = None
+                    ) -> CriteriaSet:
+    """The criteria set a survey is read by: the one named, else the only set of ``year``
+    that declares a survey."""
+    if set_id:
+        cs = registry.get(set_id)
+    else:
+        fitting = [cs for cs in registry if cs.survey is not None
+                   and (year is None or cs.applies_to(year))]
+        if len(fitting) != 1:
+            raise CchcError([Problem("survey-set-ambiguous", params={
+                "year": year or "—", "n": len(fitting),
+                "ids": ", ".join(cs.id for cs in fitting) or "—"})])
+        cs = fitting[0]
+    if cs.survey is None:
+        raise CchcError([Problem("survey-not-declared", params={"id": cs.id})])
+    return cs
+
+
+def year_in_name(path: Path) -> int | None:
+    """A year written in a file's name: ``dieu-tra-2023.xlsx`` → 2023."""
+    import re
+
+    found = re.findall(r"(?<!\d)(?:19|20|21)\d\d(?!\d)", path.stem)
+    return int(found[-1]) if found else None
+
+
+@exact
+def survey_file(path: str | os.PathLike[str], criteria: CriteriaSet | None = None, *,
+                year: int | None = None, registry: Registry | None = None,
+                units: list[str] | None = None) -> SurveyResult:
+    """Read a survey's answers (either shape) and score them by ``criteria``'s survey (by
+    default the only set of ``year`` — or of the year in the file's name — that declares
+    one). ``units`` are the codes expected (see :func:`~cchc_cli.engine.survey.score_survey`).
+    Raises :class:`CchcError` with every problem when the answers have errors; warnings are
+    in the result's ``problems``."""
+    from cchc_cli.reading.survey import read_survey
+
+    path = Path(path)
+    if criteria is None:
+        criteria = survey_criteria(registry or load_registry(), year or year_in_name(path))
+    answers = read_survey(path, criteria)
+    if any(p.is_error for p in answers.problems):
+        raise CchcError(sorted(answers.problems, key=Problem.sort_key))
+    result = score_survey(criteria, answers, units)
+    result.problems.sort(key=Problem.sort_key)
+    return result
 
 
 def data_root(value: str | os.PathLike[str] | None) -> Path:

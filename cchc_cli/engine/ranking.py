@@ -153,6 +153,8 @@ def slim(result: UnitResult, keep: str | None, criteria: Any = "same") -> UnitRe
     if keep is not None and unit_key(result.unit.code) == unit_key(keep):
         return result if criteria == "same" else replace(result, criteria=criteria)
     changes: dict[str, Any] = {"items": [], "fields": [], "self_totals": None}
+    if result.survey is not None:  # the satisfaction index stays; the items' working goes
+        changes["survey"] = replace(result.survey, items={})
     if criteria != "same":
         changes["criteria"] = criteria
     return replace(result, **changes)
@@ -199,6 +201,7 @@ def ranking_dict(ranking: YearRanking, lang: str = "vi") -> dict[str, Any]:
                         "achieved", *(("bonus", "penalty") if cs.adjustments else ()),
                         "max_after_reduction", "index", "index_exact")),
                     "band": u.result.band,
+                    "satisfaction_index": u.result.satisfaction,
                     "file": u.result.file,
                 }
                 for u in g.units

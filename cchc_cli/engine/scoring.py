@@ -34,6 +34,7 @@ from cchc_cli.model.results import (
 )
 from cchc_cli.model.rules import RuleFailed
 from cchc_cli.model.rules import apply as apply_rule
+from cchc_cli.model.survey import SurveyItem, SurveyResult, SurveyUnit
 from cchc_cli.model.text import fold
 from cchc_cli.model.unit import (
     INVALID,
@@ -216,24 +217,29 @@ class _Review:
             self.report(code, leaf, sheet, row, next(iter(keys)), column=column)
 
 
-def _examine(cs: CriteriaSet, wb: UnitWorkbook
+def _examine(cs: CriteriaSet, wb: UnitWorkbook, survey: SurveyUnit | None = None
              ) -> tuple[list[ItemResult], list[AdjustmentResult], list[Problem]]:
-    """Items, bonus and penalty items, and every problem found."""
+    """Items, bonus and penalty items, and every problem found. With ``survey`` (the unit's
+    answers scored), the items its questions score take the computed points."""
     review = _Review(cs, wb)
-    own, appraisal, survey = wb.self_sheet, wb.appraisal, wb.survey
-    for sheet in (own, appraisal, survey):
-        if sheet is not None:
-            review.codes(sheet)
+    asked = {q.item for q in cs.survey.questions} if survey is not None and cs.survey else set()
+    own, appraisal = wb.self_sheet, wb.appraisal
+    for typed in (own, appraisal, wb.survey):
+        if typed is not None:
+            review.codes(typed)
     review.unknown_figures()
+    sheet = wb.survey
     items = [
-        _survey_item(review, leaf, own, survey, appraisal) if leaf.scoring == "survey"
+        _computed_item(review, leaf, sheet, appraisal, survey.items.get(leaf.code))
+        if survey is not None and leaf.code in asked
+        else _survey_item(review, leaf, own, sheet, appraisal) if leaf.scoring == "survey"
         else _self_item(review, leaf, own, appraisal)
         for leaf in cs.leaves.values()
     ]
     pending = [item.code for item in items if item.pending]
     if pending:  # one line for all of them: they are usually the whole survey field
         review.problems.append(Problem(
-            "survey-score-missing", file=review.file, sheet=survey.name if survey else None,
+            "survey-score-missing", file=review.file, sheet=sheet.name if sheet else None,
             params={"n": len(pending), "codes": ", ".join(pending)}))
     adjustments = _adjustments(review, own, appraisal)
     review.problems.sort(key=Problem.sort_key)
@@ -409,6 +415,25 @@ def _survey_item(review: _Review, leaf: Leaf, own: SheetData | None, survey: She
     return ItemResult(leaf, True, None, True, None, None, None, evidence=evidence)
 
 
+def _computed_item(review: _Review, leaf: Leaf, survey: SheetData | None,
+                   appraisal: SheetData | None, computed: SurveyItem | None) -> ItemResult:
+    """A survey-scored item whose points are computed from the answers: they count; points
+    typed in the workbook that differ are warned of, naming the cell and both values."""
+    if computed is None or computed.points is None:
+        return ItemResult(leaf, True, None, True, None, None, None)
+    for sheet, keys in ((survey, ("points",)), (appraisal, ("points2", "points"))):
+        row = sheet.get(leaf.code) if sheet is not None else None
+        typed = next(((k, v) for k in keys if row is not None
+                      and isinstance(v := row.values.get(k), Decimal)), None)
+        if sheet is None or row is None or typed is None:
+            continue
+        if typed[1] != computed.points:
+            review.report("survey-points-differ", leaf, sheet, row, typed[0],
+                          value=plain(typed[1]), computed=plain(computed.points))
+        break
+    return ItemResult(leaf, True, computed.points, True, None, computed.points, None)
+
+
 @exact
 def totals_of(items: Iterable[ItemResult], *, self_assessed: bool = False) -> Totals:
     """Sum items; with ``self_assessed`` the unit's own scores and marks are used for the
@@ -436,29 +461,44 @@ def _self_complete(items: Iterable[ItemResult]) -> bool:
 
 
 @exact
-def assess_unit(cs: CriteriaSet, wb: UnitWorkbook, found: Iterable[Problem] = ()
-                ) -> tuple[UnitResult | None, list[Problem]]:
+def assess_unit(cs: CriteriaSet, wb: UnitWorkbook, found: Iterable[Problem] = (),
+                survey: SurveyResult | None = None) -> tuple[UnitResult | None, list[Problem]]:
     """Every problem of a workbook read by :func:`read_unit`, and its result by ``cs`` when
     none of them is an error. ``found`` are problems the caller already knows of (they are
-    reported first and count as errors too). Never raises for bad data.
+    reported first and count as errors too). With ``survey`` (answers scored by
+    :func:`~cchc_cli.engine.survey.score_survey`), the survey-scored items take the points
+    computed from the answers. Never raises for bad data.
 
     The verbs of the library: ``score_*`` returns a result or raises :class:`CchcError`;
     ``assess_*`` returns ``(result or None, problems)``."""
     found = list(found)
     if wb.info is None:
         return None, found + [p.with_file(str(wb.path)) for p in wb.problems]
-    items, adjustments, problems = _examine(cs, wb)
+    mine = None
+    if survey is not None:
+        if cs.survey is None:
+            return None, found + [Problem("survey-not-declared", file=str(wb.path),
+                                          params={"id": cs.id})]
+        mine = survey.unit(wb.info.code)
+        if mine is None:
+            found.append(Problem("survey-unit-no-answers", file=survey.answers.file,
+                                 params={"unit": wb.info.code}))
+            mine = SurveyUnit(wb.info.code)
+    items, adjustments, problems = _examine(cs, wb, mine)
     problems = found + problems
     if errors(problems):
         return None, problems
     result = _result(cs, wb, items, adjustments, problems)
+    if mine is not None:
+        result = replace(result, survey=mine)
     return result, result.warnings
 
 
 @exact
-def score_unit(cs: CriteriaSet, wb: UnitWorkbook) -> UnitResult:
+def score_unit(cs: CriteriaSet, wb: UnitWorkbook, survey: SurveyResult | None = None
+               ) -> UnitResult:
     """Score a workbook by a criteria set; raises :class:`CchcError` with every error found."""
-    result, problems = assess_unit(cs, wb)
+    result, problems = assess_unit(cs, wb, survey=survey)
     if result is None:
         raise CchcError(problems)
     return result

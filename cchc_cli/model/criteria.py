@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from cchc_cli.model.decimals import fixed, localize, plain
 from cchc_cli.model.problems import CchcError, Problem
 from cchc_cli.model.rules import NAME, RULE_ROUNDING, Rounding, Rule
+from cchc_cli.model.survey import Survey
 from cchc_cli.model.text import fold
 
 Scoring = Literal["self", "survey"]
@@ -179,6 +180,8 @@ class CriteriaSet(_Strict):
     rule_wins: bool = False
     rule_rounding: Rounding = RULE_ROUNDING
     adjustments: Adjustments | None = None  # bonus and penalty outside the total
+    # the survey that scores the survey-scored items from the answers (model/survey.py)
+    survey: Survey | None = None
     fields: list[FieldSpec] = Field(min_length=1)
 
     _path: Path | None = PrivateAttr(default=None)
@@ -186,6 +189,32 @@ class CriteriaSet(_Strict):
     _leaves: dict[str, Leaf] = PrivateAttr(default_factory=dict)
     _nodes: dict[str, FieldSpec | Item] = PrivateAttr(default_factory=dict)
     _below: dict[str, list[str]] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _survey_items(self) -> CriteriaSet:
+        """Each question of the survey scores a survey-scored leaf of this set."""
+        if self.survey is None:
+            return self
+        scoring: dict[str, str] = {}
+
+        def walk(item: Item, inherited: str) -> None:
+            mode = item.scoring or inherited
+            if not item.subcriteria:
+                scoring[item.code] = mode
+            for child in item.subcriteria:
+                walk(child, mode)
+
+        for spec in self.fields:
+            for item in spec.criteria:
+                walk(item, spec.scoring or "self")
+        for q in self.survey.questions:
+            if q.item not in scoring:
+                raise ValueError(f"survey question {q.column!r} scores {q.item!r}, which is not "
+                                 f"a scored item (leaf) of this set")
+            if scoring[q.item] != "survey":
+                raise ValueError(f"survey question {q.column!r} scores {q.item!r}, which is "
+                                 f"not survey-scored (scoring: survey)")
+        return self
 
     def model_post_init(self, context: Any, /) -> None:
         for spec in self.fields:

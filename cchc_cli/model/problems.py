@@ -564,6 +564,73 @@ _KINDS = (
         "chưa có điểm điều tra XHH của {n} tiêu chí ({codes}); kết quả là tạm tính",
         "no survey score for {n} criteria ({codes}); the result is provisional",
     ),
+    # --- the survey's answers (cchc survey, --survey) ----------------------------------------
+    Kind("survey-not-declared", E,
+         "bộ tiêu chí {id} không khai báo điều tra XHH (survey:), nên không chấm được từ phiếu",
+         "the criteria set {id} declares no survey (survey:), so answers cannot be scored",
+         Hint.CRITERIA),
+    Kind("survey-set-ambiguous", E,
+         "cần đúng một bộ tiêu chí khai báo điều tra XHH cho năm {year}, có {n} ({ids}); "
+         "chọn bằng --criteria, hoặc nêu năm (--year)",
+         "one criteria set declaring a survey is needed for {year}; {n} found ({ids}); "
+         "choose one with --criteria, or give the year (--year)", Hint.CRITERIA),
+    Kind("survey-format", E, "tệp phiếu điều tra phải là .csv, .xlsx, .xlsm, .xlsb, .xls hoặc .ods",
+         "a survey's answers are read from .csv, .xlsx, .xlsm, .xlsb, .xls or .ods",
+         Hint.FILE),
+    Kind("survey-hidden-sheet", W, "trang ẩn “{sheet}” không được đọc",
+         "the hidden sheet “{sheet}” is not read"),
+    Kind("survey-no-header", E,
+         "không thấy dòng tiêu đề của phiếu (cột mã đơn vị và các cột câu hỏi {questions}) "
+         "trong {rows} dòng đầu của trang nào",
+         "no header row of answers (a unit code column and the question columns {questions}) "
+         "in the first {rows} rows of any sheet", Hint.LAYOUT),
+    Kind("survey-no-group", E,
+         "trang “{sheet}” không có cột đối tượng khảo sát và tên trang không phải một nhóm "
+         "đã khai báo ({groups})",
+         "sheet “{sheet}” has no respondent group column and its name is not a declared group "
+         "({groups})", Hint.LAYOUT),
+    Kind("survey-unknown-group", E,
+         "đối tượng “{value}” không có trong bộ tiêu chí ({groups}); {n} dòng",
+         "respondent group “{value}” is not declared by the set ({groups}); {n} rows"),
+    Kind("survey-unit-missing", E, "{n} phiếu có trả lời nhưng không có mã đơn vị",
+         "{n} questionnaires have answers but no unit code"),
+    Kind("survey-invalid-answer", E,
+         "{question}: câu trả lời “{value}” không thuộc các phương án {options}; {n} phiếu",
+         "{question}: the answer “{value}” is not one of the options {options}; {n} "
+         "questionnaires"),
+    Kind("survey-duplicate-respondent", E,
+         "mã phiếu “{value}” xuất hiện {n} lần (các ô {cells})",
+         "respondent id “{value}” appears {n} times (cells {cells})"),
+    Kind("survey-bad-count", E,
+         "số phiếu “{value}” không phải số nguyên không âm", "the count “{value}” is not a "
+         "whole number of zero or more"),
+    Kind("survey-unknown-question", W,
+         "cột “{value}” không phải câu hỏi nào của bộ tiêu chí; bỏ qua",
+         "column “{value}” is not a question of the set; ignored"),
+    Kind("survey-question-missing", W,
+         "tệp phiếu không có câu {question} (tiêu chí {item}); tiêu chí này chưa có điểm",
+         "the answers have no question {question} (criterion {item}); it stays pending"),
+    Kind("survey-blank-answers", W,
+         "{n} câu trả lời để trống không được tính ({detail})",
+         "{n} blank answers are not counted ({detail})"),
+    Kind("survey-not-asked", W,
+         "{n} câu trả lời của đối tượng {group} cho {question}, câu không hỏi đối tượng này; "
+         "không tính",
+         "{n} answers from group {group} to {question}, which is not asked of it; not counted"),
+    Kind("survey-unknown-unit", W,
+         "có phiếu của đơn vị {unit} nhưng không có bảng tính của đơn vị này; không dùng",
+         "answers for unit {unit}, which has no workbook here; not used"),
+    Kind("survey-unit-no-answers", W,
+         "không có phiếu nào của đơn vị {unit}; các tiêu chí điều tra XHH chưa có điểm",
+         "no answers for unit {unit}; its survey-scored criteria stay pending"),
+    Kind("survey-too-few-answers", W,
+         "{unit}: ít hơn {min} câu trả lời ({groups}); tiêu chí chưa có điểm",
+         "{unit}: fewer than {min} answers ({groups}); the criterion stays pending"),
+    Kind("survey-points-differ", W,
+         "điểm ghi trong bảng tính {value} khác điểm tính từ phiếu {computed}; dùng điểm tính "
+         "từ phiếu",
+         "the points written in the workbook, {value}, differ from those computed from the "
+         "answers, {computed}; the computed points count"),
     Kind(
         "self-score-missing",
         W,

@@ -23,6 +23,7 @@ from cchc_cli.model.decimals import exact
 from cchc_cli.model.problems import Problem
 from cchc_cli.model.rules import Rounding, RuleFailed
 from cchc_cli.model.rules import apply as apply_rule
+from cchc_cli.model.survey import SurveyUnit
 from cchc_cli.model.unit import UnitInfo
 
 ZERO = Decimal(0)
@@ -234,6 +235,14 @@ class UnitResult:
     warnings: list[Problem] = field(default_factory=list)
     file: str | None = None
     adjustments: list[AdjustmentResult] = field(default_factory=list)
+    survey: SurveyUnit | None = None  # when scored with the survey's answers (--survey)
+
+    @property
+    def satisfaction(self) -> Decimal | None:
+        """The satisfaction index (%) as published: rounded once by the set's policy;
+        ``None`` without a survey, or when some group has too few answers."""
+        exact = self.survey.satisfaction_percent if self.survey is not None else None
+        return None if exact is None else self.display(exact)
 
     def display(self, value: Decimal) -> Decimal:
         return self.criteria.display(value)
@@ -282,6 +291,7 @@ def result_dict(result: UnitResult) -> dict[str, Any]:
         else None,
         "band": result.band,
         "self_assessed_band": result.band_of(result.self_totals),
+        "survey": _survey_dict(result),
         "fields": [
             {
                 "code": f.code,
@@ -308,6 +318,7 @@ def result_dict(result: UnitResult) -> dict[str, Any]:
                 "reason": item.reason,
                 "responsible": item.responsible,
                 "rule": _rule_dict(result, item),
+                "survey": _survey_item_dict(result, item),
             }
             for item in result.items
         ],
@@ -316,6 +327,30 @@ def result_dict(result: UnitResult) -> dict[str, Any]:
                         for a in result.adjustments],
         "warnings": [p.as_dict() for p in result.warnings],
     }
+
+
+def _survey_dict(result: UnitResult) -> dict[str, Any] | None:
+    survey = result.survey
+    if survey is None:
+        return None
+    exact = survey.satisfaction_percent
+    return {"satisfaction_index": result.satisfaction,
+            "satisfaction_index_exact": None if exact is None else str(exact),
+            "questionnaires": survey.questionnaires}
+
+
+def _survey_item_dict(result: UnitResult, item: ItemResult) -> dict[str, Any] | None:
+    computed = result.survey.items.get(item.code) if result.survey is not None else None
+    if computed is None:
+        return None
+    return {"answered": computed.answered,
+            "share_percent": None if computed.share is None
+            else result.criteria.rule_rounding.apply(Decimal(computed.share.numerator) * HUNDRED
+                                                     / computed.share.denominator),
+            "points": computed.points, "pending": computed.pending,
+            "groups": [{"group": g.group, "answers": g.counts, "blank": g.blanks}
+                       for g in computed.groups],
+            "working": dict(computed.working)}
 
 
 def _rule_dict(result: UnitResult, item: ItemResult) -> dict[str, Any] | None:

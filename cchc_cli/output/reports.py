@@ -15,6 +15,7 @@ from cchc_cli.model.criteria import CriteriaSet
 from cchc_cli.model.decimals import fixed
 from cchc_cli.model.results import Totals, UnitResult
 from cchc_cli.model.rules import describe
+from cchc_cli.model.survey import SurveyResult, to_decimal
 from cchc_cli.output.table import Column, Table
 from cchc_cli.words import Lang, t
 
@@ -31,6 +32,7 @@ def rank_tables(ranking: YearRanking, lang: Lang) -> list[Table]:
     for group in ranking.groups:
         cs = group.criteria
         rows = []
+        surveyed = any(unit.result.survey is not None for unit in group.units)
         for unit in group.units:
             result = unit.result
             name = result.unit.name
@@ -39,10 +41,11 @@ def rank_tables(ranking: YearRanking, lang: Lang) -> list[Table]:
             index = result.index
             tot = result.totals
             adjust = [cs.display(tot.bonus), cs.display(tot.penalty)] if cs.adjustments else []
+            satisfied = [result.satisfaction] if surveyed else []
             rows.append([f"{unit.rank}/{unit.of}", result.unit.code, name,
                          cs.display(tot.achieved), *adjust,
                          cs.display(tot.max_after_reduction),
-                         index, result.band or t("no_band", lang)])
+                         index, result.band or t("no_band", lang), *satisfied])
         adjust_columns = [Column(t("bonus", lang), "points"), Column(t("penalty", lang), "points")
                           ] if cs.adjustments else []
         tables.append(Table(
@@ -52,9 +55,72 @@ def rank_tables(ranking: YearRanking, lang: Lang) -> list[Table]:
                      Column(t("rank.achieved", lang), "points"), *adjust_columns,
                      Column(t("rank.max_after", lang), "points"),
                      Column(t("rank.index", lang), "index"),
-                     Column(t("rank.band", lang))],
+                     Column(t("rank.band", lang)),
+                     *([Column(t("rank.satisfaction", lang), "index")] if surveyed else [])],
             rows=rows,
         ))
+    return tables
+
+
+def survey_tables(result: SurveyResult, lang: Lang, unit: str | None = None,
+                  items: bool = True) -> list[Table]:
+    """What ``cchc survey`` shows and writes: each unit's survey points and satisfaction
+    index; each unit's items with the working (one unit's, or every unit's); the province's
+    mean share of each question."""
+    cs, survey = result.criteria, result.criteria.survey
+    asked = [code for code in cs.leaves if survey.questions_of(code)]
+    maximum = sum((cs.leaves[code].max for code in asked), start=Decimal(0))
+    units = [u for u in result.units.values() if unit is None or u.code.upper() == unit.upper()]
+    summary = []
+    for u in units:
+        scored = [i for i in u.items.values() if i.points is not None]
+        summary.append([u.code, u.questionnaires,
+                        sum((i.points for i in scored if i.points is not None), start=Decimal(0)),
+                        maximum, len(u.items) - len(scored) or None,
+                        None if u.satisfaction_percent is None
+                        else cs.display(u.satisfaction_percent)])
+    forms = sum(u.questionnaires or 0 for u in result.units.values())
+    tables = [Table(
+        title=t("survey.title", lang, file=Path(result.answers.file).name),
+        sheet=t("survey.sheet", lang),
+        columns=[Column(t("survey.col.unit", lang)), Column(t("survey.col.forms", lang), "int"),
+                 Column(t("survey.col.points", lang), "points"),
+                 Column(t("survey.col.max", lang), "points"),
+                 Column(t("survey.col.pending", lang), "int"),
+                 Column(t("rank.satisfaction", lang), "index")],
+        rows=summary,
+        notes=(t("survey.summary", lang, units=len(result.units), id=cs.id,
+                 forms=t("survey.tallied", lang) if result.answers.tallied
+                 else t("survey.forms", lang, n=forms)),),
+    )]
+    if items:
+        rows = []
+        for u in units:
+            for code, item in u.items.items():
+                rows.append([u.code, code, item.answered or None,
+                             None if item.share is None
+                             else cs.rule_rounding.apply(to_decimal(item.share * 100)),
+                             item.points, item.working[lang]])
+        tables.append(Table(
+            title=t("survey.items", lang, unit=units[0].code) if unit and units
+            else t("survey.items.all", lang),
+            sheet=t("survey.items.sheet", lang),
+            columns=[Column(t("survey.col.unit", lang)), Column(t("survey.col.criterion", lang)),
+                     Column(t("survey.col.answers", lang), "int"),
+                     Column(t("survey.col.share", lang), "index"),
+                     Column(t("survey.col.points", lang), "points"),
+                     Column(t("survey.col.working", lang), width=80)],
+            rows=rows,
+        ))
+    tables.append(Table(
+        title=t("survey.means", lang), sheet=t("survey.means.sheet", lang),
+        columns=[Column(t("survey.col.question", lang)), Column(t("survey.col.criterion", lang)),
+                 Column(t("survey.col.groups", lang)), Column(t("survey.col.mean", lang), "index")],
+        rows=[[q.column, q.item, ", ".join(q.groups),
+               None if (m := result.means[q.column]) is None
+               else cs.rule_rounding.apply(to_decimal(m * 100))]
+              for q in survey.questions],
+    ))
     return tables
 
 

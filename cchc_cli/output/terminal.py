@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from cchc_cli.model.criteria import CriteriaSet, Registry
 from cchc_cli.model.decimals import fixed, localize, plain
 from cchc_cli.model.problems import Hint, Problem
 from cchc_cli.model.results import Totals, UnitResult
+from cchc_cli.model.survey import SurveyResult
 from cchc_cli.model.text import visible
 from cchc_cli.output.reports import (
     adjustments_lines,
@@ -41,6 +43,7 @@ from cchc_cli.output.reports import (
     group_summary_text,
     rank_tables,
     signed_points,
+    survey_tables,
 )
 from cchc_cli.output.table import Table as ExportTable
 from cchc_cli.output.table import cell_text
@@ -149,6 +152,12 @@ def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool =
     for i, key in enumerate(keys):
         summary.add_row(t(key, lang), *(col[i] for col in columns))
     console.print(summary)
+    if result.survey is not None:
+        forms = result.survey.questionnaires
+        console.print(t("satisfaction.line", lang, label=t("satisfaction", lang),
+                        index=cs.index_text(result.survey.satisfaction_percent, lang),
+                        forms=t("survey.forms", lang, n=forms) if forms is not None
+                        else t("survey.tallied", lang)))
     console.print()
 
     fields = Table(title=t("fields.title", lang), title_justify="left", box=box.SIMPLE_HEAD,
@@ -319,6 +328,24 @@ def render_ranking(console: Console, ranking: YearRanking, lang: Lang) -> None:
     for group, table in zip(ranking.groups, rank_tables(ranking, lang), strict=True):
         render_table(console, table, group.criteria.rounding.decimals, lang,
                      caption=group_summary_text(group, lang))
+        console.print()
+
+
+def render_survey(console: Console, result: SurveyResult, lang: Lang,
+                  unit: str | None = None) -> None:
+    """``cchc survey``: the units' survey points and satisfaction, one unit's items with
+    their working (with ``unit``), and the province's mean by question."""
+    decimals = result.criteria.rounding.decimals
+    for table in survey_tables(result, lang, unit=unit, items=unit is not None):
+        working: list[str] = []
+        if table.columns[-1].width == 80:  # the items of one unit: the working below, whole
+            working = [f"{row[1]}: {row[-1]}" for row in table.rows]
+            table = replace(table, columns=table.columns[1:-1],
+                            rows=[row[1:-1] for row in table.rows])
+        render_table(console, table, decimals, lang,
+                     caption=table.notes[0] if table.notes else None)
+        for line in working:
+            console.print(literal(line), soft_wrap=False)
         console.print()
 
 

@@ -27,6 +27,10 @@ TEXT_CHARS = 32_767  # what Excel itself allows in one cell
 # per cell); past it the sheet is read by cchc, where cells share their string
 SHARED_TEXT_BYTES = 64 * MiB
 
+# A survey's answers (cchc survey): one row per questionnaire, so far larger than a unit's
+# workbook; a .csv is streamed, a workbook read in a child process (below)
+SURVEY_FILE_BYTES = 256 * MiB
+
 # Formats read in a child process (their cells cannot be checked before the reader allocates):
 CHILD_MEMORY_BYTES = 1024 * MiB  # address space the child may add to what it starts with
 CHILD_CPU_SECONDS = 60

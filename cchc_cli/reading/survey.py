@@ -1,0 +1,527 @@
+"""Survey answers read and counted, as a contractor delivers them, in one of two shapes:
+
+- **answers** (phiếu): one row per questionnaire — unit code, respondent group (or one sheet
+  per group, named after it), an optional respondent id, then one column per question;
+- **pre-tallied**: one row per unit × group × question, with the count of each answer in a
+  column named after the option (``A``, ``B`` … or ``1`` … ``5``).
+
+Both give the same :class:`~cchc_cli.model.survey.SurveyAnswers`. ``.csv`` (UTF-8, with or
+without BOM) is streamed in this process; ``.xlsx/.xlsm/.xlsb/.xls/.ods`` are read by
+python-calamine in a child process with capped memory and time (reading/child.py). Rows are
+counted a chunk at a time, column by column (``Counter`` over ``zip``: the counting runs in C),
+and the raw values are resolved afterwards, once per distinct value; the cells of bad values
+are found by a second pass only when there are some.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from itertools import islice, repeat
+from pathlib import Path
+from typing import Any
+
+from cchc_cli.model.criteria import CriteriaSet
+from cchc_cli.model.problems import CchcError, Problem
+from cchc_cli.model.survey import Survey, SurveyAnswers, SurveyQuestion, answer_key
+from cchc_cli.model.text import fold, nfc, unit_code, unit_key
+from cchc_cli.model.unit import cell_ref
+from cchc_cli.reading import limits
+
+HEADER_ROWS = 20  # the header is looked for in the first rows, as in a unit's workbook
+CHUNK = 4096  # rows counted at a time
+SHOWN_CELLS = 5  # cells named for one problem
+SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+
+_UNIT = {fold(n) for n in ("Mã đơn vị", "Đơn vị", "Mã cơ quan", "Cơ quan", "Mã ĐV",
+                           "Cơ quan, đơn vị", "Đơn vị được khảo sát", "Unit", "Unit code")}
+_GROUP = {fold(n) for n in ("Nhóm", "Nhóm đối tượng", "Đối tượng", "Đối tượng khảo sát",
+                            "Group", "Respondent group")}
+_RESPONDENT = {fold(n) for n in ("Mã phiếu", "Số phiếu", "Phiếu số", "Respondent",
+                                 "Respondent id", "ID")}
+_QUESTION = {fold(n) for n in ("Câu hỏi", "Câu", "Question")}
+_BLANK = {fold(n) for n in ("Để trống", "Bỏ trống", "Không trả lời", "Blank")}
+
+Rows = Callable[[], Iterator[list[Any]]]  # a fresh iterator over a sheet's rows each call
+
+
+@dataclass
+class _Layout:
+    """One sheet's header: which column holds what."""
+
+    sheet: str
+    header: int  # 0-based row of the header
+    unit: int
+    group: int | None
+    group_code: str | None  # the sheet's group, when it has no group column
+    respondent: int | None
+    questions: dict[int, SurveyQuestion] = field(default_factory=dict)  # answers shape
+    question: int | None = None  # pre-tallied shape: the question column
+    options: dict[int, str] = field(default_factory=dict)  # pre-tallied: column → option
+    blank: int | None = None  # pre-tallied: the blank answers' count
+
+    @property
+    def tallied(self) -> bool:
+        return self.question is not None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else nfc(str(value))
+
+
+def _find_layout(sheet: str, head: list[list[Any]], survey: Survey, file: str,
+                 problems: list[Problem]) -> _Layout | None:
+    for r, row in enumerate(head):
+        keys = [fold(_text(v)) for v in row]
+        unit = next((c for c, k in enumerate(keys) if k in _UNIT), None)
+        if unit is None:
+            continue
+        questions = {c: q for c, v in enumerate(row)
+                     if (q := survey.find_question(_text(v))) is not None}
+        question = next((c for c, k in enumerate(keys) if k in _QUESTION), None)
+        if not questions and question is None:
+            continue
+        group = next((c for c, k in enumerate(keys) if k in _GROUP), None)
+        layout = _Layout(sheet, r, unit, group, None,
+                         next((c for c, k in enumerate(keys) if k in _RESPONDENT), None))
+        if question is not None and not questions:
+            layout.question = question
+            options = survey.options()
+            layout.options = {c: key for c, v in enumerate(row)
+                              if (key := answer_key(_text(v) or None)) in options}
+            layout.blank = next((c for c, k in enumerate(keys) if k in _BLANK), None)
+        else:
+            layout.questions = questions
+        known = {unit, group, layout.respondent, question, layout.blank, *questions,
+                 *layout.options}
+        for c, v in enumerate(row):
+            if c not in known and _text(v):
+                problems.append(Problem("survey-unknown-question", file=file, sheet=sheet,
+                                        cell=cell_ref(r, c), params={"value": _text(v)}))
+        if group is None:
+            found = survey.find_group(sheet)
+            if found is None:
+                problems.append(Problem("survey-no-group", file=file, sheet=sheet, params={
+                    "groups": ", ".join(g.code for g in survey.groups)}))
+                return None
+            layout.group_code = found.code
+        return layout
+    return None
+
+
+class _Counting:
+    """Counts of raw values, resolved once per distinct value at the end."""
+
+    def __init__(self, cs: CriteriaSet, file: str):
+        assert cs.survey is not None
+        self.cs, self.survey, self.file = cs, cs.survey, file
+        self.problems: list[Problem] = []
+        # (question column, raw unit, raw group, raw answer) → answers
+        self.raw: Counter[tuple[str, Any, Any, Any]] = Counter()
+        self.forms: Counter[tuple[Any, Any]] = Counter()  # (raw unit, raw group) → phiếu
+        self.ids: Counter[str] = Counter()
+        self.units: dict[str, tuple[str, str]] = {}
+        self.columns: set[str] = set()
+        self.tallied: list[_Layout] = []
+        self.answered: list[_Layout] = []
+        self.counts: dict[tuple[str, str, str], dict[str, int]] = {}
+        self.blanks: Counter[tuple[str, str, str]] = Counter()
+
+    # -- the answers shape ---------------------------------------------------------------------
+    def answers(self, layout: _Layout, rows: Iterator[list[Any]]) -> None:
+        self.answered.append(layout)
+        self.columns |= {q.column for q in layout.questions.values()}
+        width = 1 + max([layout.unit, layout.group or 0, layout.respondent or 0,
+                         *layout.questions])
+        group = layout.group
+        for chunk in iter(lambda: list(islice(rows, CHUNK)), []):
+            padded = [row if len(row) >= width else [*row, *repeat(None, width - len(row))]
+                      for row in chunk]
+            columns = list(zip(*padded, strict=False))  # rows at least `width` long
+            units = columns[layout.unit]
+            groups = columns[group] if group is not None else \
+                tuple(repeat(layout.group_code, len(padded)))
+            self.forms.update(zip(units, groups, strict=True))
+            if layout.respondent is not None:
+                self.ids.update(v for v in columns[layout.respondent] if v not in (None, ""))
+            for c, q in layout.questions.items():
+                self.raw.update(zip(repeat(q.column, len(units)), units, groups, columns[c],
+                                    strict=True))
+
+    # -- the pre-tallied shape ----------------------------------------------------------------
+    def tally(self, layout: _Layout, rows: Iterator[list[Any]]) -> None:
+        self.tallied.append(layout)
+        assert layout.question is not None
+        sheet = layout.sheet
+        for r, row in enumerate(rows, start=layout.header + 1):
+            def at(c: int | None, row: list[Any] = row) -> Any:
+                return row[c] if c is not None and c < len(row) else None
+
+            raw_unit, raw_q = _text(at(layout.unit)), _text(at(layout.question))
+            counts = {o: at(c) for c, o in layout.options.items()}
+            if not raw_unit and not raw_q and all(v in (None, "") for v in counts.values()):
+                continue
+            place = (sheet, cell_ref(r, layout.unit))
+            unit = self._unit(raw_unit, place)
+            group = layout.group_code or self._group(_text(at(layout.group)),
+                                                     (sheet, cell_ref(r, layout.group or 0)))
+            q = self.survey.find_question(raw_q)
+            if q is None:
+                self.problems.append(Problem("survey-unknown-question", file=self.file,
+                                             sheet=sheet, cell=cell_ref(r, layout.question),
+                                             params={"value": raw_q}))
+                continue
+            self.columns.add(q.column)
+            whole: dict[str, int] = {}
+            for c, o in layout.options.items():
+                n = _count(at(c))
+                if n is None:
+                    self.problems.append(Problem("survey-bad-count", file=self.file,
+                                                 sheet=sheet, cell=cell_ref(r, c),
+                                                 params={"value": _text(at(c))}))
+                else:
+                    whole[o] = n
+            blank = _count(at(layout.blank)) if layout.blank is not None else 0
+            if blank is None:
+                self.problems.append(Problem("survey-bad-count", file=self.file, sheet=sheet,
+                                             cell=cell_ref(r, layout.blank or 0),
+                                             params={"value": _text(at(layout.blank))}))
+                blank = 0
+            if unit is None or group is None:
+                continue
+            scale = self.survey.scale_of(q)
+            invalid = [o for o, n in whole.items() if n and o not in scale]
+            for o in invalid:
+                c = next(c for c, opt in layout.options.items() if opt == o)
+                self.problems.append(Problem("survey-invalid-answer", file=self.file,
+                                             sheet=sheet, cell=cell_ref(r, c), params={
+                                                 "question": q.column, "value": o,
+                                                 "options": ", ".join(scale), "n": whole[o]}))
+            if group not in q.groups:
+                n = sum(whole.values())
+                if n:
+                    self.problems.append(Problem("survey-not-asked", file=self.file,
+                                                 sheet=sheet, cell=cell_ref(r, layout.unit),
+                                                 params={"n": n, "group": group,
+                                                         "question": q.column}))
+                continue
+            into = self.counts.setdefault((unit, group, q.column), {})
+            for o, n in whole.items():
+                if o in scale:
+                    into[o] = into.get(o, 0) + n
+            self.blanks[(unit, group, q.column)] += blank
+
+    # -- resolving -----------------------------------------------------------------------------
+    def _unit(self, raw: str, place: tuple[str, str]) -> str | None:
+        if not raw:
+            return None
+        code = unit_code(raw)
+        key = unit_key(code)
+        self.units.setdefault(key, (code, f"{place[0]}!{place[1]}"))
+        return key
+
+    def _group(self, raw: str, place: tuple[str, str]) -> str | None:
+        found = self.survey.find_group(raw) if raw else None
+        if found is None:
+            self.problems.append(Problem("survey-unknown-group", file=self.file,
+                                         sheet=place[0], cell=place[1], params={
+                                             "value": raw, "n": 1, "groups": ", ".join(
+                                                 g.code for g in self.survey.groups)}))
+        return found.code if found else None
+
+    def resolve(self, sheets: list[tuple[_Layout, Rows]]) -> None:
+        """The raw counts of the answers shape resolved into units, groups and options; the
+        cells of what cannot be resolved found by a second pass."""
+        groups: dict[Any, str | None] = {}
+        for raw in {g for (_u, g) in self.forms}:
+            named = self.survey.find_group(_text(raw)) if _text(raw) else None
+            groups[raw] = named.code if named else None
+        units: dict[Any, str | None] = {}
+        for raw in {u for (u, _g) in self.forms}:
+            units[raw] = unit_key(unit_code(_text(raw))) if _text(raw) else None
+        questions = {q.column: q for q in self.survey.questions}
+        answers: dict[tuple[str, Any], str | None] = {}
+        bad = _Bad()
+        blank_by_question: Counter[str] = Counter()
+        for (column, raw_unit, raw_group, raw_answer), n in self.raw.items():
+            q = questions[column]
+            answer = answers.get((column, raw_answer), "?")
+            if answer == "?":
+                answer = answers[(column, raw_answer)] = answer_key(
+                    raw_answer if raw_answer != "" else None)
+            unit, group = units[raw_unit], groups[raw_group]
+            if unit is None:
+                if answer is not None:
+                    bad.no_unit = True
+                continue
+            if group is None:
+                bad.groups[raw_group] = bad.groups.get(raw_group, 0) + n
+                continue
+            if answer is None:
+                if group in q.groups:
+                    self.blanks[(unit, group, column)] += n
+                    blank_by_question[column] += n
+                continue
+            if answer not in self.survey.scale_of(q):
+                bad.answers[(column, raw_answer)] = bad.answers.get((column, raw_answer), 0) + n
+                continue
+            if group not in q.groups:
+                key = (group, column)
+                bad.not_asked[key] = bad.not_asked.get(key, 0) + n
+                continue
+            into = self.counts.setdefault((unit, group, column), {})
+            into[answer] = into.get(answer, 0) + n
+        bad.ids = {v for v, n in self.ids.items() if n > 1}
+        places = _locate(sheets, bad, units, groups, self.survey) if bad else _Places()
+        self._report(bad, places, blank_by_question)
+        for raw_unit, _g in self.forms:
+            found = units[raw_unit]
+            if found is not None and found not in self.units:
+                self.units[found] = (unit_code(_text(raw_unit)), places.units.get(raw_unit, ""))
+        self._questionnaires: dict[tuple[str, str], int] = {}
+        for (raw_unit, raw_group), n in self.forms.items():
+            unit, group = units[raw_unit], groups[raw_group]
+            if unit is not None and group is not None:
+                key2 = (unit, group)
+                self._questionnaires[key2] = self._questionnaires.get(key2, 0) + n
+
+    def _report(self, bad: _Bad, places: _Places, blanks: Counter[str]) -> None:
+        file = self.file
+        groups = ", ".join(g.code for g in self.survey.groups)
+        found = self.problems
+        if bad.no_unit:
+            found.append(_at("survey-unit-missing", file, places.no_unit,
+                             n=places.no_unit_rows))
+        for raw, n in bad.groups.items():
+            found.append(_at("survey-unknown-group", file, places.groups.get(raw, []),
+                             value=_text(raw) or "∅", n=n, groups=groups))
+        for (column, raw), n in bad.answers.items():
+            q = next(q for q in self.survey.questions if q.column == column)
+            found.append(_at("survey-invalid-answer", file, places.answers.get((column, raw), []),
+                             question=column, value=_text(raw),
+                             options=", ".join(self.survey.scale_of(q)), n=n))
+        for (group, column), n in bad.not_asked.items():
+            found.append(_at("survey-not-asked", file, places.not_asked.get((group, column), []),
+                             n=n, group=group, question=column))
+        for value in sorted(bad.ids, key=str):
+            cells = places.ids.get(value, [])
+            found.append(_at("survey-duplicate-respondent", file, cells, value=_text(value),
+                             n=self.ids[value], cells=", ".join(c for _s, c in cells)))
+        if blanks:
+            detail = ", ".join(f"{c}: {n}" for c, n in blanks.items())
+            self.problems.append(Problem("survey-blank-answers", file=file, params={
+                "n": sum(blanks.values()), "detail": detail}))
+
+    def answers_of(self) -> SurveyAnswers:
+        questionnaires = getattr(self, "_questionnaires", None) if self.answered else None
+        for q in self.survey.questions:
+            if q.column not in self.columns:
+                self.problems.append(Problem("survey-question-missing", file=self.file,
+                                             criterion=q.item,
+                                             params={"question": q.column, "item": q.item}))
+        return SurveyAnswers(file=self.file, criteria=self.cs.id, counts=self.counts,
+                             blanks=dict(self.blanks), questionnaires=questionnaires,
+                             units=self.units, columns=self.columns,
+                             tallied=bool(self.tallied) and not self.answered,
+                             problems=self.problems)
+
+
+def _count(value: Any) -> int | None:
+    """A count cell: a whole number of zero or more; empty is 0; ``None`` if it is not one."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or number < 0 or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+def _at(code: str, file: str, where: list[tuple[str, str]], **params: Any) -> Problem:
+    """A problem at the first of the cells ``where`` it is (none: at the file)."""
+    sheet, cell = where[0] if where else (None, None)
+    return Problem(code, file=file, sheet=sheet, cell=cell, params=params)
+
+
+@dataclass
+class _Bad:
+    no_unit: bool = False
+    groups: dict[Any, int] = field(default_factory=dict)
+    answers: dict[tuple[str, Any], int] = field(default_factory=dict)
+    not_asked: dict[tuple[str, str], int] = field(default_factory=dict)
+    ids: set[Any] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.no_unit or self.groups or self.answers or self.not_asked or self.ids)
+
+
+@dataclass
+class _Places:
+    no_unit: list[tuple[str, str]] = field(default_factory=list)
+    no_unit_rows: int = 0
+    groups: dict[Any, list[tuple[str, str]]] = field(default_factory=dict)
+    answers: dict[tuple[str, Any], list[tuple[str, str]]] = field(default_factory=dict)
+    not_asked: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    ids: dict[Any, list[tuple[str, str]]] = field(default_factory=dict)
+    units: dict[Any, str] = field(default_factory=dict)
+
+
+def _note(places: dict[Any, list[tuple[str, str]]], key: Any, sheet: str, cell: str,
+          limit: int = SHOWN_CELLS) -> None:
+    found = places.setdefault(key, [])
+    if len(found) < limit:
+        found.append((sheet, cell))
+
+
+def _locate(sheets: list[tuple[_Layout, Rows]], bad: _Bad, units: dict[Any, str | None],
+            groups: dict[Any, str | None], survey: Survey) -> _Places:
+    """The second pass, on the error path only: the cells of the values that were bad."""
+    places = _Places()
+    asked = {q.column: set(q.groups) for q in survey.questions}
+    for layout, rows in sheets:
+        sheet = layout.sheet
+        for r, row in enumerate(islice(rows(), layout.header + 1, None), start=layout.header + 1):
+            def at(c: int | None, row: list[Any] = row) -> Any:
+                return row[c] if c is not None and c < len(row) else None
+
+            raw_unit = at(layout.unit)
+            raw_group = at(layout.group) if layout.group is not None else layout.group_code
+            answered = [(c, q, v) for c, q in layout.questions.items()
+                        if (v := at(c)) not in (None, "")]
+            if units.get(raw_unit) is None:
+                if answered and bad.no_unit:
+                    places.no_unit_rows += 1
+                    if len(places.no_unit) < SHOWN_CELLS:
+                        places.no_unit.append((sheet, cell_ref(r, layout.unit)))
+                continue
+            places.units.setdefault(raw_unit, f"{sheet}!{cell_ref(r, layout.unit)}")
+            if raw_group in bad.groups:
+                _note(places.groups, raw_group, sheet, cell_ref(r, layout.group or 0))
+                continue
+            group = groups.get(raw_group)
+            for c, q, v in answered:
+                if (q.column, v) in bad.answers:
+                    _note(places.answers, (q.column, v), sheet, cell_ref(r, c))
+                elif group not in asked[q.column] and (group, q.column) in bad.not_asked:
+                    _note(places.not_asked, (group, q.column), sheet, cell_ref(r, c))
+            if layout.respondent is not None and (v := at(layout.respondent)) in bad.ids:
+                _note(places.ids, v, sheet, cell_ref(r, layout.respondent), limit=10)
+    return places
+
+
+# --- the file ----------------------------------------------------------------------------------
+
+
+def _count_sheets(cs: CriteriaSet, file: str, sheets: list[tuple[str, Rows]],
+                  problems: list[Problem]) -> SurveyAnswers:
+    survey = cs.survey
+    assert survey is not None
+    counting = _Counting(cs, file)
+    counting.problems = problems
+    laid: list[tuple[_Layout, Rows]] = []
+    for name, rows in sheets:
+        iterator = rows()
+        head = list(islice(iterator, HEADER_ROWS))
+        layout = _find_layout(name, head, survey, file, problems)
+        if layout is None:
+            continue
+        rest = iter([*head[layout.header + 1:]])
+        body = _chain(rest, iterator)
+        if layout.tallied:
+            counting.tally(layout, body)
+        else:
+            counting.answers(layout, body)
+            laid.append((layout, rows))
+    if not counting.tallied and not counting.answered:
+        if any(p.code == "survey-no-group" for p in problems):
+            raise CchcError(problems)
+        raise CchcError([*problems, Problem("survey-no-header", file=file, params={
+            "rows": HEADER_ROWS,
+            "questions": ", ".join(q.column for q in survey.questions[:3]) + " …"})])
+    if counting.answered:
+        counting.resolve(laid)
+    return counting.answers_of()
+
+
+def _chain(first: Iterator[list[Any]], then: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    yield from first
+    yield from then
+
+
+def _csv_sheets(path: Path) -> list[tuple[str, Rows]]:
+    def rows() -> Iterator[list[Any]]:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            yield from csv.reader(handle)
+
+    return [(path.stem, rows)]
+
+
+def _rows_of(sheet: Any) -> Rows:
+    def rows() -> Iterator[list[Any]]:
+        return iter(sheet.iter_rows())
+
+    return rows
+
+
+def _read_book(job: tuple[str, CriteriaSet]) -> SurveyAnswers:
+    """In a child process: every visible sheet of a workbook, with python-calamine."""
+    from cchc_cli.reading.child import open_calamine
+
+    file, cs = job
+    book = open_calamine(file)
+    problems: list[Problem] = []
+    sheets: list[tuple[str, Rows]] = []
+    for meta in book.sheets_metadata:
+        if str(meta.visible).rsplit(".", 1)[-1] != "Visible":
+            problems.append(Problem("survey-hidden-sheet", file=file, sheet=meta.name))
+            continue
+        sheets.append((meta.name, _rows_of(book.get_sheet_by_name(meta.name))))
+    return _count_sheets(cs, file, sheets, problems)
+
+
+def read_survey(path: str | os.PathLike[str], cs: CriteriaSet) -> SurveyAnswers:
+    """The answers of a survey file counted by ``cs``'s survey; raises :class:`CchcError`
+    when the file cannot be read as answers at all. Problems with some answers (an unknown
+    group, an answer outside the options…) are in the result's ``problems``."""
+    from cchc_cli.reading.child import ChildDied, in_child
+
+    path = Path(path)
+    file = str(path)
+    if cs.survey is None:
+        raise CchcError([Problem("survey-not-declared", params={"id": cs.id})])
+    if not path.exists():
+        raise CchcError([Problem("file-not-found", file=file)])
+    if not path.is_file():
+        raise CchcError([Problem("not-a-regular-file", file=file)])
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise CchcError([Problem("survey-format", file=file)])
+    size = path.stat().st_size
+    if size > limits.SURVEY_FILE_BYTES:
+        raise CchcError([Problem("workbook-too-large", file=file, params={
+            "size": f"{size / limits.MiB:.0f} MiB",
+            "limit": f"{limits.SURVEY_FILE_BYTES // limits.MiB} MiB"})])
+    if suffix == ".csv":
+        try:
+            return _count_sheets(cs, file, _csv_sheets(path), [])
+        except UnicodeDecodeError as exc:
+            raise CchcError([Problem("unreadable-file", file=file, params={
+                "detail": f"không phải UTF-8 / not UTF-8 (byte {exc.start})"})]) from None
+        except (OSError, csv.Error) as exc:
+            raise CchcError([Problem("unreadable-file", file=file,
+                                     params={"detail": str(exc)[:160]})]) from None
+    try:
+        answers: SurveyAnswers = in_child(_read_book, (file, cs))
+        return answers
+    except ChildDied as died:
+        raise CchcError([Problem("reader-died", file=file,
+                                 params={"detail": died.detail})]) from None
+
