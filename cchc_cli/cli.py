@@ -41,6 +41,7 @@ from cchc_cli.folders import (
     unit_history,
     validate_path,
     workbook_files,
+    year_in_name,
     year_of_folder,
 )
 from cchc_cli.model.criteria import CriteriaSet, Registry
@@ -142,6 +143,34 @@ SurveyOption = Annotated[
                  help="Tệp phiếu điều tra XHH (.xlsx, .xls, .ods, .csv; từng phiếu hoặc đã tổng "
                       "hợp): các tiêu chí điều tra XHH được chấm từ phiếu, kèm chỉ số hài lòng."),
 ]
+
+
+SurveysOption = Annotated[
+    list[str] | None,
+    typer.Option("--survey", metavar="[YEAR=]ANSWERS", show_default=False,
+                 help="Tệp phiếu điều tra XHH của một năm (lặp lại cho nhiều năm): NĂM=TỆP, "
+                      "hoặc TỆP có năm trong tên (xhh-2023.xlsx)."),
+]
+
+
+def _surveys(values: list[str] | None, lang: Lang,
+             registry: Registry | None = None) -> dict[int, SurveyResult]:
+    """Each ``--survey [YEAR=]FILE`` read for its year (given, or written in its name)."""
+    found: dict[int, SurveyResult] = {}
+    for value in values or []:
+        year, path = _survey_path(value)
+        if year is None:
+            raise CchcError([Problem("survey-year-unknown", file=str(path))])
+        found[year] = _survey(path, lang, registry=registry, year=year)  # type: ignore[assignment]
+    return found
+
+
+def _survey_path(value: str) -> tuple[int | None, Path]:
+    """``2023=phieu.xlsx`` → (2023, phieu.xlsx); ``xhh-2023.xlsx`` → (2023, …); else no year."""
+    year_text, sep, name = value.partition("=")
+    if sep and year_text.strip().isdigit():
+        return int(year_text), Path(name)
+    return year_in_name(Path(value)), Path(value)
 
 
 def _survey(path: Path | None, lang: Lang, *, criteria: CriteriaSet | None = None,
@@ -364,6 +393,7 @@ def compare(
     output: OutputOption = None,
     chart: ChartOption = None,
     force: ForceOption = False,
+    survey: SurveysOption = None,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -385,9 +415,12 @@ def compare(
     """
     language = _lang(lang)
     with _guard(language, debug):
-        comparison = compare_years(data, year_a, year_b, unit, jobs=default_jobs())
+        surveys = _surveys(survey, language)
+        comparison = compare_years(data, year_a, year_b, unit, jobs=default_jobs(),
+                                   surveys=surveys)
         root = data_root(data)
-        inputs = [*workbook_files(root / str(year_a)), *workbook_files(root / str(year_b))]
+        inputs = [*workbook_files(root / str(year_a)), *workbook_files(root / str(year_b)),
+                  *(Path(s.answers.file) for s in surveys.values())]
         check_outputs((output, TABLE_SUFFIXES), (chart, CHART_SUFFIXES), inputs=inputs,
                       force=force)
         if output:
@@ -415,6 +448,7 @@ def gains(
     json: JsonOption = False,
     output: OutputOption = None,
     force: ForceOption = False,
+    survey: SurveyOption = None,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -439,7 +473,10 @@ def gains(
 
     language = _lang(lang)
     with _guard(language, debug):
-        result = gains_of_folder(folder, unit, target_rank=target_rank, jobs=default_jobs())
+        answers = _survey(survey, language, year=year_of_folder(folder)
+                          if folder.is_dir() else None)
+        result = gains_of_folder(folder, unit, target_rank=target_rank, jobs=default_jobs(),
+                                 survey=answers)
         if output:
             write_tables(output, gains_tables(result, language), inputs=workbook_files(folder),
                          decimals=result.criteria.rounding.decimals, force=force)
@@ -458,6 +495,7 @@ def history(
     json: JsonOption = False,
     chart: ChartOption = None,
     force: ForceOption = False,
+    survey: SurveysOption = None,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -474,7 +512,8 @@ def history(
     """
     language = _lang(lang)
     with _guard(language, debug):
-        story = unit_history(data, unit, jobs=default_jobs())
+        story = unit_history(data, unit, jobs=default_jobs(),
+                             surveys=_surveys(survey, language))
         if chart:
             inputs = [s.result.file for s in story.years if s.result.file]
             history_chart(story, chart, language, inputs=inputs, force=force)
@@ -621,6 +660,7 @@ def report(
                                              help="Mã đơn vị (với --compare).")] = None,
     data: DataOption = None,
     force: ForceOption = False,
+    survey: SurveysOption = None,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -646,20 +686,25 @@ def report(
         if compare is not None:
             if not unit:
                 raise typer.BadParameter("--compare cần --unit (needs --unit)")
-            comparison = compare_years(data, compare[0], compare[1], unit, jobs=default_jobs())
+            surveys = _surveys(survey, language)
+            comparison = compare_years(data, compare[0], compare[1], unit, jobs=default_jobs(),
+                                       surveys=surveys)
             root = data_root(data)
             inputs = [p for year in compare for p in workbook_files(root / str(year))]
+            inputs += [Path(s.answers.file) for s in surveys.values()]
             document = comparison_document(comparison, language)
             decimals = comparison.b.result.criteria.rounding.decimals
             ranked = [comparison.a, comparison.b]
         else:
             if file is None:
                 raise typer.BadParameter("cần FILE hoặc --compare (FILE or --compare needed)")
-            result = score_file(file)
+            answers = _survey(_survey_path(survey[0])[1], language) if survey else None
+            result = score_file(file, survey=answers)
             if result.warnings:
                 render_problems(make_console(stderr=True), result.warnings, language)
             document = appendix(result, language, by_office=by_office)
             inputs, decimals = [file], result.criteria.rounding.decimals
+            inputs += [Path(answers.answers.file)] if answers else []
             ranked = []
         path = write_document(document, output, decimals=decimals, lang=language,
                               inputs=inputs, force=force)

@@ -15,7 +15,7 @@ import decimal
 import errno
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -456,11 +456,15 @@ def data_root(value: str | os.PathLike[str] | None) -> Path:
 
 @exact
 def compare_years(root: str | os.PathLike[str] | None, year_a: int, year_b: int, code: str,
-                  registry: Registry | None = None, *, jobs: int = 1) -> Comparison:
-    """Rank both year folders under ``root`` and compare unit ``code`` between them."""
+                  registry: Registry | None = None, *, jobs: int = 1,
+                  surveys: Mapping[int, SurveyResult] | None = None) -> Comparison:
+    """Rank both year folders under ``root`` and compare unit ``code`` between them; a year
+    with answers in ``surveys`` (year → :func:`survey_file`) is scored with them."""
     registry = registry or load_registry()
     base = data_root(root)
-    a, b = (side_of(rank_folder(base / str(year), registry, keep=code, jobs=jobs), code, year)
+    surveys = surveys or {}
+    a, b = (side_of(rank_folder(base / str(year), registry, keep=code, jobs=jobs,
+                                survey=surveys.get(year)), code, year)
             for year in (year_a, year_b))
     return compare_results(a, b)
 
@@ -468,9 +472,11 @@ def compare_years(root: str | os.PathLike[str] | None, year_a: int, year_b: int,
 @exact
 def gains_of_folder(folder: str | os.PathLike[str], code: str, *,
                     target_rank: int | None = None, registry: Registry | None = None,
-                    jobs: int = 1) -> Gains:
-    """Rank a year folder and work out the gains of unit ``code``."""
-    ranking = rank_folder(Path(folder), registry or load_registry(), keep=code, jobs=jobs)
+                    jobs: int = 1, survey: SurveyResult | None = None) -> Gains:
+    """Rank a year folder (with the answers of ``survey``, if given) and work out the gains
+    of unit ``code``."""
+    ranking = rank_folder(Path(folder), registry or load_registry(), keep=code, jobs=jobs,
+                          survey=survey)
     return gains_for(ranking, code, target_rank)
 
 
@@ -483,8 +489,10 @@ def year_folders(root: Path) -> list[tuple[int, Path]]:
 
 @exact
 def unit_history(root: str | os.PathLike[str] | None, code: str,
-                 registry: Registry | None = None, *, jobs: int = 1) -> History:
-    """The unit's result and rank in every year folder under ``root`` that holds it.
+                 registry: Registry | None = None, *, jobs: int = 1,
+                 surveys: Mapping[int, SurveyResult] | None = None) -> History:
+    """The unit's result and rank in every year folder under ``root`` that holds it (a year
+    with answers in ``surveys`` scored with them).
 
     A year whose folder has no workbook of the unit is skipped; a year where the unit's own
     workbook cannot be scored raises ``CchcError`` with its problems."""
@@ -492,7 +500,8 @@ def unit_history(root: str | os.PathLike[str] | None, code: str,
     history = History(code=unit_code(code), years=[])
     for year, folder in year_folders(data_root(root)):
         try:
-            ranking = rank_folder(folder, registry, keep=code, jobs=jobs)
+            ranking = rank_folder(folder, registry, keep=code, jobs=jobs,
+                                  survey=(surveys or {}).get(year))
         except CchcError:
             continue  # an empty year folder
         try:

@@ -143,7 +143,7 @@ def test_history_cli_json_and_chart(cli, tmp_path):
         "year": 2020, "achieved": Decimal("71.33"), "bonus": 0, "penalty": 0,
         "max_after_reduction": Decimal("90.5"),
         "index": Decimal("78.81"), "index_exact": None, "rank": 13, "of": 19,
-        "band": "Nhóm 3", "criteria_set": "soc-trang-so-2019"}
+        "band": "Nhóm 3", "satisfaction_index": None, "criteria_set": "soc-trang-so-2019"}
     chart = tmp_path / "stc.png"
     result = cli("history", "--unit", "STC", "--data", SAMPLES, "--chart", chart)
     assert result.exit_code == 0

@@ -422,3 +422,38 @@ def test_cli_rank_and_score_with_survey(cli: Any) -> None:
     assert all(u["satisfaction_index"] is None for g in plain["groups"] for u in g["units"])
     scored = cli("score", str(SAMPLES / "2023" / "STC.xlsx"), "--survey", str(TALLIED))
     assert scored.exit_code == 0 and "Chỉ số hài lòng (điều tra XHH): 87,14 %" in scored.stdout
+
+
+def test_cli_compare_history_gains_report_take_each_years_answers(tmp_path: Path,
+                                                                   cli: Any) -> None:
+    data = str(SAMPLES)
+    compared = cli("compare", "2022", "2023", "--unit", "STC", "--data", data, "--json",
+                   "--survey", f"2023={ANSWERS}")
+    assert compared.exit_code == 0, compared.stderr
+    totals = json.loads(compared.stdout)["totals"]
+    assert totals["2022"]["satisfaction_index"] is None
+    assert totals["2023"]["satisfaction_index"] == 87.14
+    named = tmp_path / "xhh-2023.xlsx"
+    shutil.copy(TALLIED, named)
+    history = cli("history", "--unit", "STC", "--data", data, "--json", "--survey", str(named))
+    assert history.exit_code == 0, history.stderr
+    years = {y["year"]: y for y in json.loads(history.stdout)["years"]}
+    assert years[2023]["satisfaction_index"] == 87.14 and years[2020]["satisfaction_index"] is None
+    gains = cli("gains", str(SAMPLES / "2023"), "--unit", "STC", "--survey", str(ANSWERS))
+    assert gains.exit_code == 0, gains.stderr
+    document = tmp_path / "phu-luc.docx"
+    report = cli("report", str(SAMPLES / "2023" / "STC.xlsx"), "--survey", str(ANSWERS),
+                 "-o", str(document))
+    assert report.exit_code == 0, report.stderr
+    from docx import Document
+
+    lines = [p.text for p in Document(str(document)).paragraphs]
+    assert "Chỉ số hài lòng (điều tra XHH): 87,14 % · 120 phiếu" in lines
+
+
+def test_answers_of_no_known_year(tmp_path: Path, cli: Any) -> None:
+    nameless = tmp_path / "phieu.xlsx"
+    shutil.copy(ANSWERS, nameless)
+    run = cli("compare", "2022", "2023", "--unit", "STC", "--data", str(SAMPLES),
+              "--survey", str(nameless))
+    assert run.exit_code == 1 and "[survey-year-unknown]" in run.stderr

@@ -257,6 +257,7 @@ def _side_dict(side: Side) -> dict[str, Any]:
         **totals.as_dict(side.result.display, (
             "max", "reduction", "max_after_reduction", "achieved", "deducted", "bonus",
             "penalty", "index", "index_exact")),
+        "satisfaction_index": side.result.satisfaction,
         "band": side.result.band,
     }
 

@@ -32,6 +32,7 @@ class History:
                      "achieved", "bonus", "penalty", "max_after_reduction", "index",
                      "index_exact")),
                  "rank": s.rank, "of": s.of, "band": s.result.band,
+                 "satisfaction_index": s.result.satisfaction,
                  "criteria_set": s.result.criteria.id}
                 for s in self.years
             ],

@@ -574,6 +574,11 @@ _KINDS = (
          "chọn bằng --criteria, hoặc nêu năm (--year)",
          "one criteria set declaring a survey is needed for {year}; {n} found ({ids}); "
          "choose one with --criteria, or give the year (--year)", Hint.CRITERIA),
+    Kind("survey-year-unknown", E,
+         "không biết tệp phiếu thuộc năm nào: ghi --survey NĂM=TỆP (vd. 2023=phieu.xlsx) hoặc "
+         "đặt năm trong tên tệp", "which year the answers are for is not known: write "
+         "--survey YEAR=FILE (e.g. 2023=answers.xlsx) or put the year in the file's name",
+         Hint.FILE),
     Kind("survey-format", E, "tệp phiếu điều tra phải là .csv, .xlsx, .xlsm, .xlsb, .xls hoặc .ods",
          "a survey's answers are read from .csv, .xlsx, .xlsm, .xlsb, .xls or .ods",
          Hint.FILE),

@@ -198,6 +198,19 @@ def _adjustment_rows(a: Side, b: Side, d: int, lang: Lang) -> list[list[str]]:
     return rows
 
 
+def _satisfaction_rows(a: Side, b: Side, d: int, lang: Lang) -> list[list[str]]:
+    """The satisfaction index of each year, when a survey's answers were given for either."""
+    if a.result.survey is None and b.result.survey is None:
+        return []
+    sa, sb = a.result.satisfaction, b.result.satisfaction
+    text = [a.result.criteria.index_text(None if s is None else s.survey.satisfaction_percent,
+                                         lang) if s.survey else "—"
+            for s in (a.result, b.result)]
+    delta = sb - sa if sa is not None and sb is not None else None
+    return [[t("satisfaction", lang), *text, _signed(delta, d, lang) if delta is not None
+             else ""]]
+
+
 def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
     a, b = c.a, c.b
     cs_a, cs_b = a.result.criteria, b.result.criteria
@@ -219,6 +232,7 @@ def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
          fixed(cs_b.display(b.result.totals.max_after_reduction), d, lang), ""],
         [t("index", lang), idx(a), idx(b), _signed(c.delta_index, d, lang)],
         [t("band", lang), a.result.band or "—", b.result.band or "—", ""],
+        *_satisfaction_rows(a, b, d, lang),
     ])
 
     def field_index(totals: Totals | None, cs: CriteriaSet) -> Decimal | None:
@@ -377,11 +391,18 @@ def appendix(result: UnitResult, lang: Lang, by_office: bool = False) -> Documen
                    total=pts(tot.deducted)))
     after += adjustments_lines(result, lang)
     title = t("doc.appendix.title", lang, year=result.unit.year)
+    before = [totals_line]
+    if result.survey is not None:
+        forms = result.survey.questionnaires
+        before.append(t("satisfaction.line", lang, label=t("satisfaction", lang),
+                        index=cs.index_text(result.survey.satisfaction_percent, lang),
+                        forms=t("survey.forms", lang, n=forms) if forms is not None
+                        else t("survey.tallied", lang)))
     return Document(
         title=title,
         subtitle=t("doc.appendix.subtitle", lang, unit=result.unit.name),
-        before=[totals_line],
-        tables=[Table(title, columns, rows, notes=(totals_line,),
+        before=before,
+        tables=[Table(title, columns, rows, notes=tuple(before),
                       sheet=t("doc.appendix.sheet", lang))],
         after=after,
     )
