@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +121,10 @@ class _Counting:
         self.cs, self.survey, self.file = cs, cs.survey, file
         self.problems: list[Problem] = []
         # (question column, raw unit, raw group, raw answer) → answers
-        self.raw: Counter[tuple[str, Any, Any, Any]] = Counter()
+        # the answers shape, counted in C: each (raw unit, raw group) pair gets a small number,
+        # then each question column counts (pair number, raw answer)
+        self.pairs: dict[tuple[Any, Any], int] = {}
+        self.counted: dict[str, Counter[tuple[int, Any]]] = {}
         self.forms: Counter[tuple[Any, Any]] = Counter()  # (raw unit, raw group) → phiếu
         self.ids: Counter[str] = Counter()
         self.units: dict[str, tuple[str, str]] = {}
@@ -139,18 +142,23 @@ class _Counting:
                          *layout.questions])
         group = layout.group
         for chunk in iter(lambda: list(islice(rows, CHUNK)), []):
-            padded = [row if len(row) >= width else [*row, *repeat(None, width - len(row))]
-                      for row in chunk]
+            padded = chunk if min(map(len, chunk)) >= width else [
+                row if len(row) >= width else [*row, *repeat(None, width - len(row))]
+                for row in chunk]
             columns = list(zip(*padded, strict=False))  # rows at least `width` long
             units = columns[layout.unit]
             groups = columns[group] if group is not None else \
                 tuple(repeat(layout.group_code, len(padded)))
-            self.forms.update(zip(units, groups, strict=True))
+            pairs = list(zip(units, groups, strict=True))
+            for pair in set(pairs).difference(self.pairs):
+                self.pairs[pair] = len(self.pairs)
+            keys = list(map(self.pairs.__getitem__, pairs))
             if layout.respondent is not None:
-                self.ids.update(v for v in columns[layout.respondent] if v not in (None, ""))
+                self.ids.update(columns[layout.respondent])  # blanks dropped in resolve()
             for c, q in layout.questions.items():
-                self.raw.update(zip(repeat(q.column, len(units)), units, groups, columns[c],
-                                    strict=True))
+                counter = self.counted.setdefault(q.column, Counter())
+                counter.update(zip(keys, columns[c], strict=True))
+            self.forms.update(pairs)
 
     # -- the pre-tallied shape ----------------------------------------------------------------
     def tally(self, layout: _Layout, rows: Iterator[list[Any]]) -> None:
@@ -247,7 +255,11 @@ class _Counting:
         answers: dict[tuple[str, Any], str | None] = {}
         bad = _Bad()
         blank_by_question: Counter[str] = Counter()
-        for (column, raw_unit, raw_group, raw_answer), n in self.raw.items():
+        pair_of = list(self.pairs)
+        raw_counts = ((column, *pair_of[key], raw_answer, n)
+                      for column, counter in self.counted.items()
+                      for (key, raw_answer), n in counter.items())
+        for column, raw_unit, raw_group, raw_answer, n in raw_counts:
             q = questions[column]
             answer = answers.get((column, raw_answer), "?")
             if answer == "?":
@@ -275,7 +287,7 @@ class _Counting:
                 continue
             into = self.counts.setdefault((unit, group, column), {})
             into[answer] = into.get(answer, 0) + n
-        bad.ids = {v for v, n in self.ids.items() if n > 1}
+        bad.ids = {v for v, n in self.ids.items() if n > 1 and v not in (None, "")}
         places = _locate(sheets, bad, units, groups, self.survey) if bad else _Places()
         self._report(bad, places, blank_by_question)
         for raw_unit, _g in self.forms:
@@ -434,7 +446,7 @@ def _count_sheets(cs: CriteriaSet, file: str, sheets: list[tuple[str, Rows]],
         if layout is None:
             continue
         rest = iter([*head[layout.header + 1:]])
-        body = _chain(rest, iterator)
+        body = chain(rest, iterator)
         if layout.tallied:
             counting.tally(layout, body)
         else:
@@ -451,17 +463,22 @@ def _count_sheets(cs: CriteriaSet, file: str, sheets: list[tuple[str, Rows]],
     return counting.answers_of()
 
 
-def _chain(first: Iterator[list[Any]], then: Iterator[list[Any]]) -> Iterator[list[Any]]:
-    yield from first
-    yield from then
+class _CsvRows:
+    """A CSV file's rows, a fresh reader each call (the second pass reads it again); the
+    files opened are closed by :meth:`close`."""
 
+    def __init__(self, path: Path):
+        self.path = path
+        self.handles: list[Any] = []
 
-def _csv_sheets(path: Path) -> list[tuple[str, Rows]]:
-    def rows() -> Iterator[list[Any]]:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            yield from csv.reader(handle)
+    def __call__(self) -> Iterator[list[Any]]:
+        handle = self.path.open(newline="", encoding="utf-8-sig")
+        self.handles.append(handle)
+        return csv.reader(handle)
 
-    return [(path.stem, rows)]
+    def close(self) -> None:
+        for handle in self.handles:
+            handle.close()
 
 
 def _rows_of(sheet: Any) -> Rows:
@@ -510,14 +527,17 @@ def read_survey(path: str | os.PathLike[str], cs: CriteriaSet) -> SurveyAnswers:
             "size": f"{size / limits.MiB:.0f} MiB",
             "limit": f"{limits.SURVEY_FILE_BYTES // limits.MiB} MiB"})])
     if suffix == ".csv":
+        rows = _CsvRows(path)
         try:
-            return _count_sheets(cs, file, _csv_sheets(path), [])
+            return _count_sheets(cs, file, [(path.stem, rows)], [])
         except UnicodeDecodeError as exc:
             raise CchcError([Problem("unreadable-file", file=file, params={
                 "detail": f"không phải UTF-8 / not UTF-8 (byte {exc.start})"})]) from None
         except (OSError, csv.Error) as exc:
             raise CchcError([Problem("unreadable-file", file=file,
                                      params={"detail": str(exc)[:160]})]) from None
+        finally:
+            rows.close()
     try:
         answers: SurveyAnswers = in_child(_read_book, (file, cs))
         return answers
