@@ -18,6 +18,8 @@ import argparse
 import csv
 import platform
 import random
+import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -38,6 +40,17 @@ with open(sys.argv[1], newline="", encoding="utf-8-sig") as f:
     for row in csv.reader(f):
         n += 1
 print(n)
+"""
+
+INSIDE = """
+import sys, time
+from cchc_cli.engine.survey import score_survey
+from cchc_cli.reading.criteria_file import load_criteria
+from cchc_cli.reading.survey import read_survey
+cs = load_criteria(sys.argv[2])
+start = time.perf_counter()
+score_survey(cs, read_survey(sys.argv[1], cs))
+print(time.perf_counter() - start)
 """
 
 XLSX_FLOOR = """
@@ -137,9 +150,9 @@ def main() -> None:
                  f"{len(__import__('os').sched_getaffinity(0))} cores; median of "
                  f"{args.repeat} runs",
                  "",
-                 "| input | cchc survey | floor (read only) | ratio | peak RSS "
-                 "(N, N/4) |",
-                 "|---|---|---|---|---|"]
+                 "| input | cchc survey (whole command) | aggregation alone (in-process) | "
+                 "floor (read only) | ratio (command / floor) | peak RSS (N, N/4) |",
+                 "|---|---|---|---|---|---|"]
         for path, small in zip(write(folder, args.rows, args.xlsx),
                                write(folder, args.rows // 4, args.xlsx), strict=True):
             def cmd(answers: Path) -> list[str]:
@@ -151,9 +164,13 @@ def main() -> None:
             floor = CSV_FLOOR if path.suffix == ".csv" else XLSX_FLOOR
             floor_wall, _floor_peak = measure([sys.executable, "-c", floor, str(path)],
                                               args.repeat)
+            inside = statistics.median(
+                float(subprocess.run([sys.executable, "-c", INSIDE, str(path), str(criteria)],
+                                     capture_output=True, text=True, check=True).stdout)
+                for _ in range(args.repeat))
             line = (f"| {path.suffix} ({path.stat().st_size / 2**20:.0f} MB) | {wall:.2f} s | "
-                    f"{floor_wall:.2f} s | {wall / floor_wall:.2f}× | {peak} MB, "
-                    f"{small_peak} MB |")
+                    f"{inside:.2f} s | {floor_wall:.2f} s | {wall / floor_wall:.2f}× | "
+                    f"{peak} MB, {small_peak} MB |")
             print(line, flush=True)
             lines.append(line)
     block = "\n".join(lines) + "\n"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers see; at run time each name is imported on first use
     from cchc_cli.engine.scoring import assess_unit, score_unit
+    from cchc_cli.engine.survey import score_survey
     from cchc_cli.folders import (
         assess_file,
         compare_years,
@@ -28,14 +29,17 @@ if TYPE_CHECKING:  # what type checkers see; at run time each name is imported o
         load_registry,
         rank_folder,
         score_file,
+        survey_file,
         unit_history,
         validate_path,
     )
     from cchc_cli.model.criteria import CriteriaSet, Registry
     from cchc_cli.model.problems import CATALOG, CchcError, Problem
     from cchc_cli.model.results import UnitResult
+    from cchc_cli.model.survey import SurveyResult
     from cchc_cli.output.files import to_json, write_json
     from cchc_cli.reading.criteria_file import load_criteria
+    from cchc_cli.reading.survey import read_survey
     from cchc_cli.reading.workbook import read_unit
 
 __version__ = "0.1.0"
@@ -43,7 +47,8 @@ __version__ = "0.1.0"
 _WHERE = {
     "CATALOG": "model.problems", "CchcError": "model.problems", "Problem": "model.problems",
     "CriteriaSet": "model.criteria", "Registry": "model.criteria",
-    "UnitResult": "model.results",
+    "UnitResult": "model.results", "SurveyResult": "model.survey",
+    "score_survey": "engine.survey", "read_survey": "reading.survey", "survey_file": "folders",
     "score_unit": "engine.scoring", "assess_unit": "engine.scoring",
     "load_criteria": "reading.criteria_file", "read_unit": "reading.workbook",
     "score_file": "folders", "assess_file": "folders", "rank_folder": "folders",
@@ -53,10 +58,11 @@ _WHERE = {
 }
 
 __all__ = [
-    "CATALOG", "CchcError", "CriteriaSet", "Problem", "Registry", "UnitResult", "__version__",
-    "assess_file", "assess_unit", "compare_years", "gains_of_folder", "load_criteria",
-    "load_registry", "rank_folder", "read_unit", "score_file", "score_unit", "to_json",
-    "unit_history", "validate_path", "write_json",
+    "CATALOG", "CchcError", "CriteriaSet", "Problem", "Registry", "SurveyResult", "UnitResult",
+    "__version__", "assess_file", "assess_unit", "compare_years", "gains_of_folder",
+    "load_criteria", "load_registry", "rank_folder", "read_survey", "read_unit", "score_file",
+    "score_survey", "score_unit", "survey_file", "to_json", "unit_history", "validate_path",
+    "write_json",
 ]
 
 

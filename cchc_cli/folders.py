@@ -361,6 +361,11 @@ def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None
     if not entries.workbooks and not entries.broken:
         raise CchcError([Problem("no-workbooks", file=str(folder))])
     registry = registry or load_registry()
+    if survey is not None:  # the answers may sit beside the workbooks: they are not a unit
+        answers = Path(survey.answers.file).resolve()
+        entries.skipped += [Skipped(str(p), "survey-answers") for p in entries.workbooks
+                            if p.resolve() == answers]
+        entries.workbooks = [p for p in entries.workbooks if p.resolve() != answers]
     outcome = YearRanking(folder=folder, year=year_of_folder(folder),
                           not_ranked=list(entries.broken), skipped=entries.skipped)
     scored: list[UnitResult] = []

@@ -208,6 +208,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "skip.cchc-output": ("kết quả do cchc ghi ra", "results cchc wrote"),
     "skip.folder": ("thư mục con", "subfolders"),
     "skip.not-a-workbook": ("không phải bảng tính", "not workbooks"),
+    "skip.survey-answers": ("tệp phiếu điều tra XHH (--survey)", "the survey's answers (--survey)"),
     "interrupted": ("Đã dừng ({signal}); không ghi tệp nào dở dang.",
                     "Stopped ({signal}); no file was left half-written."),
     "others.unranked": (

@@ -457,3 +457,14 @@ def test_answers_of_no_known_year(tmp_path: Path, cli: Any) -> None:
     run = cli("compare", "2022", "2023", "--unit", "STC", "--data", str(SAMPLES),
               "--survey", str(nameless))
     assert run.exit_code == 1 and "[survey-year-unknown]" in run.stderr
+
+
+def test_answers_beside_the_workbooks_are_not_a_unit(tmp_path: Path, registry: Any) -> None:
+    folder = year_copy(tmp_path)
+    answers = folder / "phieu-xhh.xlsx"
+    shutil.copy(ANSWERS, answers)
+    ranking = rank_folder(folder, registry, survey=survey_file(answers, registry=registry))
+    assert ranking.not_ranked == []
+    assert [(Path(s.file).name, s.rule) for s in ranking.skipped] == [
+        ("phieu-xhh.xlsx", "survey-answers")]
+    assert len(slim(ranking_dict(ranking))) == 19

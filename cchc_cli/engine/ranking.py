@@ -223,7 +223,7 @@ def ranking_dict(ranking: YearRanking, lang: str = "vi") -> dict[str, Any]:
 
 
 SkipRule = Literal["lock-file", "dot-file", "cchc-temp", "cchc-output", "folder",
-                   "not-a-workbook"]
+                   "not-a-workbook", "survey-answers"]
 
 
 @dataclass(frozen=True)
