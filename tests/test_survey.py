@@ -468,3 +468,46 @@ def test_answers_beside_the_workbooks_are_not_a_unit(tmp_path: Path, registry: A
     assert [(Path(s.file).name, s.rule) for s in ranking.skipped] == [
         ("phieu-xhh.xlsx", "survey-answers")]
     assert len(slim(ranking_dict(ranking))) == 19
+
+
+def test_bad_answers_in_a_workbook_are_found_in_the_reading_child(tmp_path: Path,
+                                                                  cs2021: CriteriaSet) -> None:
+    """A workbook is read in a child process; the second pass that finds the cells runs
+    there too, and unit codes typed as numbers read as Excel shows them."""
+    rows = [header(), *forms("STC", "CBCC", {"Câu 1": "A"}, 10),
+            [101, "CBCC", "x", "E"], [101.0, "CBCC", "y", "B"]]
+    answers = read_survey(write_xlsx(tmp_path / "xhh.xlsx", {"Phiếu": rows}), cs2021)
+    problem = one(answers.problems, "survey-invalid-answer")
+    assert (problem.sheet, problem.cell, problem.params["value"]) == ("Phiếu", "D12", "E")
+    assert answers.units["101"][0] == "101"
+    assert answers.counts[("101", "CBCC", "Câu 1")] == {"B": 1}
+
+
+def test_a_hostile_csv_is_one_catalogued_problem(tmp_path: Path, cs2021: CriteriaSet) -> None:
+    path = tmp_path / "xhh.csv"
+    path.write_bytes(b"Ma don vi,Doi tuong,Cau 1\nSTC,CBCC,\"" + b"x" * 200_000 + b"\"\n")
+    with pytest.raises(CchcError) as err:  # past csv's field limit
+        read_survey(path, cs2021)
+    assert codes(err.value.problems) == ["unreadable-file"]
+    path.write_bytes(b"Ma don vi,Doi tuong,Cau 1\nSTC,CBCC,A\x00B\n")
+    problem = one(read_survey(path, cs2021).problems, "survey-invalid-answer")
+    assert problem.cell == "C2" and "A⟨U+0000⟩B" in problem.message("en")
+
+
+def test_error_and_uncomputed_formula_cells_are_not_blanks(tmp_path: Path,
+                                                          cs2021: CriteriaSet) -> None:
+    """python-calamine reads #N/A and a formula nobody computed as empty: counted as blank,
+    an error in the answers would pass as a skipped question. They are errors, with cells,
+    however far down the sheet (here row 12,003)."""
+    rows = [header(), *forms("STC", "CBCC", {"Câu 1": "A"}, 12_000),
+            ["STC", "CBCC", "x", "#N/A"], ["STC", "CBCC", "y", "=1/0"]]
+    path = write_xlsx(tmp_path / "xhh.xlsx", {"Phiếu": rows})
+    problems = read_survey(path, cs2021).problems
+    error = one(problems, "error-cell")
+    assert (error.sheet, error.cell, error.params["value"]) == ("Phiếu", "D12002", "#N/A")
+    formula = one(problems, "formula-without-value")
+    assert formula.cell == "D12003" and formula.is_error
+    tally = [["Mã đơn vị", "Đối tượng", "Câu hỏi", "A", "B", "C", "D"],
+             ["STC", "CBCC", "Câu 1", 10, "=5+5", 0, 0]]
+    problems = read_survey(write_xlsx(tmp_path / "th.xlsx", {"Tổng hợp": tally}), cs2021).problems
+    assert one(problems, "formula-without-value").cell == "E2"

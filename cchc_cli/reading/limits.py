@@ -30,6 +30,7 @@ SHARED_TEXT_BYTES = 64 * MiB
 # A survey's answers (cchc survey): one row per questionnaire, so far larger than a unit's
 # workbook; a .csv is streamed, a workbook read in a child process (below)
 SURVEY_FILE_BYTES = 256 * MiB
+SURVEY_XML_BYTES = 4096 * MiB  # a survey sheet's XML, inflated as it is streamed (never held)
 
 # Formats read in a child process (their cells cannot be checked before the reader allocates):
 CHILD_MEMORY_BYTES = 1024 * MiB  # address space the child may add to what it starts with

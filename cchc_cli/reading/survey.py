@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,8 +30,9 @@ from cchc_cli.model.criteria import CriteriaSet
 from cchc_cli.model.problems import CchcError, Problem
 from cchc_cli.model.survey import Survey, SurveyAnswers, SurveyQuestion, answer_key
 from cchc_cli.model.text import fold, nfc, unit_code, unit_key
-from cchc_cli.model.unit import cell_ref
+from cchc_cli.model.unit import cell_ref, flag_problem
 from cchc_cli.reading import limits
+from cchc_cli.reading.xlsx import Flags, split_ref
 
 HEADER_ROWS = 20  # the header is looked for in the first rows, as in a unit's workbook
 CHUNK = 4096  # rows counted at a time
@@ -70,7 +72,12 @@ class _Layout:
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else nfc(str(value))
+    """A cell as text; a whole number stored as 101.0 reads as Excel shows it, "101"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return nfc(str(value))
 
 
 def _find_layout(sheet: str, head: list[list[Any]], survey: Survey, file: str,
@@ -433,7 +440,8 @@ def _locate(sheets: list[tuple[_Layout, Rows]], bad: _Bad, units: dict[Any, str 
 
 
 def _count_sheets(cs: CriteriaSet, file: str, sheets: list[tuple[str, Rows]],
-                  problems: list[Problem]) -> SurveyAnswers:
+                  problems: list[Problem], flags: dict[str, Flags] | None = None
+                  ) -> SurveyAnswers:
     survey = cs.survey
     assert survey is not None
     counting = _Counting(cs, file)
@@ -445,6 +453,7 @@ def _count_sheets(cs: CriteriaSet, file: str, sheets: list[tuple[str, Rows]],
         layout = _find_layout(name, head, survey, file, problems)
         if layout is None:
             continue
+        _flagged(layout, (flags or {}).get(name, {}), file, problems)
         rest = iter([*head[layout.header + 1:]])
         body = chain(rest, iterator)
         if layout.tallied:
@@ -461,6 +470,17 @@ def _count_sheets(cs: CriteriaSet, file: str, sheets: list[tuple[str, Rows]],
     if counting.answered:
         counting.resolve(laid)
     return counting.answers_of()
+
+
+def _flagged(layout: _Layout, flags: Flags, file: str, problems: list[Problem]) -> None:
+    """Cells below the header, in a column the sheet's layout reads, that hold an error or a
+    formula without a value: calamine reads them as empty, Excel shows them otherwise."""
+    used = {layout.unit, layout.group, layout.respondent, layout.question, layout.blank,
+            *layout.questions, *layout.options} - {None}
+    for cell, flagged in sorted(flags.items(), key=lambda kv: split_ref(kv[0]) or (0, 0)):
+        place = split_ref(cell)
+        if place is not None and place[0] > layout.header and place[1] in used:
+            flag_problem(flagged, layout.sheet, cell, None, file, problems)
 
 
 class _CsvRows:
@@ -481,6 +501,82 @@ class _CsvRows:
             handle.close()
 
 
+# --- cells calamine reads as empty: errors, and formulas nobody computed ---------------------
+
+_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_ATTR = re.compile(rb"""\b([rt])\s*=\s*["']([^"']*)["']""")
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</", re.S)
+_SUSPECT = (b'"e"', b"'e'", b"<f", b":f")
+
+
+def _xlsx_flags(path: Path) -> dict[str, Flags]:
+    """Each sheet's cells that hold an error or a formula without a value, found by streaming
+    the sheet's XML a block of rows at a time (no grid limit: a survey has many rows); only a
+    block holding an error type or a formula is looked at cell by cell."""
+    import zipfile
+
+    from cchc_cli.reading.xlsx import Archive, _sheet_parts
+
+    archive = Archive(path, file_limit=limits.SURVEY_FILE_BYTES)
+    try:
+        sheets, _date1904 = _sheet_parts(archive)
+    finally:
+        archive.close()
+    found: dict[str, Flags] = {}
+    with zipfile.ZipFile(path) as book:
+        names = {info.filename.lower(): info.filename for info in book.infolist()}
+        for info in sheets:
+            part = names.get(info.part.lower())
+            if part is None:
+                continue
+            flags: Flags = {}
+            inflated = 0
+            with book.open(part) as stream:
+                rest = b""
+                while chunk := stream.read(1 << 20):
+                    inflated += len(chunk)
+                    if inflated > limits.SURVEY_XML_BYTES:
+                        limit = f"{limits.SURVEY_XML_BYTES // limits.MiB} MiB"
+                        raise CchcError([Problem("part-too-large", file=str(path),
+                                                 sheet=info.name,
+                                                 params={"part": part, "limit": limit})])
+                    block = rest + chunk
+                    cut = block.rfind(b"</row>")
+                    if cut < 0 and len(block) < 8 << 20:
+                        rest = block
+                        continue
+                    cut = len(block) if cut < 0 else cut + 6
+                    block, rest = block[:cut], block[cut:]
+                    if any(token in block for token in _SUSPECT):
+                        _flag_cells(block, flags)
+                if rest and any(token in rest for token in _SUSPECT):
+                    _flag_cells(rest, flags)
+            if flags:
+                found[info.name] = flags
+    return found
+
+
+def _flag_cells(block: bytes, flags: Flags) -> None:
+    for cell in _CELL.finditer(block):
+        attrs = dict(_ATTR.findall(cell.group(1)))
+        ref = attrs.get(b"r", b"").decode("ascii", "replace")
+        inner = cell.group(2) or b""
+        value = _VALUE.search(inner)
+        held = value.group(1).decode("utf-8", "replace") if value else ""
+        if attrs.get(b"t") == b"e":
+            flags[ref] = ("error", held or "#N/A")
+        elif (b"<f" in inner or b":f" in inner) and not held:
+            flags[ref] = ("formula", "=…")
+
+
+def _book_flags(path: Path, names: list[str]) -> dict[str, Flags]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _xlsx_flags(path)
+    from cchc_cli.reading.cell_marks import cell_marks
+
+    return {name: marks.flags for name, marks in cell_marks(path, names).items() if marks.flags}
+
+
 def _rows_of(sheet: Any) -> Rows:
     def rows() -> Iterator[list[Any]]:
         return iter(sheet.iter_rows())
@@ -494,6 +590,7 @@ def _read_book(job: tuple[str, CriteriaSet]) -> SurveyAnswers:
 
     file, cs = job
     book = open_calamine(file)
+    flags = _book_flags(Path(file), list(book.sheet_names))
     problems: list[Problem] = []
     sheets: list[tuple[str, Rows]] = []
     for meta in book.sheets_metadata:
@@ -501,7 +598,7 @@ def _read_book(job: tuple[str, CriteriaSet]) -> SurveyAnswers:
             problems.append(Problem("survey-hidden-sheet", file=file, sheet=meta.name))
             continue
         sheets.append((meta.name, _rows_of(book.get_sheet_by_name(meta.name))))
-    return _count_sheets(cs, file, sheets, problems)
+    return _count_sheets(cs, file, sheets, problems, flags)
 
 
 def read_survey(path: str | os.PathLike[str], cs: CriteriaSet) -> SurveyAnswers:

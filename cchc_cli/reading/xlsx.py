@@ -95,12 +95,12 @@ def is_zip(path: Path) -> bool:
 class Archive:
     """A workbook's zip archive, each part inflated at most once and within the budget."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, file_limit: int = limits.FILE_BYTES):
         self.path, self.file = path, str(path)
         size = path.stat().st_size
-        if size > limits.FILE_BYTES:
+        if size > file_limit:
             raise refuse("workbook-too-large", self.file, size=_mib(size),
-                         limit=_mib(limits.FILE_BYTES))
+                         limit=_mib(file_limit))
         directory = _zip_directory(path, size)
         if directory is not None:
             entries = _members(*directory)
