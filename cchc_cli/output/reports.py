@@ -344,6 +344,17 @@ def office_of(responsible: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
+def satisfaction_text(result: UnitResult, lang: Lang) -> str:
+    """"Chỉ số hài lòng (điều tra XHH): 87,14 % · 120 phiếu" — a unit scored with --survey."""
+    survey = result.survey
+    assert survey is not None
+    forms = survey.questionnaires
+    return t("satisfaction.line", lang, label=t("satisfaction", lang),
+             index=result.criteria.index_text(survey.satisfaction_percent, lang),
+             forms=t("survey.forms", lang, n=forms) if forms is not None
+             else t("survey.tallied", lang))
+
+
 def appendix(result: UnitResult, lang: Lang, by_office: bool = False) -> Document:
     """The appendix of an office's memo (Sở Tài chính, April 2021): the totals line, then every
     appraised criterion that lost points (in criterion order, or grouped by office with subtotals),
@@ -393,11 +404,7 @@ def appendix(result: UnitResult, lang: Lang, by_office: bool = False) -> Documen
     title = t("doc.appendix.title", lang, year=result.unit.year)
     before = [totals_line]
     if result.survey is not None:
-        forms = result.survey.questionnaires
-        before.append(t("satisfaction.line", lang, label=t("satisfaction", lang),
-                        index=cs.index_text(result.survey.satisfaction_percent, lang),
-                        forms=t("survey.forms", lang, n=forms) if forms is not None
-                        else t("survey.tallied", lang)))
+        before.append(satisfaction_text(result, lang))
     return Document(
         title=title,
         subtitle=t("doc.appendix.subtitle", lang, unit=result.unit.name),

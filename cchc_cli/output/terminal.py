@@ -42,6 +42,7 @@ from cchc_cli.output.reports import (
     gains_tables,
     group_summary_text,
     rank_tables,
+    satisfaction_text,
     signed_points,
     survey_tables,
 )
@@ -153,11 +154,7 @@ def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool =
         summary.add_row(t(key, lang), *(col[i] for col in columns))
     console.print(summary)
     if result.survey is not None:
-        forms = result.survey.questionnaires
-        console.print(t("satisfaction.line", lang, label=t("satisfaction", lang),
-                        index=cs.index_text(result.survey.satisfaction_percent, lang),
-                        forms=t("survey.forms", lang, n=forms) if forms is not None
-                        else t("survey.tallied", lang)))
+        console.print(literal(satisfaction_text(result, lang)))
     console.print()
 
     fields = Table(title=t("fields.title", lang), title_justify="left", box=box.SIMPLE_HEAD,
