@@ -532,7 +532,10 @@ def survey_command(
         help="Tệp phiếu điều tra XHH: mỗi dòng một phiếu (mã đơn vị, đối tượng, mã phiếu, "
              "các câu hỏi), hoặc đã tổng hợp (mã đơn vị, đối tượng, câu hỏi, số trả lời mỗi "
              "phương án). .xlsx, .xls, .ods hoặc .csv (UTF-8).")],
-    criteria: CriteriaOption = None,
+    criteria: Annotated[str | None, typer.Option(
+        "--criteria", "-c", metavar="ID|FILE.yaml",
+        help="Bộ tiêu chí khai báo điều tra XHH (survey:). Mặc định: bộ duy nhất của năm "
+             "khai báo điều tra XHH.")] = None,
     year: Annotated[int | None, typer.Option("--year", "-y", metavar="YEAR", help="Năm đánh "
                     "giá: chọn bộ tiêu chí khai báo điều tra XHH của năm đó (mặc định: năm "
                     "ghi trong tên tệp).", show_default=False)] = None,

@@ -595,14 +595,14 @@ _KINDS = (
          "sheet “{sheet}” has no respondent group column and its name is not a declared group "
          "({groups})", Hint.LAYOUT),
     Kind("survey-unknown-group", E,
-         "đối tượng “{value}” không có trong bộ tiêu chí ({groups}); {n} dòng",
-         "respondent group “{value}” is not declared by the set ({groups}); {n} rows"),
+         "đối tượng “{value}” không có trong bộ tiêu chí ({groups}); {n} phiếu",
+         "respondent group “{value}” is not declared by the set ({groups}); {n} "
+         "questionnaires"),
     Kind("survey-unit-missing", E, "{n} phiếu có trả lời nhưng không có mã đơn vị",
          "{n} questionnaires have answers but no unit code"),
     Kind("survey-invalid-answer", E,
-         "{question}: câu trả lời “{value}” không thuộc các phương án {options}; {n} phiếu",
-         "{question}: the answer “{value}” is not one of the options {options}; {n} "
-         "questionnaires"),
+         "{question}: câu trả lời “{value}” không thuộc các phương án {options} ({n} lần)",
+         "{question}: the answer “{value}” is not one of the options {options} ({n} times)"),
     Kind("survey-duplicate-respondent", E,
          "mã phiếu “{value}” xuất hiện {n} lần (các ô {cells})",
          "respondent id “{value}” appears {n} times (cells {cells})"),
@@ -613,8 +613,8 @@ _KINDS = (
          "cột “{value}” không phải câu hỏi nào của bộ tiêu chí; bỏ qua",
          "column “{value}” is not a question of the set; ignored"),
     Kind("survey-question-missing", W,
-         "tệp phiếu không có câu {question} (tiêu chí {item}); tiêu chí này chưa có điểm",
-         "the answers have no question {question} (criterion {item}); it stays pending"),
+         "tệp phiếu không có {n} câu hỏi ({questions}); các tiêu chí {items} chưa có điểm",
+         "the answers lack {n} questions ({questions}); criteria {items} stay pending"),
     Kind("survey-blank-answers", W,
          "{n} câu trả lời để trống không được tính ({detail})",
          "{n} blank answers are not counted ({detail})"),
@@ -783,6 +783,8 @@ def _place(problem: Problem, lang: str) -> str:
         parts.append(f"{shown(problem.sheet)}!{problem.cell}")
     elif problem.sheet:
         parts.append(shown(problem.sheet))
+    elif problem.cell:  # a .csv: cells, no sheets
+        parts.append(problem.cell)
     if problem.path:
         parts.append(shown(problem.path, LIST_LIMIT))
     if problem.criterion:

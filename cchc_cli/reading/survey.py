@@ -20,7 +20,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from itertools import chain, islice, repeat
 from pathlib import Path
@@ -278,7 +278,8 @@ class _Counting:
                     bad.no_unit = True
                 continue
             if group is None:
-                bad.groups[raw_group] = bad.groups.get(raw_group, 0) + n
+                bad.groups[raw_group] = sum(m for (u, g), m in self.forms.items()
+                                            if g == raw_group and units[u] is not None)
                 continue
             if answer is None:
                 if group in q.groups:
@@ -337,11 +338,11 @@ class _Counting:
 
     def answers_of(self) -> SurveyAnswers:
         questionnaires = getattr(self, "_questionnaires", None) if self.answered else None
-        for q in self.survey.questions:
-            if q.column not in self.columns:
-                self.problems.append(Problem("survey-question-missing", file=self.file,
-                                             criterion=q.item,
-                                             params={"question": q.column, "item": q.item}))
+        missing = [q for q in self.survey.questions if q.column not in self.columns]
+        if missing:
+            self.problems.append(Problem("survey-question-missing", file=self.file, params={
+                "n": len(missing), "questions": ", ".join(q.column for q in missing),
+                "items": ", ".join(dict.fromkeys(q.item for q in missing))}))
         return SurveyAnswers(file=self.file, criteria=self.cs.id, counts=self.counts,
                              blanks=dict(self.blanks), questionnaires=questionnaires,
                              units=self.units, columns=self.columns,
@@ -481,6 +482,15 @@ def _flagged(layout: _Layout, flags: Flags, file: str, problems: list[Problem]) 
         place = split_ref(cell)
         if place is not None and place[0] > layout.header and place[1] in used:
             flag_problem(flagged, layout.sheet, cell, None, file, problems)
+
+
+def _without_sheet(answers: SurveyAnswers, sheet: str) -> SurveyAnswers:
+    """A .csv has no sheets: its cells are named alone ("C2"), not as "name!C2"."""
+    answers.problems = [replace(p, sheet=None) if p.sheet == sheet else p
+                        for p in answers.problems]
+    answers.units = {key: (code, place.removeprefix(f"{sheet}!"))
+                     for key, (code, place) in answers.units.items()}
+    return answers
 
 
 class _CsvRows:
@@ -626,7 +636,7 @@ def read_survey(path: str | os.PathLike[str], cs: CriteriaSet) -> SurveyAnswers:
     if suffix == ".csv":
         rows = _CsvRows(path)
         try:
-            return _count_sheets(cs, file, [(path.stem, rows)], [])
+            return _without_sheet(_count_sheets(cs, file, [(path.stem, rows)], []), path.stem)
         except UnicodeDecodeError as exc:
             raise CchcError([Problem("unreadable-file", file=file, params={
                 "detail": f"không phải UTF-8 / not UTF-8 (byte {exc.start})"})]) from None
