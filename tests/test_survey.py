@@ -354,7 +354,10 @@ def test_answers_for_a_unit_without_workbook_and_a_unit_without_answers(
     survey = survey_file(ANSWERS, registry=registry)
     ranking = rank_folder(folder, registry, survey=survey)
     unknown = one(ranking.warnings, "survey-unknown-unit")
-    assert unknown.params["unit"] == "STC"
+    first = next(r for r, row in enumerate(load_workbook(ANSWERS, read_only=True)
+                                           .worksheets[0].iter_rows(values_only=True), 1)
+                 if row[0] == "STC")
+    assert (unknown.params["unit"], unknown.sheet, unknown.cell) == ("STC", "Phiếu", f"A{first}")
     # and a unit whose answers are absent: its survey items are pending, not zero
     lone = survey_file(TALLIED, registry=registry)
     lone.units.pop("snv")
@@ -511,3 +514,19 @@ def test_error_and_uncomputed_formula_cells_are_not_blanks(tmp_path: Path,
              ["STC", "CBCC", "Câu 1", 10, "=5+5", 0, 0]]
     problems = read_survey(write_xlsx(tmp_path / "th.xlsx", {"Tổng hợp": tally}), cs2021).problems
     assert one(problems, "formula-without-value").cell == "E2"
+
+
+def test_cells_are_named_where_they_are_when_the_data_starts_further_in(
+        tmp_path: Path, cs2021: CriteriaSet) -> None:
+    """python-calamine gives a sheet's rows from its first used column: a table starting in
+    column C must still name its cells C, D, E…"""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Phiếu"
+    for r, row in enumerate([header(), ["STC", "CBCC", "1", "Z"]], start=3):
+        for c, value in enumerate(row, start=3):
+            sheet.cell(r, c, value)
+    book.save(tmp_path / "xhh.xlsx")
+    answers = read_survey(tmp_path / "xhh.xlsx", cs2021)
+    assert one(answers.problems, "survey-invalid-answer").cell == "F4"
+    assert answers.units["stc"] == ("STC", "Phiếu!C4")

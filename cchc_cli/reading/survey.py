@@ -131,6 +131,7 @@ class _Counting:
         # the answers shape, counted in C: each (raw unit, raw group) pair gets a small number,
         # then each question column counts (pair number, raw answer)
         self.pairs: dict[tuple[Any, Any], int] = {}
+        self.seen: dict[tuple[Any, Any], str] = {}  # where each pair is first: "Phiếu!A5"
         self.counted: dict[str, Counter[tuple[int, Any]]] = {}
         self.forms: Counter[tuple[Any, Any]] = Counter()  # (raw unit, raw group) → phiếu
         self.ids: Counter[str] = Counter()
@@ -148,6 +149,7 @@ class _Counting:
         width = 1 + max([layout.unit, layout.group or 0, layout.respondent or 0,
                          *layout.questions])
         group = layout.group
+        first = layout.header + 1  # the 0-based row of the chunk's first row
         for chunk in iter(lambda: list(islice(rows, CHUNK)), []):
             padded = chunk if min(map(len, chunk)) >= width else [
                 row if len(row) >= width else [*row, *repeat(None, width - len(row))]
@@ -159,6 +161,9 @@ class _Counting:
             pairs = list(zip(units, groups, strict=True))
             for pair in set(pairs).difference(self.pairs):
                 self.pairs[pair] = len(self.pairs)
+                row = first + pairs.index(pair)
+                self.seen[pair] = f"{layout.sheet}!{cell_ref(row, layout.unit)}"
+            first += len(chunk)
             keys = list(map(self.pairs.__getitem__, pairs))
             if layout.respondent is not None:
                 self.ids.update(columns[layout.respondent])  # blanks dropped in resolve()
@@ -298,10 +303,10 @@ class _Counting:
         bad.ids = {v for v, n in self.ids.items() if n > 1 and v not in (None, "")}
         places = _locate(sheets, bad, units, groups, self.survey) if bad else _Places()
         self._report(bad, places, blank_by_question)
-        for raw_unit, _g in self.forms:
-            found = units[raw_unit]
+        for pair, place in self.seen.items():
+            found = units[pair[0]]
             if found is not None and found not in self.units:
-                self.units[found] = (unit_code(_text(raw_unit)), places.units.get(raw_unit, ""))
+                self.units[found] = (unit_code(_text(pair[0])), place)
         self._questionnaires: dict[tuple[str, str], int] = {}
         for (raw_unit, raw_group), n in self.forms.items():
             unit, group = units[raw_unit], groups[raw_group]
@@ -391,7 +396,6 @@ class _Places:
     answers: dict[tuple[str, Any], list[tuple[str, str]]] = field(default_factory=dict)
     not_asked: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
     ids: dict[Any, list[tuple[str, str]]] = field(default_factory=dict)
-    units: dict[Any, str] = field(default_factory=dict)
 
 
 def _note(places: dict[Any, list[tuple[str, str]]], key: Any, sheet: str, cell: str,
@@ -422,7 +426,6 @@ def _locate(sheets: list[tuple[_Layout, Rows]], bad: _Bad, units: dict[Any, str 
                     if len(places.no_unit) < SHOWN_CELLS:
                         places.no_unit.append((sheet, cell_ref(r, layout.unit)))
                 continue
-            places.units.setdefault(raw_unit, f"{sheet}!{cell_ref(r, layout.unit)}")
             if raw_group in bad.groups:
                 _note(places.groups, raw_group, sheet, cell_ref(r, layout.group or 0))
                 continue
@@ -588,8 +591,16 @@ def _book_flags(path: Path, names: list[str]) -> dict[str, Flags]:
 
 
 def _rows_of(sheet: Any) -> Rows:
+    """A calamine sheet's rows, each cell at its column: calamine's rows start at the first
+    used column (a sheet whose data starts in column C gives C as the first item)."""
+    start = getattr(sheet, "start", None)
+    offset = start[1] if start else 0
+
     def rows() -> Iterator[list[Any]]:
-        return iter(sheet.iter_rows())
+        if not offset:
+            return iter(sheet.iter_rows())
+        pad = [None] * offset
+        return (pad + row for row in sheet.iter_rows())
 
     return rows
 
