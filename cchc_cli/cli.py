@@ -351,7 +351,7 @@ def rank(
                                   survey=answers)
         if group:
             ranking = _only_group(ranking, group)
-        inputs = workbook_files(folder)
+        inputs = [*workbook_files(folder), *([survey] if survey else [])]
         check_outputs((output, TABLE_SUFFIXES), (chart, CHART_SUFFIXES), inputs=inputs,
                       force=force)
         if output:
@@ -478,7 +478,8 @@ def gains(
         result = gains_of_folder(folder, unit, target_rank=target_rank, jobs=default_jobs(),
                                  survey=answers)
         if output:
-            write_tables(output, gains_tables(result, language), inputs=workbook_files(folder),
+            write_tables(output, gains_tables(result, language),
+                         inputs=[*workbook_files(folder), *([survey] if survey else [])],
                          decimals=result.criteria.rounding.decimals, force=force)
         if json:
             write_json(result.as_dict(), sys.stdout)

@@ -530,3 +530,16 @@ def test_cells_are_named_where_they_are_when_the_data_starts_further_in(
     answers = read_survey(tmp_path / "xhh.xlsx", cs2021)
     assert one(answers.problems, "survey-invalid-answer").cell == "F4"
     assert answers.units["stc"] == ("STC", "Phiếu!C4")
+
+
+def test_the_answers_are_never_written_over(tmp_path: Path, cli: Any) -> None:
+    answers = tmp_path / "xhh-2023.xlsx"
+    shutil.copy(ANSWERS, answers)
+    before = answers.read_bytes()
+    for args in (("rank", str(SAMPLES / "2023"), "--survey", str(answers), "-o", str(answers)),
+                 ("gains", str(SAMPLES / "2023"), "--unit", "STC", "--survey", str(answers),
+                  "-o", str(answers)),
+                 ("survey", str(answers), "-o", str(answers))):
+        run = cli(*args)
+        assert run.exit_code == 1 and "[output-is-input]" in run.stderr, args
+    assert answers.read_bytes() == before
