@@ -366,6 +366,7 @@ def rank(
         elif not output:
             render_ranking(make_console(), ranking, language)
         render_skipped(make_console(stderr=True), ranking, language)
+        render_problems(make_console(stderr=True), ranking.survey_warnings, language)
         if ranking.not_ranked:
             render_not_ranked(make_console(stderr=True), ranking, language)
             raise typer.Exit(_exit_for(ranking.not_ranked))

@@ -120,6 +120,14 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Hint: the workbook needs the sheets, header row, columns and criterion rows of the "
         "template (make one with: cchc template).",
     ),
+    "hint.survey": (
+        "Gợi ý: tệp phiếu cần dòng tiêu đề có “Mã đơn vị”, “Đối tượng” (hoặc mỗi đối tượng một "
+        "trang) và các câu hỏi như bộ tiêu chí khai báo, hoặc bảng đã tổng hợp; xem "
+        "docs/commands.md, mục “cchc survey”.",
+        "Hint: the answers need a header row with “Mã đơn vị”, “Đối tượng” (or a sheet per "
+        "group) and the questions the criteria set declares, or a tally; see docs/commands.md, "
+        "“cchc survey”.",
+    ),
     "hint.yaml": (
         "Gợi ý: sửa tệp bộ tiêu chí (YAML) ở các dòng nêu trên rồi chạy lại; kiểm tra bằng: "
         "cchc criteria check TỆP.yaml.",

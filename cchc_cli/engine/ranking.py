@@ -74,6 +74,12 @@ class YearRanking:
         """The problems of every workbook of the year that could not be scored."""
         return [p for entry in self.not_ranked for p in entry.problems]
 
+    @property
+    def survey_warnings(self) -> list[Problem]:
+        """The warnings about the survey's answers (``--survey``): units without answers,
+        answers without a unit, typed points that differ from the computed ones."""
+        return [p for p in self.warnings if p.code.startswith("survey-")]
+
     def find(self, code: str) -> RankedUnit | None:
         key = unit_key(code)
         for group in self.groups:
@@ -219,6 +225,7 @@ def ranking_dict(ranking: YearRanking, lang: str = "vi") -> dict[str, Any]:
         "not_ranked": [{"file": n.file, "problems": [p.as_dict(lang) for p in n.problems]}
                        for n in ranking.not_ranked],
         "skipped": [{"file": s.file, "rule": s.rule} for s in ranking.skipped],
+        "survey_warnings": [p.as_dict(lang) for p in ranking.survey_warnings],
     }
 
 

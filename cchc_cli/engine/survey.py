@@ -187,7 +187,7 @@ def score_survey(cs: CriteriaSet, answers: SurveyAnswers,
             questions = survey.questions_of(leaf.code)
             if questions:
                 unit.items[leaf.code] = item = _item(cs, leaf, questions, answers, key)
-                if item.pending == "too-few" and key in found:
+                if item.pending is not None and key in found:  # answers, not for this item
                     short = [f"{g.group} {g.answered}" for g in item.groups if g.share is None]
                     problems.append(Problem("survey-too-few-answers", file=answers.file,
                                             criterion=leaf.code, params={

@@ -31,6 +31,7 @@ class Hint(StrEnum):
 
     CELL = "cell"  # fix the cells named
     LAYOUT = "layout"  # the workbook lacks a sheet, header, column or row of the template
+    SURVEY = "survey"  # the survey's answers are not laid out as cchc survey reads them
     YAML = "yaml"  # fix the criteria YAML
     CRITERIA = "criteria"  # choose the criteria set
     FILE = "file"  # the right file? re-save it in Excel
@@ -580,24 +581,22 @@ _KINDS = (
          "--survey YEAR=FILE (e.g. 2023=answers.xlsx) or put the year in the file's name",
          Hint.FILE),
     Kind("survey-format", E, "tệp phiếu điều tra phải là .csv, .xlsx, .xlsm, .xlsb, .xls hoặc .ods",
-         "a survey's answers are read from .csv, .xlsx, .xlsm, .xlsb, .xls or .ods",
-         Hint.FILE),
+         "a survey's answers are read from .csv, .xlsx, .xlsm, .xlsb, .xls or .ods", Hint.SURVEY),
     Kind("survey-hidden-sheet", W, "trang ẩn “{sheet}” không được đọc",
          "the hidden sheet “{sheet}” is not read"),
     Kind("survey-no-header", E,
          "không thấy dòng tiêu đề của phiếu (cột mã đơn vị và các cột câu hỏi {questions}) "
          "trong {rows} dòng đầu của trang nào",
          "no header row of answers (a unit code column and the question columns {questions}) "
-         "in the first {rows} rows of any sheet", Hint.LAYOUT),
+         "in the first {rows} rows of any sheet", Hint.SURVEY),
     Kind("survey-no-group", E,
          "trang “{sheet}” không có cột đối tượng khảo sát và tên trang không phải một nhóm "
          "đã khai báo ({groups})",
          "sheet “{sheet}” has no respondent group column and its name is not a declared group "
-         "({groups})", Hint.LAYOUT),
+         "({groups})", Hint.SURVEY),
     Kind("survey-unknown-group", E,
-         "đối tượng “{value}” không có trong bộ tiêu chí ({groups}); {n} phiếu",
-         "respondent group “{value}” is not declared by the set ({groups}); {n} "
-         "questionnaires"),
+         "đối tượng “{value}” không có trong bộ tiêu chí ({groups}), ở {n} dòng",
+         "respondent group “{value}” is not declared by the set ({groups}), in {n} rows"),
     Kind("survey-unit-missing", E, "{n} phiếu có trả lời nhưng không có mã đơn vị",
          "{n} questionnaires have answers but no unit code"),
     Kind("survey-invalid-answer", E,
@@ -609,6 +608,32 @@ _KINDS = (
     Kind("survey-bad-count", E,
          "số phiếu “{value}” không phải số nguyên không âm", "the count “{value}” is not a "
          "whole number of zero or more"),
+    Kind("survey-duplicate-column", E,
+         "cột này và cột {other} cùng là “{value}”: câu trả lời sẽ bị đếm hai lần",
+         "this column and column {other} are both “{value}”: answers would be counted twice"),
+    Kind("survey-duplicate-sheet", E,
+         "trang “{sheet}” trùng hệt trang “{other}”: các phiếu sẽ bị đếm hai lần",
+         "sheet “{sheet}” is the same as sheet “{other}”: the answers would be counted twice"),
+    Kind("survey-duplicate-tally", E,
+         "dòng tổng hợp của {unit} · {group} · {question} đã có ở ô {other}: sẽ bị đếm hai lần",
+         "the tally of {unit} · {group} · {question} is already at {other}: it would be "
+         "counted twice"),
+    Kind("survey-mixed-shapes", E,
+         "tệp có cả phiếu (trang {answers}) lẫn số đã tổng hợp (trang {tallied}): cộng cả hai sẽ "
+         "đếm các phiếu hai lần; hãy nộp một dạng",
+         "the file holds both questionnaires (sheet {answers}) and tallies (sheet {tallied}): "
+         "adding both would count the answers twice; give one shape", Hint.SURVEY),
+    Kind("survey-no-options", E,
+         "bảng tổng hợp không có cột nào là một phương án trả lời ({options})",
+         "the tally has no column named after an answer option ({options})", Hint.SURVEY),
+    Kind("survey-no-answers", E, "tệp phiếu không có câu trả lời nào",
+         "the file holds no answers", Hint.SURVEY),
+    Kind("survey-tally-question", E,
+         "dòng tổng hợp ghi câu hỏi “{value}”, không phải câu hỏi nào của bộ tiêu chí",
+         "the tally row names the question “{value}”, which the set does not declare"),
+    Kind("survey-far-cell", E,
+         "ô {cell} nằm ngoài bảng phiếu (quá xa về bên phải); hãy xóa ô đó rồi lưu lại",
+         "cell {cell} lies far outside the answers (too far right); delete it and save again"),
     Kind("survey-unknown-question", W,
          "cột “{value}” không phải câu hỏi nào của bộ tiêu chí; bỏ qua",
          "column “{value}” is not a question of the set; ignored"),

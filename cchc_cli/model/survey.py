@@ -18,13 +18,15 @@ Every share is an exact ``Fraction``; the points are ``Decimal``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from cchc_cli.model.decimals import EXACT
 from cchc_cli.model.text import fold, nfc
 
 Combine = Literal["mean", "top"]
@@ -34,6 +36,17 @@ HUNDRED = Decimal(100)
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
                               defer_build=True)
+
+
+def header_key(text: str) -> str:
+    """How a question's column header is matched: case, accents, spaces and punctuation aside
+    ("CÂU 1", "Câu 1." and "cau1" are one), but a separator between numbers kept ("Câu 1.1"
+    is not "Câu 11") and leading zeros dropped ("Câu 01" is "Câu 1")."""
+    decomposed = unicodedata.normalize("NFD", nfc(text).lower().replace("đ", "d"))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = re.sub(r"(?<=\d)[^0-9a-z]+(?=\d)", "\x00", plain)
+    plain = re.sub(r"\d+", lambda m: str(int(m.group())), plain)
+    return re.sub(r"[^0-9a-z\x00]", "", plain).replace("\x00", ".")
 
 
 def answer_key(raw: Any) -> str | None:
@@ -80,7 +93,7 @@ class SurveyQuestion(_Strict):
     scale: str | None = None  # one of the survey's named scales; default: ``scale``
 
     def names(self) -> set[str]:
-        return {fold(name) for name in (self.column, *self.aliases)}
+        return {header_key(name) for name in (self.column, *self.aliases)}
 
 
 class Survey(_Strict):
@@ -159,7 +172,7 @@ class Survey(_Strict):
         return next((g for g in self.groups if key in g.names()), None)
 
     def find_question(self, header: str) -> SurveyQuestion | None:
-        key = fold(header)
+        key = header_key(header)
         return next((q for q in self.questions if key in q.names()), None)
 
     def questions_of(self, item: str) -> list[SurveyQuestion]:
@@ -218,8 +231,10 @@ class SurveyUnit:
 
 
 def to_decimal(value: Fraction) -> Decimal:
-    """A fraction as a decimal in the current (exact, 40-digit) context."""
-    return Decimal(value.numerator) / Decimal(value.denominator)
+    """A fraction as a decimal to 40 significant digits (counts are capped at 10⁹, so a
+    rounding to hundredths from it is the rounding of the exact fraction)."""
+    with localcontext(EXACT):
+        return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 Key = tuple[str, str, str]  # (unit key, group code, question column)

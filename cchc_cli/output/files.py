@@ -103,8 +103,17 @@ def _write_csv(path: Path, tables: list[Table], decimals: int) -> None:
                 writer.writerow([note])
             writer.writerow([c.header for c in table.columns])
             for row in table.rows:
-                writer.writerow([cell_text(v, c, decimals, empty="")
+                writer.writerow([_inert(cell_text(v, c, decimals, empty=""), v)
                                  for v, c in zip(row, table.columns, strict=True)])
+
+
+def _inert(text: str, value: object) -> str:
+    """Text from an input (a unit code, a reason) that a spreadsheet would run as a formula
+    when it opens the .csv ("=HYPERLINK(…)", "+1", "@SUM(…)") is written with a leading
+    apostrophe, as Excel itself marks text; numbers are written as they are."""
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
 
 
 def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:

@@ -70,7 +70,9 @@ def survey_tables(result: SurveyResult, lang: Lang, unit: str | None = None,
     cs, survey = result.criteria, result.criteria.survey
     asked = [code for code in cs.leaves if survey.questions_of(code)]
     maximum = sum((cs.leaves[code].max for code in asked), start=Decimal(0))
-    units = [u for u in result.units.values() if unit is None or u.code.upper() == unit.upper()]
+    chosen = result.unit(unit) if unit is not None else None
+    units = [chosen] if chosen is not None else [] if unit is not None \
+        else list(result.units.values())
     summary = []
     for u in units:
         scored = [i for i in u.items.values() if i.points is not None]

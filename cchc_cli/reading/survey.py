@@ -21,7 +21,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
 from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any
@@ -101,8 +100,14 @@ def _find_layout(sheet: str, head: list[list[Any]], survey: Survey, file: str,
             layout.options = {c: key for c, v in enumerate(row)
                               if (key := answer_key(_text(v) or None)) in options}
             layout.blank = next((c for c, k in enumerate(keys) if k in _BLANK), None)
+            if not layout.options:
+                problems.append(Problem("survey-no-options", file=file, sheet=sheet,
+                                        cell=cell_ref(r, question), params={
+                                            "options": ", ".join(sorted(options))}))
+            _twice(layout.options, sheet, r, file, problems)
         else:
             layout.questions = questions
+            _twice({c: q.column for c, q in questions.items()}, sheet, r, file, problems)
         known = {unit, group, layout.respondent, question, layout.blank, *questions,
                  *layout.options}
         for c, v in enumerate(row):
@@ -120,6 +125,20 @@ def _find_layout(sheet: str, head: list[list[Any]], survey: Survey, file: str,
     return None
 
 
+def _twice(columns: dict[int, str], sheet: str, r: int, file: str,
+           problems: list[Problem]) -> None:
+    """Two columns for one question (or one option of a tally) would count its answers
+    twice: an error naming both header cells."""
+    first: dict[str, int] = {}
+    for c, name in columns.items():
+        if name in first:
+            problems.append(Problem("survey-duplicate-column", file=file, sheet=sheet,
+                                    cell=cell_ref(r, c), params={
+                                        "value": name, "other": cell_ref(r, first[name])}))
+        else:
+            first[name] = c
+
+
 class _Counting:
     """Counts of raw values, resolved once per distinct value at the end."""
 
@@ -134,10 +153,13 @@ class _Counting:
         self.seen: dict[tuple[Any, Any], str] = {}  # where each pair is first: "Phiếu!A5"
         self.counted: dict[str, Counter[tuple[int, Any]]] = {}
         self.forms: Counter[tuple[Any, Any]] = Counter()  # (raw unit, raw group) → phiếu
-        self.ids: Counter[str] = Counter()
+        self.ids: Counter[tuple[str | None, Any]] = Counter()  # (sheet's group, raw id)
+        self.sheets: dict[str, tuple[dict[str, Counter[tuple[int, Any]]],
+                                     Counter[tuple[Any, Any]]]] = {}
         self.units: dict[str, tuple[str, str]] = {}
         self.columns: set[str] = set()
         self.tallied: list[_Layout] = []
+        self.tally_rows: dict[tuple[str, str, str], str] = {}  # key → "Sheet!C5"
         self.answered: list[_Layout] = []
         self.counts: dict[tuple[str, str, str], dict[str, int]] = {}
         self.blanks: Counter[tuple[str, str, str]] = Counter()
@@ -150,6 +172,8 @@ class _Counting:
                          *layout.questions])
         group = layout.group
         first = layout.header + 1  # the 0-based row of the chunk's first row
+        counted: dict[str, Counter[tuple[int, Any]]] = {}  # this sheet's, merged at the end
+        forms: Counter[tuple[Any, Any]] = Counter()
         for chunk in iter(lambda: list(islice(rows, CHUNK)), []):
             padded = chunk if min(map(len, chunk)) >= width else [
                 row if len(row) >= width else [*row, *repeat(None, width - len(row))]
@@ -165,12 +189,20 @@ class _Counting:
                 self.seen[pair] = f"{layout.sheet}!{cell_ref(row, layout.unit)}"
             first += len(chunk)
             keys = list(map(self.pairs.__getitem__, pairs))
-            if layout.respondent is not None:
-                self.ids.update(columns[layout.respondent])  # blanks dropped in resolve()
+            if layout.respondent is not None:  # ids are per sheet when a sheet is a group
+                self.ids.update(zip(repeat(layout.group_code), columns[layout.respondent]))
             for c, q in layout.questions.items():
-                counter = self.counted.setdefault(q.column, Counter())
-                counter.update(zip(keys, columns[c], strict=True))
-            self.forms.update(pairs)
+                counted.setdefault(q.column, Counter()).update(
+                    zip(keys, columns[c], strict=True))
+            forms.update(pairs)
+        for other, (other_counted, other_forms) in self.sheets.items():
+            if forms and forms == other_forms and counted == other_counted:
+                self.problems.append(Problem("survey-duplicate-sheet", file=self.file,
+                                             sheet=layout.sheet, params={"other": other}))
+        self.sheets[layout.sheet] = (counted, forms)
+        for column, counter in counted.items():
+            self.counted.setdefault(column, Counter()).update(counter)
+        self.forms.update(forms)
 
     # -- the pre-tallied shape ----------------------------------------------------------------
     def tally(self, layout: _Layout, rows: Iterator[list[Any]]) -> None:
@@ -187,14 +219,27 @@ class _Counting:
                 continue
             place = (sheet, cell_ref(r, layout.unit))
             unit = self._unit(raw_unit, place)
+            if unit is None:
+                self.problems.append(Problem("survey-unit-missing", file=self.file,
+                                             sheet=sheet, cell=place[1], params={"n": 1}))
             group = layout.group_code or self._group(_text(at(layout.group)),
                                                      (sheet, cell_ref(r, layout.group or 0)))
             q = self.survey.find_question(raw_q)
             if q is None:
-                self.problems.append(Problem("survey-unknown-question", file=self.file,
+                self.problems.append(Problem("survey-tally-question", file=self.file,
                                              sheet=sheet, cell=cell_ref(r, layout.question),
-                                             params={"value": raw_q}))
+                                             params={"value": raw_q or "∅"}))
                 continue
+            if unit is not None and group is not None:
+                key = (unit, group, q.column)
+                if key in self.tally_rows:
+                    self.problems.append(Problem(
+                        "survey-duplicate-tally", file=self.file, sheet=sheet,
+                        cell=cell_ref(r, layout.question), params={
+                            "unit": raw_unit, "group": group, "question": q.column,
+                            "other": self.tally_rows[key]}))
+                    continue
+                self.tally_rows[key] = f"{sheet}!{cell_ref(r, layout.question)}"
             self.columns.add(q.column)
             whole: dict[str, int] = {}
             for c, o in layout.options.items():
@@ -249,7 +294,7 @@ class _Counting:
         if found is None:
             self.problems.append(Problem("survey-unknown-group", file=self.file,
                                          sheet=place[0], cell=place[1], params={
-                                             "value": raw, "n": 1, "groups": ", ".join(
+                                             "value": raw or "∅", "n": 1, "groups": ", ".join(
                                                  g.code for g in self.survey.groups)}))
         return found.code if found else None
 
@@ -300,7 +345,12 @@ class _Counting:
                 continue
             into = self.counts.setdefault((unit, group, column), {})
             into[answer] = into.get(answer, 0) + n
-        bad.ids = {v for v, n in self.ids.items() if n > 1 and v not in (None, "")}
+        ids: Counter[tuple[str | None, str]] = Counter()
+        for (scope, raw), n in self.ids.items():
+            if _text(raw):
+                ids[(scope, _id_key(raw))] += n
+        self.id_counts = ids
+        bad.ids = {key for key, n in ids.items() if n > 1}
         places = _locate(sheets, bad, units, groups, self.survey) if bad else _Places()
         self._report(bad, places, blank_by_question)
         for pair, place in self.seen.items():
@@ -334,8 +384,10 @@ class _Counting:
                              n=n, group=group, question=column))
         for value in sorted(bad.ids, key=str):
             cells = places.ids.get(value, [])
-            found.append(_at("survey-duplicate-respondent", file, cells, value=_text(value),
-                             n=self.ids[value], cells=", ".join(c for _s, c in cells)))
+            shown_cells = [f"{s}!{c}" for s, c in cells] if len({s for s, _c in cells}) > 1 \
+                else [c for _s, c in cells]
+            found.append(_at("survey-duplicate-respondent", file, cells, value=value[1],
+                             n=self.id_counts[value], cells=", ".join(shown_cells)))
         if blanks:
             detail = ", ".join(f"{c}: {n}" for c, n in blanks.items())
             self.problems.append(Problem("survey-blank-answers", file=file, params={
@@ -355,19 +407,32 @@ class _Counting:
                              problems=self.problems)
 
 
+def _id_key(raw: Any) -> str:
+    """A respondent id as compared: "P1", "p1 " and "P1" are one; 101 and "101" are one."""
+    return _text(raw).strip().casefold()
+
+
+MAX_COUNT = 10**9  # answers to one question from one group of one unit; a nation is fewer
+
+
 def _count(value: Any) -> int | None:
-    """A count cell: a whole number of zero or more; empty is 0; ``None`` if it is not one."""
+    """A count cell: a whole number from 0 to 10⁹, as a number or as plain digits ("1.000"
+    is refused: in Vietnamese it is a thousand, elsewhere one); empty is 0; ``None`` if it is
+    not one."""
     if value is None or value == "":
         return 0
     if isinstance(value, bool):
         return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    if not number.is_finite() or number < 0 or number != number.to_integral_value():
-        return None
-    return int(number)
+    if isinstance(value, int | float):
+        if value != value or value in (float("inf"), float("-inf")) or value != int(value):
+            return None
+        number = int(value)
+    else:
+        text = nfc(str(value))
+        if not re.fullmatch(r"[0-9]+", text):
+            return None
+        number = int(text)
+    return number if 0 <= number <= MAX_COUNT else None
 
 
 def _at(code: str, file: str, where: list[tuple[str, str]], **params: Any) -> Problem:
@@ -435,8 +500,9 @@ def _locate(sheets: list[tuple[_Layout, Rows]], bad: _Bad, units: dict[Any, str 
                     _note(places.answers, (q.column, v), sheet, cell_ref(r, c))
                 elif group not in asked[q.column] and (group, q.column) in bad.not_asked:
                     _note(places.not_asked, (group, q.column), sheet, cell_ref(r, c))
-            if layout.respondent is not None and (v := at(layout.respondent)) in bad.ids:
-                _note(places.ids, v, sheet, cell_ref(r, layout.respondent), limit=10)
+            if layout.respondent is not None and _text(v := at(layout.respondent)) and \
+                    (key := (layout.group_code, _id_key(v))) in bad.ids:
+                _note(places.ids, key, sheet, cell_ref(r, layout.respondent), limit=10)
     return places
 
 
@@ -471,9 +537,16 @@ def _count_sheets(cs: CriteriaSet, file: str, sheets: list[tuple[str, Rows]],
         raise CchcError([*problems, Problem("survey-no-header", file=file, params={
             "rows": HEADER_ROWS,
             "questions": ", ".join(q.column for q in survey.questions[:3]) + " …"})])
+    if counting.answered and counting.tallied:
+        problems.append(Problem("survey-mixed-shapes", file=file, params={
+            "answers": ", ".join(f"“{x.sheet}”" for x in counting.answered),
+            "tallied": ", ".join(f"“{x.sheet}”" for x in counting.tallied)}))
     if counting.answered:
         counting.resolve(laid)
-    return counting.answers_of()
+    answers = counting.answers_of()
+    if not answers.counts and not any(p.is_error for p in problems):
+        problems.append(Problem("survey-no-answers", file=file))
+    return answers
 
 
 def _flagged(layout: _Layout, flags: Flags, file: str, problems: list[Problem]) -> None:
@@ -496,6 +569,17 @@ def _without_sheet(answers: SurveyAnswers, sheet: str) -> SurveyAnswers:
     return answers
 
 
+def _delimiter(head: bytes, encoding: str) -> str:
+    """The separator of a .csv: a comma; a semicolon (Excel's CSV where the decimal mark is a
+    comma, as in Vietnamese settings) or a tab (Excel's "Unicode text") when the first lines
+    hold more of those than commas."""
+    text = head.decode(encoding, errors="ignore")
+    lines = [line for line in text.splitlines()[:HEADER_ROWS] if line.strip()]
+    counts = {sep: sum(line.count(sep) for line in lines) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > counts[","] else ","
+
+
 class _CsvRows:
     """A CSV file's rows, a fresh reader each call (the second pass reads it again); the
     files opened are closed by :meth:`close`."""
@@ -505,9 +589,12 @@ class _CsvRows:
         self.handles: list[Any] = []
 
     def __call__(self) -> Iterator[list[Any]]:
-        handle = self.path.open(newline="", encoding="utf-8-sig")
+        with self.path.open("rb") as raw:
+            head = raw.read(1 << 16)
+        encoding = "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+        handle = self.path.open(newline="", encoding=encoding)
         self.handles.append(handle)
-        return csv.reader(handle)
+        return csv.reader(handle, delimiter=_delimiter(head, encoding))
 
     def close(self) -> None:
         for handle in self.handles:
@@ -516,10 +603,18 @@ class _CsvRows:
 
 # --- cells calamine reads as empty: errors, and formulas nobody computed ---------------------
 
-_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_CELL_START = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _ATTR = re.compile(rb"""\b([rt])\s*=\s*["']([^"']*)["']""")
-_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</", re.S)
-_SUSPECT = (b'"e"', b"'e'", b"<f", b":f")
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# a formula followed by no value, or an empty one, before the cell ends
+_NO_VALUE = re.compile(rb"</(?:\w+:)?f>\s*(?:<(?:\w+:)?v\s*/>\s*|<(?:\w+:)?v>\s*</(?:\w+:)?v>\s*)?"
+                       rb"</(?:\w+:)?c>|<(?:\w+:)?f\b[^<>]*/>\s*(?:<(?:\w+:)?v\s*/>\s*)?"
+                       rb"</(?:\w+:)?c>")
+_ERROR_TYPE = (b'"e"', b"'e'")
+# a cell in column AAA (703) or further: a survey has a few dozen columns, and calamine
+# allocates every cell up to the furthest (XFD1048576 aborts it)
+_FAR = re.compile(rb"""<(?:\w+:)?c\s[^<>]*?\br\s*=\s*["']([A-Z]{3,}[0-9]+)""")
 
 
 def _xlsx_flags(path: Path) -> dict[str, Flags]:
@@ -560,25 +655,39 @@ def _xlsx_flags(path: Path) -> dict[str, Flags]:
                         continue
                     cut = len(block) if cut < 0 else cut + 6
                     block, rest = block[:cut], block[cut:]
-                    if any(token in block for token in _SUSPECT):
-                        _flag_cells(block, flags)
-                if rest and any(token in rest for token in _SUSPECT):
-                    _flag_cells(rest, flags)
+                    _look(block, flags, str(path), info.name)
+                if rest:
+                    _look(rest, flags, str(path), info.name)
             if flags:
                 found[info.name] = flags
     return found
 
 
+def _look(block: bytes, flags: Flags, file: str, sheet: str) -> None:
+    """One block of whole rows: a far cell refuses the sheet; a block with an error type or
+    a formula without a value is looked at cell by cell."""
+    far = _FAR.search(block)
+    if far is not None:
+        raise CchcError([Problem("survey-far-cell", file=file, sheet=sheet,
+                                 params={"cell": far.group(1).decode("ascii")})])
+    if any(token in block for token in _ERROR_TYPE) or _NO_VALUE.search(block):
+        _flag_cells(block, flags)
+
+
 def _flag_cells(block: bytes, flags: Flags) -> None:
-    for cell in _CELL.finditer(block):
-        attrs = dict(_ATTR.findall(cell.group(1)))
+    """Each cell from its start to the next cell's start (linear: a cell never left open can
+    make a search for its end run to the end of the block, for every cell)."""
+    starts = [m.start() for m in _CELL_START.finditer(block)]
+    for start, end in zip(starts, [*starts[1:], len(block)], strict=True):
+        cell = block[start:end]
+        close = cell.find(b">")
+        attrs = dict(_ATTR.findall(cell[:close if close >= 0 else len(cell)]))
         ref = attrs.get(b"r", b"").decode("ascii", "replace")
-        inner = cell.group(2) or b""
-        value = _VALUE.search(inner)
-        held = value.group(1).decode("utf-8", "replace") if value else ""
+        value = _VALUE.search(cell)
+        held = value.group(1).decode("utf-8", "replace").strip() if value else ""
         if attrs.get(b"t") == b"e":
             flags[ref] = ("error", held or "#N/A")
-        elif (b"<f" in inner or b":f" in inner) and not held:
+        elif _FORMULA.search(cell) and not held:
             flags[ref] = ("formula", "=…")
 
 
@@ -605,11 +714,10 @@ def _rows_of(sheet: Any) -> Rows:
     return rows
 
 
-def _read_book(job: tuple[str, CriteriaSet]) -> SurveyAnswers:
-    """In a child process: every visible sheet of a workbook, with python-calamine."""
+def _read_book(file: str, cs: CriteriaSet) -> SurveyAnswers:
+    """Every visible sheet of a workbook, with python-calamine."""
     from cchc_cli.reading.child import open_calamine
 
-    file, cs = job
     book = open_calamine(file)
     flags = _book_flags(Path(file), list(book.sheet_names))
     problems: list[Problem] = []
@@ -634,6 +742,8 @@ def read_survey(path: str | os.PathLike[str], cs: CriteriaSet) -> SurveyAnswers:
         raise CchcError([Problem("survey-not-declared", params={"id": cs.id})])
     if not path.exists():
         raise CchcError([Problem("file-not-found", file=file)])
+    if path.is_dir():
+        raise CchcError([Problem("survey-format", file=file)])
     if not path.is_file():
         raise CchcError([Problem("not-a-regular-file", file=file)])
     suffix = path.suffix.lower()
@@ -644,22 +754,44 @@ def read_survey(path: str | os.PathLike[str], cs: CriteriaSet) -> SurveyAnswers:
         raise CchcError([Problem("workbook-too-large", file=file, params={
             "size": f"{size / limits.MiB:.0f} MiB",
             "limit": f"{limits.SURVEY_FILE_BYTES // limits.MiB} MiB"})])
-    if suffix == ".csv":
-        rows = _CsvRows(path)
-        try:
-            return _without_sheet(_count_sheets(cs, file, [(path.stem, rows)], []), path.stem)
-        except UnicodeDecodeError as exc:
-            raise CchcError([Problem("unreadable-file", file=file, params={
-                "detail": f"không phải UTF-8 / not UTF-8 (byte {exc.start})"})]) from None
-        except (OSError, csv.Error) as exc:
-            raise CchcError([Problem("unreadable-file", file=file,
-                                     params={"detail": str(exc)[:160]})]) from None
-        finally:
-            rows.close()
     try:
-        answers: SurveyAnswers = in_child(_read_book, (file, cs))
+        answers: SurveyAnswers = in_child(_read_file, (file, cs))
         return answers
     except ChildDied as died:
         raise CchcError([Problem("reader-died", file=file,
                                  params={"detail": died.detail})]) from None
 
+
+def _read_file(job: tuple[str, CriteriaSet]) -> SurveyAnswers:
+    """In a child process with capped memory and time (a .csv row of fifty million empty
+    fields, or a workbook's bomb, ends there): the file read and counted. Whatever the
+    reader raises becomes a catalogued problem naming the file."""
+    file, cs = job
+    path = Path(file)
+    try:
+        if path.suffix.lower() == ".csv":
+            return _read_csv(path, cs)
+        return _read_book(file, cs)
+    except CchcError:
+        raise
+    except UnicodeError as exc:
+        raise CchcError([Problem("unreadable-file", file=file, params={
+            "detail": "không phải UTF-8 hay UTF-16; hãy lưu lại dạng CSV UTF-8 / not UTF-8 "
+                      f"or UTF-16: save it again as CSV UTF-8 ({str(exc)[:60]})"})]) from None
+    except (OSError, csv.Error) as exc:
+        raise CchcError([Problem("unreadable-file", file=file,
+                                 params={"detail": str(exc)[:160]})]) from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # a reader's own error on a malformed cell or part
+        detail = str(exc).splitlines()[0][:160] if str(exc) else exc.__class__.__name__
+        raise CchcError([Problem("unreadable-workbook", file=file,
+                                 params={"detail": detail})]) from None
+
+
+def _read_csv(path: Path, cs: CriteriaSet) -> SurveyAnswers:
+    rows = _CsvRows(path)
+    try:
+        return _without_sheet(_count_sheets(cs, str(path), [(path.stem, rows)], []), path.stem)
+    finally:
+        rows.close()
