@@ -543,3 +543,189 @@ def test_the_answers_are_never_written_over(tmp_path: Path, cli: Any) -> None:
         run = cli(*args)
         assert run.exit_code == 1 and "[output-is-input]" in run.stderr, args
     assert answers.read_bytes() == before
+
+
+# --- found by a hostile review: each class, built here -------------------------------------------
+
+
+def test_one_question_from_two_columns_is_refused(tmp_path: Path, cs2021: CriteriaSet) -> None:
+    rows = [[*HEADER, "Câu 1", "Q1"], *[["STC", "CBCC", str(i), "A", "D"] for i in range(6)]]
+    problem = one(bad(tmp_path, cs2021, rows), "survey-duplicate-column")
+    assert (problem.cell, problem.params["other"], problem.params["value"]) == ("E1", "D1",
+                                                                              "Câu 1")
+    tally = [["Mã đơn vị", "Đối tượng", "Câu hỏi", "A", "B", "C", "D", "A"],
+             ["STC", "CBCC", "Câu 1", 3, 0, 0, 0, 0]]
+    assert one(bad(tmp_path, cs2021, tally), "survey-duplicate-column").cell == "H1"
+
+
+def test_a_sub_question_is_not_another_question(tmp_path: Path, cs2021: CriteriaSet) -> None:
+    """"Câu 1.1" is not "Câu 11"; "Câu 01" is "Câu 1"."""
+    rows = [[*HEADER, "Câu 01", "Câu 1.1"], *[["STC", "CBCC", str(i), "A", "D"] for i in range(10)]]
+    answers = read_survey(write_csv(tmp_path / "x.csv", rows), cs2021)
+    assert one(answers.problems, "survey-unknown-question").params["value"] == "Câu 1.1"
+    assert answers.counts == {("stc", "CBCC", "Câu 1"): {"A": 10}}
+
+
+def test_copies_are_refused_not_added(tmp_path: Path, cs2021: CriteriaSet) -> None:
+    rows = [header(), *forms("STC", "CBCC", {"Câu 1": "A"}, 6)]
+    for row in rows[1:]:
+        row[2] = None  # no respondent id to give the copy away
+    path = write_xlsx(tmp_path / "a.xlsx", {"Đợt 1": rows, "Đợt 2": rows})
+    problem = one(read_survey(path, cs2021).problems, "survey-duplicate-sheet")
+    assert (problem.sheet, problem.params["other"]) == ("Đợt 2", "Đợt 1")
+    tally = [["Mã đơn vị", "Đối tượng", "Câu hỏi", "A", "B", "C", "D"],
+             ["STC", "CBCC", "Câu 1", 6, 0, 0, 0], ["STC", "CBCC", "Câu 1", 6, 0, 0, 0]]
+    problem = one(bad(tmp_path, cs2021, tally), "survey-duplicate-tally")
+    assert (problem.cell, problem.params["other"]) == ("C3", "xhh!C2")
+    path = write_xlsx(tmp_path / "b.xlsx", {"Tổng hợp": tally[:2], "Bản sao": tally[:2]})
+    assert one(read_survey(path, cs2021).problems, "survey-duplicate-tally").sheet == "Bản sao"
+    path = write_xlsx(tmp_path / "c.xlsx", {"Phiếu": rows, "Tổng hợp": tally[:2]})
+    mixed = one(read_survey(path, cs2021).problems, "survey-mixed-shapes")
+    assert mixed.is_error and "“Phiếu”" in mixed.message("en")
+
+
+def test_tally_rows_that_cannot_be_placed_are_errors(tmp_path: Path,
+                                                     cs2021: CriteriaSet) -> None:
+    tally = [["Mã đơn vị", "Đối tượng", "Câu hỏi", "A", "B", "C", "D"],
+             [None, "CBCC", "Câu 1", 50, 0, 0, 0], ["STC", "CBCC", "Cau l", 50, 0, 0, 0],
+             ["STC", "CBCC", None, 50, 0, 0, 0]]
+    problems = bad(tmp_path, cs2021, tally)
+    assert one(problems, "survey-unit-missing").cell == "A2"
+    assert [(p.cell, p.params["value"]) for p in problems if p.code == "survey-tally-question"
+            ] == [("C3", "Cau l"), ("C4", "∅")]
+    assert all(p.is_error for p in problems if p.code != "survey-question-missing")
+
+
+@pytest.mark.parametrize("value", ["1.000", "1e3", "+4", "1_0", 10**10, 2.5])
+def test_counts_are_plain_whole_numbers(tmp_path: Path, cs2021: CriteriaSet, value: Any) -> None:
+    tally = [["Mã đơn vị", "Đối tượng", "Câu hỏi", "A", "B", "C", "D"],
+             ["STC", "CBCC", "Câu 1", value, 0, 0, 0]]
+    path = write_xlsx(tmp_path / "t.xlsx", {"Tổng hợp": tally})
+    assert one(read_survey(path, cs2021).problems, "survey-bad-count").cell == "D2"
+
+
+@pytest.mark.parametrize("a, points", [(554_999_999, "0.55"), (555_000_000, "0.56")])
+def test_points_are_rounded_from_the_exact_share(cs2021: CriteriaSet, a: int,
+                                                 points: str) -> None:
+    """A billion answers, the share a hair below or exactly at 55.5 %: the rounding is the
+    exact fraction's."""
+    result = score_survey(cs2021, tally(cs2021, {
+        ("stc", "CBCC", "Câu 1"): {"A": a, "D": 10**9 - a}}))
+    assert result.unit("STC").items["8.1.1"].points == Decimal(points)
+
+
+def test_a_reader_error_is_a_catalogued_problem(tmp_path: Path, cs2021: CriteriaSet,
+                                                cli: Any) -> None:
+    """A number cell holding "abc": python-calamine raises while reading it."""
+    import zipfile
+
+    good = write_xlsx(tmp_path / "g.xlsx", {"Phiếu": [header(), ["STC", "CBCC", "1", 1]]})
+    broken = tmp_path / "xhh-2023.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(broken, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="D2" t="n"><v>1</v></c>',
+                                    b'<c r="D2" t="n"><v>abc</v></c>')
+                assert b"abc" in data
+            out.writestr(item, data)
+    run = cli("survey", str(broken))
+    assert run.exit_code == 1 and "[unreadable-workbook]" in run.stderr, run.stderr
+
+
+def test_a_row_too_wide_for_memory_ends_in_the_capped_child(
+        tmp_path: Path, cs2021: CriteriaSet, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cchc_cli.reading import limits
+
+    monkeypatch.setattr(limits, "CHILD_MEMORY_BYTES", 96 * limits.MiB)
+    path = tmp_path / "wide.csv"
+    path.write_bytes(b"Ma don vi,Doi tuong,Cau 1\n" + b"," * 30_000_000 + b"\n")
+    with pytest.raises(CchcError) as err:
+        read_survey(path, cs2021)
+    assert codes(err.value.problems) == ["reader-died"]
+
+
+def test_unit_detail_by_any_spelling(cli: Any) -> None:
+    run = cli("survey", str(ANSWERS), "--unit", "s.t.c")
+    assert run.exit_code == 0 and "8.1.1: CBCC: 40 phiếu" in run.stdout
+
+
+def test_rank_tells_the_survey_warnings(tmp_path: Path, cli: Any) -> None:
+    path = tmp_path / "xhh-2023.csv"
+    write_csv(path, [header(), *forms("STC", "CBCC", {"Câu 1": "A"}, 10),
+                     *forms("XYZ", "CBCC", {"Câu 1": "A"}, 10)])
+    run = cli("rank", str(SAMPLES / "2023"), "--survey", str(path), "--json")
+    assert run.exit_code == 0
+    assert "[survey-unknown-unit]" in run.stderr and "[survey-unit-no-answers]" in run.stderr
+    assert "[survey-too-few-answers]" in run.stderr  # STC: answers, but none to Câu 2
+    found = {w["code"] for w in json.loads(run.stdout)["survey_warnings"]}
+    assert {"survey-unknown-unit", "survey-unit-no-answers"} <= found
+
+
+def test_files_with_nothing_usable(tmp_path: Path, cs2021: CriteriaSet) -> None:
+    empty = read_survey(write_csv(tmp_path / "h.csv", [header()]), cs2021)
+    assert one(empty.problems, "survey-no-answers").is_error
+    words = [["Mã đơn vị", "Đối tượng", "Câu hỏi", "Rất hài lòng", "Hài lòng"],
+             ["STC", "CBCC", "Câu 1", 5, 5]]
+    problem = one(bad(tmp_path, cs2021, words), "survey-no-options")
+    assert problem.cell == "C1" and problem.is_error
+
+
+def test_csv_as_excel_writes_it_in_vietnamese_settings(tmp_path: Path,
+                                                       cs2021: CriteriaSet) -> None:
+    """Semicolons (the decimal mark is a comma), or Excel's "Unicode text": UTF-16, tabs."""
+    rows = [header(), *forms("STC", "CBCC", {"Câu 1": "A", "Câu 2": "B"}, 10)]
+    semi = tmp_path / "semi.csv"
+    with semi.open("w", newline="", encoding="utf-8-sig") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+    tabs = tmp_path / "tabs.csv"
+    with tabs.open("w", newline="", encoding="utf-16") as handle:
+        csv.writer(handle, delimiter="\t").writerows(rows)
+    for path in (semi, tabs):
+        answers = read_survey(path, cs2021)
+        assert answers.counts[("stc", "CBCC", "Câu 2")] == {"B": 10}, path.name
+
+
+def test_respondent_ids_compared_as_people_write_them(tmp_path: Path,
+                                                      cs2021: CriteriaSet) -> None:
+    rows = [header(), ["STC", "CBCC", "P1", "A"], ["STC", "CBCC", "p1 ", "A"],
+            ["STC", "CBCC", 101, "A"], ["STC", "CBCC", "101", "A"]]
+    path = write_xlsx(tmp_path / "x.xlsx", {"Phiếu": rows})
+    found = [p.params["cells"] for p in read_survey(path, cs2021).problems
+             if p.code == "survey-duplicate-respondent"]
+    assert sorted(found) == ["C2, C3", "C4, C5"]
+    head = ["Mã đơn vị", "Mã phiếu", "Câu 1", "Câu 5"]
+    per_group = write_xlsx(tmp_path / "g.xlsx", {  # each group's sheet numbered from 1
+        "Công chức": [head, *[["STC", i, "A", None] for i in range(1, 11)]],
+        "Người dân": [head, *[["STC", i, None, "B"] for i in range(1, 11)]]})
+    assert "survey-duplicate-respondent" not in codes(read_survey(per_group, cs2021).problems)
+
+
+def test_a_far_cell_is_refused_before_the_reader_allocates(tmp_path: Path,
+                                                           cs2021: CriteriaSet) -> None:
+    book = Workbook()
+    sheet = book.active
+    for row in [header(), *forms("STC", "CBCC", {"Câu 1": "A"}, 10)]:
+        sheet.append(row)
+    sheet["XFD1048576"] = "x"
+    book.save(tmp_path / "far.xlsx")
+    with pytest.raises(CchcError) as err:
+        read_survey(tmp_path / "far.xlsx", cs2021)
+    assert codes(err.value.problems) == ["survey-far-cell"]
+    assert err.value.problems[0].params["cell"] == "XFD1048576"
+
+
+def test_csv_exports_do_not_run_formulas_from_the_answers(tmp_path: Path, cli: Any) -> None:
+    path = write_csv(tmp_path / "xhh-2023.csv",
+                     [header(), *forms("=1+2", "CBCC", {"Câu 1": "A"}, 10)])
+    out = tmp_path / "out.csv"
+    assert cli("survey", str(path), "-o", str(out)).exit_code == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'=1+2" in text and "\n=1+2" not in text
+
+
+def test_exact_index_has_all_its_digits(registry: Any) -> None:
+    """BQLKCN's satisfaction is 7709/9600 = 80.302083…: JSON carries 40 digits of it."""
+    data = survey_file(TALLIED, registry=registry).as_dict()
+    exact = next(u for u in data["units"] if u["code"] == "BQLKCN")["satisfaction_index_exact"]
+    assert exact == "80.30208333333333333333333333333333333333"

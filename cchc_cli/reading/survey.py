@@ -16,6 +16,7 @@ are found by a second pass only when there are some.
 from __future__ import annotations
 
 import csv
+import math
 import os
 import re
 from collections import Counter
@@ -150,7 +151,8 @@ class _Counting:
         # the answers shape, counted in C: each (raw unit, raw group) pair gets a small number,
         # then each question column counts (pair number, raw answer)
         self.pairs: dict[tuple[Any, Any], int] = {}
-        self.seen: dict[tuple[Any, Any], str] = {}  # where each pair is first: "Phiếu!A5"
+        # where each pair is first: (sheet number, row, "Phiếu!A5")
+        self.seen: dict[tuple[Any, Any], tuple[int, int, str]] = {}
         self.counted: dict[str, Counter[tuple[int, Any]]] = {}
         self.forms: Counter[tuple[Any, Any]] = Counter()  # (raw unit, raw group) → phiếu
         self.ids: Counter[tuple[str | None, Any]] = Counter()  # (sheet's group, raw id)
@@ -186,7 +188,8 @@ class _Counting:
             for pair in set(pairs).difference(self.pairs):
                 self.pairs[pair] = len(self.pairs)
                 row = first + pairs.index(pair)
-                self.seen[pair] = f"{layout.sheet}!{cell_ref(row, layout.unit)}"
+                self.seen[pair] = (len(self.answered), row,
+                                   f"{layout.sheet}!{cell_ref(row, layout.unit)}")
             first += len(chunk)
             keys = list(map(self.pairs.__getitem__, pairs))
             if layout.respondent is not None:  # ids are per sheet when a sheet is a group
@@ -353,7 +356,7 @@ class _Counting:
         bad.ids = {key for key, n in ids.items() if n > 1}
         places = _locate(sheets, bad, units, groups, self.survey) if bad else _Places()
         self._report(bad, places, blank_by_question)
-        for pair, place in self.seen.items():
+        for pair, (_sheet, _row, place) in sorted(self.seen.items(), key=lambda kv: kv[1]):
             found = units[pair[0]]
             if found is not None and found not in self.units:
                 self.units[found] = (unit_code(_text(pair[0])), place)
@@ -424,7 +427,7 @@ def _count(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        if value != value or value in (float("inf"), float("-inf")) or value != int(value):
+        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
             return None
         number = int(value)
     else:
