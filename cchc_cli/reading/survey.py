@@ -155,7 +155,7 @@ class _Counting:
         self.seen: dict[tuple[Any, Any], tuple[int, int, str]] = {}
         self.counted: dict[str, Counter[tuple[int, Any]]] = {}
         self.forms: Counter[tuple[Any, Any]] = Counter()  # (raw unit, raw group) → phiếu
-        self.ids: Counter[tuple[str | None, Any]] = Counter()  # (sheet's group, raw id)
+        self.ids: dict[str | None, Counter[Any]] = {}  # the sheet's group → raw ids
         self.sheets: dict[str, tuple[dict[str, Counter[tuple[int, Any]]],
                                      Counter[tuple[Any, Any]]]] = {}
         self.units: dict[str, tuple[str, str]] = {}
@@ -193,7 +193,8 @@ class _Counting:
             first += len(chunk)
             keys = list(map(self.pairs.__getitem__, pairs))
             if layout.respondent is not None:  # ids are per sheet when a sheet is a group
-                self.ids.update(zip(repeat(layout.group_code), columns[layout.respondent]))
+                self.ids.setdefault(layout.group_code, Counter()).update(
+                    columns[layout.respondent])
             for c, q in layout.questions.items():
                 counted.setdefault(q.column, Counter()).update(
                     zip(keys, columns[c], strict=True))
@@ -348,12 +349,8 @@ class _Counting:
                 continue
             into = self.counts.setdefault((unit, group, column), {})
             into[answer] = into.get(answer, 0) + n
-        ids: Counter[tuple[str | None, str]] = Counter()
-        for (scope, raw), n in self.ids.items():
-            if _text(raw):
-                ids[(scope, _id_key(raw))] += n
-        self.id_counts = ids
-        bad.ids = {key for key, n in ids.items() if n > 1}
+        self.id_counts = _repeated_ids(self.ids)
+        bad.ids = set(self.id_counts)
         places = _locate(sheets, bad, units, groups, self.survey) if bad else _Places()
         self._report(bad, places, blank_by_question)
         for pair, (_sheet, _row, place) in sorted(self.seen.items(), key=lambda kv: kv[1]):
@@ -408,6 +405,27 @@ class _Counting:
                              units=self.units, columns=self.columns,
                              tallied=bool(self.tallied) and not self.answered,
                              problems=self.problems)
+
+
+def _repeated_ids(ids: dict[str | None, Counter[Any]]) -> dict[tuple[str | None, str], int]:
+    """Respondent ids given more than once, as compared by :func:`_id_key`, with how often.
+    Most files have none: that is found without a Python step per questionnaire."""
+    repeated: dict[tuple[str | None, str], int] = {}
+    for scope, raw in ids.items():
+        raw.pop(None, None)
+        raw.pop("", None)
+        keys = list(raw)
+        if set(map(type, keys)) <= {str}:
+            norm = list(map(str.casefold, map(str.strip, keys)))
+        else:
+            norm = list(map(_id_key, keys))
+        if len(set(norm)) == len(norm) and (not raw or max(raw.values()) == 1):
+            continue
+        counts: Counter[str] = Counter()
+        for key, n in zip(norm, raw.values(), strict=True):
+            counts[key] += n
+        repeated.update({(scope, key): n for key, n in counts.items() if key and n > 1})
+    return repeated
 
 
 def _id_key(raw: Any) -> str:
@@ -616,8 +634,10 @@ _NO_VALUE = re.compile(rb"</(?:\w+:)?f>\s*(?:<(?:\w+:)?v\s*/>\s*|<(?:\w+:)?v>\s*
                        rb"</(?:\w+:)?c>")
 _ERROR_TYPE = (b'"e"', b"'e'")
 # a cell in column AAA (703) or further: a survey has a few dozen columns, and calamine
-# allocates every cell up to the furthest (XFD1048576 aborts it)
-_FAR = re.compile(rb"""<(?:\w+:)?c\s[^<>]*?\br\s*=\s*["']([A-Z]{3,}[0-9]+)""")
+# allocates every cell up to the furthest (XFD1048576 aborts it). The plain form is searched
+# with a literal start (fast); the odd spellings only when the block has some.
+_FAR = re.compile(rb'r="([A-Z]{3,}[0-9]+)"')
+_FAR_ODD = re.compile(rb"""\br\s*=\s*["']([A-Z]{3,}[0-9]+)["']""")
 
 
 def _xlsx_flags(path: Path) -> dict[str, Flags]:
@@ -670,10 +690,13 @@ def _look(block: bytes, flags: Flags, file: str, sheet: str) -> None:
     """One block of whole rows: a far cell refuses the sheet; a block with an error type or
     a formula without a value is looked at cell by cell."""
     far = _FAR.search(block)
+    if far is None and (b"r='" in block or b"r =" in block or b"r= " in block):
+        far = _FAR_ODD.search(block)
     if far is not None:
         raise CchcError([Problem("survey-far-cell", file=file, sheet=sheet,
                                  params={"cell": far.group(1).decode("ascii")})])
-    if any(token in block for token in _ERROR_TYPE) or _NO_VALUE.search(block):
+    formulas = b"<f" in block or b":f" in block
+    if any(token in block for token in _ERROR_TYPE) or (formulas and _NO_VALUE.search(block)):
         _flag_cells(block, flags)
 
 
