@@ -29,7 +29,8 @@ from typing import Annotated, NoReturn
 import typer
 
 from cchc_cli import __version__
-from cchc_cli.engine.ranking import YearRanking, rank_results, ranking_dict
+from cchc_cli.engine.publish import field_standings, standings_dict
+from cchc_cli.engine.ranking import KEEP_ALL, YearRanking, rank_results, ranking_dict
 from cchc_cli.folders import (
     compare_years,
     data_root,
@@ -52,10 +53,14 @@ from cchc_cli.output.chart import CHART_SUFFIXES, compare_chart, history_chart, 
 from cchc_cli.output.files import TABLE_SUFFIXES, write_json, write_tables
 from cchc_cli.output.guard import check_outputs
 from cchc_cli.output.reports import (
+    annex_document,
     appendix,
+    by_field_tables,
     compare_tables,
     comparison_document,
     criteria_table,
+    criterion_tables,
+    losses_tables,
     rank_file_tables,
     survey_tables,
 )
@@ -319,6 +324,9 @@ def rank(
                                              help="Đơn vị tô đậm trên biểu đồ.")] = None,
     force: ForceOption = False,
     survey: SurveyOption = None,
+    by_field: Annotated[bool, typer.Option("--by-field", help="Xếp hạng từng lĩnh vực: điểm, "
+                                           "điểm sau hạ chuẩn, chỉ số và hạng của mỗi đơn vị "
+                                           "trong lĩnh vực.")] = False,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -348,10 +356,15 @@ def rank(
         total = len(workbook_files(folder)) if folder.is_dir() else 0
         with progress(total, language) as advance:
             ranking = rank_folder(folder, registry, on_file=advance, jobs=default_jobs(),
-                                  survey=answers)
+                                  survey=answers, keep=KEEP_ALL if by_field else None)
         if group:
             ranking = _only_group(ranking, group)
         inputs = [*workbook_files(folder), *([survey] if survey else [])]
+        if by_field:
+            _publish(ranking, by_field_tables(field_standings(ranking), ranking.year, language),
+                     standings_dict(field_standings(ranking)), language, json=json,
+                     output=output, inputs=inputs, force=force)
+            return
         check_outputs((output, TABLE_SUFFIXES), (chart, CHART_SUFFIXES), inputs=inputs,
                       force=force)
         if output:
@@ -583,6 +596,112 @@ def survey_command(
             render_survey(make_console(), result, language, unit=unit)
 
 
+def _publish(ranking: YearRanking, tables: list, data: object, lang: Lang, *, json: bool,
+             output: Path | None, inputs: list[Path], force: bool) -> None:
+    """Show or write what was computed from a ranking, then name the workbooks not ranked and
+    exit as ``rank`` does: a shorter list is never silent."""
+    check_outputs((output, TABLE_SUFFIXES), inputs=inputs, force=force)
+    if output:
+        write_tables(output, tables, decimals=_decimals(ranking), inputs=inputs, force=force)
+    if json:
+        write_json({"year": ranking.year, "folder": str(ranking.folder), "data": data,
+                    "not_ranked": [{"file": n.file, "problems": [p.as_dict(lang)
+                                                               for p in n.problems]}
+                                   for n in ranking.not_ranked]}, sys.stdout)
+    elif not output:
+        console = make_console()
+        for table in tables:
+            render_table(console, table, _decimals(ranking), lang,
+                         caption=table.notes[0] if table.notes else None)
+            console.print()
+    render_problems(make_console(stderr=True), ranking.survey_warnings, lang)
+    if ranking.not_ranked:
+        render_not_ranked(make_console(stderr=True), ranking, lang)
+        raise typer.Exit(_exit_for(ranking.not_ranked))
+
+
+@app.command()
+def criterion(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="Mã tiêu chí được chấm, vd. 1.4.3.",
+                                        show_default=False)],
+    folder: Annotated[Path, typer.Argument(help="Thư mục một năm: mỗi bảng tính một đơn vị.",
+                                           metavar="FOLDER", show_default=False)],
+    json: JsonOption = False,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    survey: SurveyOption = None,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Mọi đơn vị trên một tiêu chí: tối đa, hạ chuẩn, tự đánh giá, thẩm định, bị trừ, lý do.
+
+    Every unit on one criterion: its maximum, whether it was reduced, the self-assessed and
+    appraised scores, the points lost, the reason and the office responsible — the most points
+    lost first.
+
+    Ví dụ / examples:
+
+      cchc criterion 1.4.3 samples/2023
+
+      cchc criterion 7.2.1 samples/2023 -o tieu-chi-7.2.1.xlsx
+    """
+    from cchc_cli.engine.publish import criterion_dict, criterion_view
+
+    language = _lang(lang)
+    with _guard(language, debug):
+        registry = load_registry()
+        answers = _survey(survey, language, registry=registry,
+                          year=year_of_folder(folder) if folder.is_dir() else None)
+        ranking = rank_folder(folder, registry, jobs=default_jobs(), survey=answers,
+                              keep=KEEP_ALL)
+        views = criterion_view(ranking, code)
+        _publish(ranking, criterion_tables(views, ranking.year, language), criterion_dict(views),
+                 language, json=json, output=output,
+                 inputs=[*workbook_files(folder), *([survey] if survey else [])], force=force)
+
+
+@app.command()
+def losses(
+    folder: Annotated[Path, typer.Argument(help="Thư mục một năm: mỗi bảng tính một đơn vị.",
+                                           metavar="FOLDER", show_default=False)],
+    top: Annotated[int | None, typer.Option("--top", "-n", min=1, metavar="N",
+                                            help="Chỉ N tiêu chí bị trừ nhiều nhất mỗi nhóm.")]
+    = None,
+    json: JsonOption = False,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    survey: SurveyOption = None,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Các tiêu chí cả tỉnh bị trừ nhiều điểm nhất, kèm các lý do thường gặp.
+
+    The criteria the province lost most on, summed over each group's units: points lost,
+    units that lost any, share of the group's total loss, and the most common reasons — what
+    next year's guidance should target.
+
+    Ví dụ / examples:
+
+      cchc losses samples/2023 --top 10
+
+      cchc losses samples/2023 -o bi-tru-2023.xlsx
+    """
+    from cchc_cli.engine.publish import losses as losses_of
+    from cchc_cli.engine.publish import losses_dict
+
+    language = _lang(lang)
+    with _guard(language, debug):
+        registry = load_registry()
+        answers = _survey(survey, language, registry=registry,
+                          year=year_of_folder(folder) if folder.is_dir() else None)
+        ranking = rank_folder(folder, registry, jobs=default_jobs(), survey=answers,
+                              keep=KEEP_ALL)
+        found = losses_of(ranking, top)
+        _publish(ranking, losses_tables(found, ranking.year, language), losses_dict(found),
+                 language, json=json, output=output,
+                 inputs=[*workbook_files(folder), *([survey] if survey else [])], force=force)
+
+
 @app.command()
 def validate(
     path: Annotated[Path, typer.Argument(metavar="FILE|FOLDER", show_default=False,
@@ -663,6 +782,14 @@ def report(
         help="Báo cáo so sánh hai năm của --unit thay cho phụ lục bị trừ điểm.")] = None,
     unit: Annotated[str | None, typer.Option("--unit", "-u", metavar="CODE",
                                              help="Mã đơn vị (với --compare).")] = None,
+    rank_dir: Annotated[Path | None, typer.Option(
+        "--rank", metavar="YEAR_DIR", show_default=False,
+        help="Phụ lục của quyết định công bố Chỉ số: mọi đơn vị của thư mục năm, theo nhóm, "
+             "kèm chỉ số từng lĩnh vực.")] = None,
+    decision: Annotated[str | None, typer.Option(
+        "--decision", metavar="TEXT", show_default=False,
+        help="Quyết định mà phụ lục kèm theo, vd. “Quyết định số 25/QĐ-UBND ngày 08/01/2024 "
+             "của Ủy ban nhân dân tỉnh”.")] = None,
     data: DataOption = None,
     force: ForceOption = False,
     survey: SurveysOption = None,
@@ -688,6 +815,24 @@ def report(
 
     language = _lang(lang)
     with _guard(language, debug):
+        if rank_dir is not None:
+            registry = load_registry()
+            answers = _survey(_survey_path(survey[0])[1] if survey else None, language,
+                              registry=registry, year=year_of_folder(rank_dir)
+                              if rank_dir.is_dir() else None)
+            ranking = rank_folder(rank_dir, registry, jobs=default_jobs(), survey=answers,
+                                  keep=KEEP_ALL)
+            inputs = [*workbook_files(rank_dir), *([Path(answers.answers.file)] if answers
+                                                   else [])]
+            path = write_document(annex_document(ranking, language, decision), output,
+                                  decimals=_decimals(ranking), lang=language, inputs=inputs,
+                                  force=force)
+            make_console(stderr=True).print(t("report.written", language, path=str(path)),
+                                            soft_wrap=True)
+            if ranking.not_ranked:
+                render_not_ranked(make_console(stderr=True), ranking, language)
+                raise typer.Exit(_exit_for(ranking.not_ranked))
+            return
         if compare is not None:
             if not unit:
                 raise typer.BadParameter("--compare cần --unit (needs --unit)")

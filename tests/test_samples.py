@@ -77,6 +77,10 @@ def _golden(name: str, text: str) -> None:
     (["rank", "samples/2023"], "rank-2023.txt"),
     (["compare", "2022", "2023", "--unit", "STC", "--data", "samples"], "compare-STC.txt"),
     (["history", "--unit", "STC", "--data", "samples"], "history-STC.txt"),
+    (["losses", "samples/2023", "--top", "5"], "losses-2023.txt"),
+    (["criterion", "1.4.3", "samples/2020"], "criterion-2020-1.4.3.txt"),
+    (["rank", "samples/2022", "--by-field"], "rank-2022-by-field.txt"),
+    (["survey", "samples/survey/2023.xlsx", "--unit", "STC"], "survey-2023-STC.txt"),
 ])
 def test_terminal_output_matches_golden(cli, args, name, monkeypatch):
     monkeypatch.chdir(SAMPLES.parent)

@@ -154,9 +154,13 @@ def rank_results(results: Iterable[UnitResult]) -> list[GroupRanking]:
 # --- scoring every workbook, one failure never stopping the others ------------------------------
 
 
+KEEP_ALL = "*"  # ``keep`` for every unit: the annex, by field, by criterion, the losses
+
+
 def slim(result: UnitResult, keep: str | None, criteria: Any = "same") -> UnitResult:
-    """Ranking needs totals, not every item: drop items and fields, except for ``keep``."""
-    if keep is not None and unit_key(result.unit.code) == unit_key(keep):
+    """Ranking needs totals, not every item: drop items and fields, except for ``keep`` (a
+    unit's code, or :data:`KEEP_ALL`)."""
+    if keep is not None and (keep == KEEP_ALL or unit_key(result.unit.code) == unit_key(keep)):
         return result if criteria == "same" else replace(result, criteria=criteria)
     changes: dict[str, Any] = {"items": [], "fields": [], "self_totals": None}
     if result.survey is not None:  # the satisfaction index stays; the items' working goes

@@ -19,7 +19,12 @@ from cchc_cli.output.table import cell_text
 
 FONT = "Times New Roman"
 SIZE = 13
-TEXT_WIDTH_CM = 25.7  # landscape A4 less two 2 cm margins
+# Nghị định 30/2020/NĐ-CP, Phụ lục I: top and bottom 20–25 mm, left 30–35 mm, right 15–20 mm
+DECREE_MARGINS_CM = {"top_margin": 2.0, "bottom_margin": 2.0, "left_margin": 3.0,
+                     "right_margin": 1.5}
+WIDE_COLUMNS = 10  # a table wider than this is set in TABLE_SIZE_WIDE points to fit the page
+TABLE_SIZE_WIDE = 11
+VERY_WIDE_COLUMNS = 12  # and one point smaller past this (the annex: 7 columns + 8 fields)
 
 
 def write_docx(document: Document, path: str | os.PathLike[str], *, decimals: int = 2,
@@ -37,8 +42,11 @@ def write_docx(document: Document, path: str | os.PathLike[str], *, decimals: in
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2))
+    margins = DECREE_MARGINS_CM if document.decree else {
+        side: 2.0 for side in ("left_margin", "right_margin", "top_margin", "bottom_margin")}
+    for side, cm in margins.items():
+        setattr(section, side, Cm(cm))
+    text_width = 29.7 - margins["left_margin"] - margins["right_margin"]
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(SIZE)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
@@ -55,6 +63,8 @@ def write_docx(document: Document, path: str | os.PathLike[str], *, decimals: in
         if center:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
+    if document.heading:
+        paragraph(document.heading, bold=True, center=True)
     paragraph(document.title, bold=True, center=True)
     if document.subtitle:
         paragraph(document.subtitle, italic=True, center=True)
@@ -70,23 +80,32 @@ def write_docx(document: Document, path: str | os.PathLike[str], *, decimals: in
         repeat = OxmlElement("w:tblHeader")  # the header row repeats on every page
         repeat.set(qn("w:val"), "true")
         header._tr.get_or_add_trPr().append(repeat)
+        small = Pt(TABLE_SIZE_WIDE - (len(table.columns) > VERY_WIDE_COLUMNS)) \
+            if len(table.columns) > WIDE_COLUMNS else None
+        for note in table.notes if len(document.tables) > 1 or document.decree else ():
+            paragraph(note, italic=True)
         for cell, column in zip(header.cells, table.columns, strict=True):
             cell.text = ""
             run = add_run(cell.paragraphs[0], column.header)
             run.bold = True
+            if small:
+                run.font.size = small
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         for values in table.rows:
-            cells = grid.add_row().cells
+            row = grid.add_row()
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # never mid-row
             summary = values[0] in ("", None) and any(values[1:])  # a "Cộng" row
-            for cell, value, column in zip(cells, values, table.columns, strict=True):
+            for cell, value, column in zip(row.cells, values, table.columns, strict=True):
                 run = add_run(cell.paragraphs[0], cell_text(value, column, decimals, lang))
                 run.bold = summary
+                if small:
+                    run.font.size = small
                 if column.kind != "text":
                     cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         widths = [column.width or 12 for column in table.columns]
         grid.autofit = False
         for i, share in enumerate(widths):  # share the page's width as the columns ask
-            width = Cm(TEXT_WIDTH_CM * share / sum(widths))
+            width = Cm(text_width * share / sum(widths))
             grid.columns[i].width = width
             for row in grid.rows:
                 row.cells[i].width = width

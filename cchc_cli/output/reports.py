@@ -10,6 +10,12 @@ from pathlib import Path
 
 from cchc_cli.engine.compare import CHANGE_KINDS, Comparison, Side
 from cchc_cli.engine.gains import Gains
+from cchc_cli.engine.publish import (
+    CriterionView,
+    FieldStanding,
+    GroupLosses,
+    field_index,
+)
 from cchc_cli.engine.ranking import GroupRanking, YearRanking
 from cchc_cli.model.criteria import CriteriaSet
 from cchc_cli.model.decimals import fixed
@@ -306,7 +312,7 @@ def criteria_table(cs: CriteriaSet, lang: Lang) -> Table:
             node.code, title, node.max,
             leaf.min if leaf is not None and leaf.min != 0 else None,
             t(f"crit.{leaf.scoring}", lang) if leaf is not None else "",
-            t("crit.yes", lang) if leaf is not None and leaf.reducible else "",
+            t("criterion.yes", lang) if leaf is not None and leaf.reducible else "",
         ])
         for child in children:
             walk(child, depth + 1, scoring)
@@ -314,7 +320,7 @@ def criteria_table(cs: CriteriaSet, lang: Lang) -> Table:
     for spec in cs.fields:
         walk(spec, 0, "self")
     return Table(f"{cs.id} · {cs.title}", [
-        Column(t("crit.code", lang)), Column(t("crit.title", lang)),
+        Column(t("crit.code", lang)), Column(t("criterion.title", lang)),
         Column(t("crit.max", lang), "points"), Column(t("crit.min", lang), "points"),
         Column(t("crit.scoring", lang)), Column(t("crit.reducible", lang))], rows)
 
@@ -331,6 +337,8 @@ class Document:
     before: list[str]  # paragraphs above the tables
     tables: list[Table]
     after: list[str]  # paragraphs below
+    heading: str | None = None  # above the title: "Phụ lục" (an annex of a decision)
+    decree: bool = False  # laid out as Nghị định 30/2020/NĐ-CP sets an administrative document
 
 
 # An office named at the start of a "responsible" text, as the memos write it.
@@ -523,3 +531,127 @@ def gains_plan_lines(g: Gains, lang: Lang) -> list[str]:
         lines.append(t("gains.plan" if plan.reachable else "gains.unreachable", lang,
                        **values))
     return lines
+
+
+# --- publishing the year (engine/publish.py) ------------------------------------------------
+
+
+def _name(result: UnitResult, lang: Lang) -> str:
+    name = result.unit.name
+    return f"{name} ({t('rank.provisional', lang)})" if result.status == "provisional" else name
+
+
+def annex_document(ranking: YearRanking, lang: Lang, decision: str | None = None) -> Document:
+    """The annex of the decision that announces the index: per group, every unit's points,
+    maximum after reduction, index, band and rank, then its index in each field ("—" for a
+    field reduced whole); the group's totals line; the workbooks not ranked."""
+    tables = []
+    for group in ranking.groups:
+        cs = group.criteria
+        rows = []
+        for n, unit in enumerate(group.units, start=1):
+            r = unit.result
+            rows.append([n, _name(r, lang), cs.display(r.totals.achieved),
+                         cs.display(r.totals.max_after_reduction), r.index,
+                         r.band or t("no_band", lang), f"{unit.rank}/{unit.of}",
+                         *(field_index(r, f.code) for f in cs.fields)])
+        tables.append(Table(
+            title=t("annex.group", lang, group=group.group),
+            sheet=group.group,
+            columns=[Column(t("annex.stt", lang), "int", width=6),
+                     Column(t("rank.name", lang), width=17),
+                     Column(t("rank.achieved", lang), "points", width=8),
+                     Column(t("rank.max_after", lang), "points", width=8),
+                     Column(t("rank.index", lang), "index", width=8),
+                     Column(t("rank.band", lang), width=8),
+                     Column(t("rank.rank", lang), width=8),
+                     *(Column(t("annex.field", lang, code=f.code), "index", width=8)
+                       for f in cs.fields)],
+            rows=rows,
+            notes=(group_summary_text(group, lang),),
+        ))
+    after = []
+    fields = {f"{f.code}. {f.title}": None for g in ranking.groups for f in g.criteria.fields}
+    if fields:
+        after.append(t("annex.fields", lang, fields="; ".join(fields)))
+    if ranking.not_ranked:
+        after.append(t("annex.not_ranked", lang, n=len(ranking.not_ranked),
+                       files=", ".join(Path(n.file).name for n in ranking.not_ranked)))
+    return Document(
+        heading=t("annex.heading", lang),
+        title=t("annex.title", lang, year=ranking.year or "—"),
+        subtitle=t("annex.attached", lang, decision=decision or t("annex.decision", lang)),
+        before=[], tables=tables, after=after, decree=True)
+
+
+def by_field_tables(standings: list[FieldStanding], year: int | None, lang: Lang
+                    ) -> list[Table]:
+    """``rank --by-field``: each field of each group, its units ranked on it."""
+    tables = []
+    for s in standings:
+        cs = s.criteria
+        tables.append(Table(
+            title=t("field.group", lang, code=s.code, title=s.title, group=s.group,
+                    year=year or "—"),
+            sheet=t("field.sheet", lang, code=s.code, group=s.group),
+            columns=[Column(t("rank.rank", lang)), Column(t("rank.code", lang)),
+                     Column(t("rank.name", lang)),
+                     Column(t("rank.achieved", lang), "points"),
+                     Column(t("rank.max_after", lang), "points"),
+                     Column(t("rank.index", lang), "index")],
+            rows=[[f"{p.rank}/{p.of}" if p.rank is not None else "—", p.result.unit.code,
+                   _name(p.result, lang), cs.display(p.totals.achieved),
+                   cs.display(p.totals.max_after_reduction),
+                   None if p.totals.index_exact is None else cs.display(p.totals.index_exact)]
+                  for p in s.units]))
+    return tables
+
+
+def criterion_tables(views: list[CriterionView], year: int | None, lang: Lang) -> list[Table]:
+    """``cchc criterion CODE``: every unit on one criterion, the most points lost first."""
+    tables = []
+    for v in views:
+        cs = v.criteria
+        rows = []
+        for r in v.rows:
+            item = r.item
+            rows.append([r.result.unit.code, _name(r.result, lang), item.leaf.max,
+                         "" if item.applicable else t("criterion.yes", lang), item.self_points,
+                         item.appraised, item.final,
+                         cs.display(item.deducted) if item.applicable else None,
+                         item.reason, item.responsible])
+        tables.append(Table(
+            title=t("criterion.title", lang, code=v.code, title=v.title, group=v.group,
+                    year=year or "—"),
+            sheet=f"{v.code} · {v.group}",
+            columns=[Column(t("rank.code", lang)), Column(t("rank.name", lang), width=30),
+                     Column(t("col.max", lang).replace("\n", " "), "points"),
+                     Column(t("criterion.reduced", lang)),
+                     Column(t("col.self", lang).replace("\n", " "), "points"),
+                     Column(t("col.appraised", lang).replace("\n", " "), "points"),
+                     Column(t("col.final", lang).replace("\n", " "), "points"),
+                     Column(t("col.deducted", lang).replace("\n", " "), "points"),
+                     Column(t("lost.reason", lang), width=40),
+                     Column(t("lost.responsible", lang), width=30)],
+            rows=rows))
+    return tables
+
+
+def losses_tables(groups: list[GroupLosses], year: int | None, lang: Lang) -> list[Table]:
+    """``cchc losses``: the criteria each group lost most on, with the common reasons."""
+    tables = []
+    for g in groups:
+        cs = g.criteria
+        tables.append(Table(
+            title=t("loss.title", lang, group=g.group, year=year or "—"),
+            sheet=g.group,
+            columns=[Column(t("lost.code", lang)), Column(t("lost.item", lang), width=40),
+                     Column(t("lost.points", lang), "points"),
+                     Column(t("loss.units", lang), "int"),
+                     Column(t("loss.share", lang), "index"),
+                     Column(t("loss.reasons", lang), width=60)],
+            rows=[[x.code, x.title, cs.display(x.lost), x.units,
+                   cs.display(to_decimal(x.share * 100)),
+                   "; ".join(f"{text} ({n})" for text, n in x.reasons)] for x in g.losses],
+            notes=(t("loss.summary", lang, total=cs.points_text(g.total, lang)),)))
+    return tables
