@@ -29,7 +29,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from cchc_cli import __version__
-from cchc_cli.engine.publish import field_standings, standings_dict
+from cchc_cli.engine.publish import campaign_dict, field_standings, standings_dict
 from cchc_cli.engine.ranking import KEEP_ALL, YearRanking, rank_results, ranking_dict
 from cchc_cli.folders import (
     compare_years,
@@ -62,6 +62,7 @@ from cchc_cli.output.reports import (
     criterion_tables,
     losses_tables,
     rank_file_tables,
+    status_tables,
     survey_tables,
 )
 from cchc_cli.output.streams import guard_standard_streams
@@ -700,6 +701,55 @@ def losses(
         _publish(ranking, losses_tables(found, ranking.year, language), losses_dict(found),
                  language, json=json, output=output,
                  inputs=[*workbook_files(folder), *([survey] if survey else [])], force=force)
+
+
+@app.command()
+def status(
+    folder: Annotated[Path, typer.Argument(help="Thư mục một năm: mỗi bảng tính một đơn vị.",
+                                           metavar="FOLDER", show_default=False)],
+    strict: Annotated[bool, typer.Option("--strict", help="Mã thoát 1 nếu còn đơn vị chưa "
+                                         "sẵn sàng xếp hạng hoặc chưa nộp.")] = False,
+    json: JsonOption = False,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Tiến độ nộp bảng tính của một năm: ai đã gửi gì, còn thiếu gì, ai sẵn sàng xếp hạng.
+
+    The campaign's progress: one line per workbook (self-assessment and appraisal items
+    filled, second round, survey points, errors, warnings, ready to rank), then the units of
+    the previous year's folder with no workbook yet. Incomplete is a state, not a failure:
+    exit 0 when the table could be drawn; --strict exits 1 unless every unit is ready.
+
+    Ví dụ / examples:
+
+      cchc status samples/2023
+
+      cchc status du-lieu-cchc/2024 --strict
+    """
+    from cchc_cli.folders import campaign_status
+
+    language = _lang(lang)
+    with _guard(language, debug):
+        campaign = campaign_status(folder)
+        tables = status_tables(campaign, language)
+        inputs = workbook_files(folder)
+        check_outputs((output, TABLE_SUFFIXES), inputs=inputs, force=force)
+        if output:
+            write_tables(output, tables, inputs=inputs, force=force)
+        if json:
+            write_json(campaign_dict(campaign, language), sys.stdout)
+        elif not output:
+            console = make_console()
+            for table in tables:
+                render_table(console, table, 2, language,
+                             caption=table.notes[0] if table.notes else None)
+                console.print()
+        render_problems(make_console(stderr=True),
+                        [p for u in campaign.units for p in u.errors], language)
+        if strict and (campaign.ready < len(campaign.units) or campaign.missing):
+            raise typer.Exit(EXIT_DATA)
 
 
 @app.command()

@@ -23,6 +23,7 @@ from typing import Any
 from cchc_cli.engine.compare import Comparison, compare_results, side_of
 from cchc_cli.engine.gains import Gains, gains_for
 from cchc_cli.engine.history import History
+from cchc_cli.engine.publish import Campaign, UnitStatus, progress_of
 from cchc_cli.engine.ranking import (
     NotRanked,
     Skipped,
@@ -450,6 +451,62 @@ def survey_file(path: str | os.PathLike[str], criteria: CriteriaSet | None = Non
     result = score_survey(criteria, answers, units)
     result.problems.sort(key=Problem.sort_key)
     return result
+
+
+def campaign_status(folder: str | os.PathLike[str], registry: Registry | None = None
+                    ) -> Campaign:
+    """Who has sent what for a year: each workbook's progress (self-assessment, appraisal,
+    second round, survey points), its problems and whether it is ready to rank; then the units
+    of the previous year's folder that have no workbook yet."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CchcError([Problem("file-not-found", file=str(folder))])
+    registry = registry or load_registry()
+    entries = scan_folder(folder)
+    units = [UnitStatus(n.file, None, None, None, n.problems, [], False)
+             for n in entries.broken]
+    for path in entries.workbooks:
+        units.append(_unit_status(path, registry))
+    units.sort(key=lambda u: (u.code or "~", u.file))
+    year = year_of_folder(folder)
+    missing: list[tuple[str, str]] = []
+    previous = folder.parent / str(year - 1) if year else None
+    if previous is not None and previous.is_dir():
+        here = {unit_key(u.code) for u in units if u.code} | {
+            unit_key(Path(u.file).stem) for u in units}
+        for path in scan_folder(previous).workbooks:
+            try:
+                info = read_unit(path).info
+            except CchcError:
+                info = None
+            code = info.code if info else unit_code(path.stem)
+            if unit_key(code) not in here:
+                missing.append((code, info.name if info else ""))
+    return Campaign(folder, year, units, sorted(missing), entries.skipped)
+
+
+def _unit_status(path: Path, registry: Registry) -> UnitStatus:
+    file = str(path)
+    try:
+        wb = read_unit(path)
+        if wb.info is None:
+            problems = [p.with_file(file) for p in wb.problems]
+            return UnitStatus(file, None, None, None, problems, [], False)
+        cs = select_criteria(wb, registry)
+        if cs.columns:
+            wb = read_unit(path, cs.columns)
+    except CchcError as err:
+        return UnitStatus(file, None, None, None, err.problems, [], False)
+    except (MemoryError, RecursionError, Exception) as exc:
+        return UnitStatus(file, None, None, None, [Problem("internal-error", file=file, params={
+            "detail": f"{exc.__class__.__name__}: {str(exc)[:160]}"})], [], False)
+    assert wb.info is not None
+    result, problems = assess_unit(cs, wb)
+    progress = progress_of(cs, wb)
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
+    ready = result is not None and result.status == "appraised"
+    return UnitStatus(file, wb.info.code, wb.info.name, progress, errors, warnings, ready)
 
 
 def data_root(value: str | os.PathLike[str] | None) -> Path:

@@ -156,3 +156,44 @@ def test_the_annex_is_laid_out_as_the_decree_sets(tmp_path: Path, cli: Any) -> N
     assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows[1:])
     assert [c.text for c in table.rows[1].cells][:7] == [
         "1", "Sở Thông tin và Truyền thông", "90,73", "96,41", "94,10", "Nhóm 1", "1/19"]
+
+
+def test_the_campaign_says_who_has_sent_what(tmp_path: Path, cli: Any) -> None:
+    """Last year complete; this year: most units, one without its appraisal sheet yet, one
+    whose second round (giải trình) has begun, one broken file, and some not sent."""
+    from openpyxl import load_workbook as load
+
+    root = tmp_path / "data"
+    shutil.copytree(SAMPLES / "2022", root / "2022")
+    this = root / "2023"
+    this.mkdir()
+    for name in ("SCT", "SNV", "STP", "SYT"):
+        shutil.copy(SAMPLES / "2023" / f"{name}.xlsx", this)
+    book = load(this / "SNV.xlsx")
+    del book["Thẩm định"]
+    book.save(this / "SNV.xlsx")
+    book = load(this / "STP.xlsx")
+    sheet = book["Thẩm định"]
+    header = next(r for r in sheet.iter_rows() if r[0].value == "Mã")
+    column = next(c.column for c in header if c.value == "Điểm thẩm định lần 2")
+    row = next(r[0].row for r in sheet.iter_rows() if r[0].value == "1.1.1")
+    sheet.cell(row, column, 0.5)
+    book.save(this / "STP.xlsx")
+    (this / "STC.xlsx").write_bytes(b"broken")
+
+    run = cli("status", str(this), "--json")
+    assert run.exit_code == 0, run.stderr
+    data = json.loads(run.stdout)
+    units = {u["code"] or Path(u["file"]).name: u for u in data["units"]}
+    assert units["SCT"]["ready"] and units["SCT"]["progress"]["appraisal"]["filled"] == 81
+    assert not units["SNV"]["ready"]
+    assert units["SNV"]["progress"]["appraisal"] == {"present": False, "filled": 0,
+                                                     "needed": 81, "second_round": False}
+    assert units["STP"]["progress"]["appraisal"]["second_round"] is True
+    assert units["STC.xlsx"]["errors"] and not units["STC.xlsx"]["ready"]
+    missing = {m["code"] for m in data["missing"]}
+    assert "SCT" not in missing and "STC" not in missing and "BDT" in missing
+    assert data["summary"] == {"workbooks": 5, "ready": 3, "missing": len(missing)}
+    assert "STC.xlsx" in run.stderr  # the broken file's problem, named
+    assert cli("status", str(this), "--strict").exit_code == 1
+    assert cli("status", str(root / "2022"), "--strict").exit_code == 0

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from cchc_cli.engine.ranking import YearRanking, competition_ranks
@@ -188,3 +189,91 @@ def losses_dict(groups: list[GroupLosses]) -> list[dict[str, Any]]:
                       "share_percent": g.criteria.display(to_decimal(x.share * 100)),
                       "reasons": [{"reason": text, "units": n} for text, n in x.reasons]}
                      for x in g.losses]} for g in groups]
+
+
+# --- the campaign's progress (cchc status) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far one unit's workbook is: items filled of those each sheet needs."""
+
+    self_filled: int
+    self_needed: int
+    appraisal: bool  # the appraisal sheet is there
+    appraised: int  # its scored rows filled (points, or a "không phát sinh" mark)
+    appraisal_needed: int
+    second_round: bool  # some row has a second-round (giải trình) score
+    survey_filled: int
+    survey_needed: int
+
+
+def _filled(row: Any, keys: tuple[str, ...]) -> bool:
+    return row is not None and (row.values.get("not_applicable") is True or any(
+        isinstance(row.values.get(k), Decimal) for k in keys))
+
+
+def progress_of(cs: CriteriaSet, wb: Any) -> Progress:
+    """What a workbook (``UnitWorkbook``) holds against its criteria set, read, not scored."""
+    own, appraisal, survey = wb.self_sheet, wb.appraisal, wb.survey
+    assessed = [leaf for leaf in cs.leaves.values() if leaf.scoring == "self"]
+    surveyed = [leaf for leaf in cs.leaves.values() if leaf.scoring == "survey"]
+    self_filled = sum(_filled(own.get(leaf.code) if own else None, ("points",))
+                      for leaf in assessed)
+    appraised = sum(_filled(appraisal.get(leaf.code) if appraisal else None,
+                            ("points", "points2")) for leaf in assessed)
+    second = appraisal is not None and any(
+        isinstance(row.values.get("points2"), Decimal) for row in appraisal.rows.values())
+    survey_filled = sum(
+        _filled(survey.get(leaf.code) if survey else None, ("points",))
+        or _filled(appraisal.get(leaf.code) if appraisal else None, ("points", "points2"))
+        for leaf in surveyed)
+    return Progress(self_filled, len(assessed), appraisal is not None, appraised,
+                    len(assessed), second, survey_filled, len(surveyed))
+
+
+@dataclass
+class UnitStatus:
+    """One workbook of a year during the campaign (``cchc status``)."""
+
+    file: str
+    code: str | None
+    name: str | None
+    progress: Progress | None  # None: the workbook could not be read against a set
+    errors: list[Problem]
+    warnings: list[Problem]
+    ready: bool  # it can be ranked: no errors, appraised, nothing pending
+
+
+@dataclass
+class Campaign:
+    folder: Path
+    year: int | None
+    units: list[UnitStatus]
+    missing: list[tuple[str, str]]  # (code, name) of last year's units with no workbook yet
+    skipped: list[Any]  # Skipped entries of the folder
+
+    @property
+    def ready(self) -> int:
+        return sum(u.ready for u in self.units)
+
+
+def campaign_dict(campaign: Campaign, lang: str = "vi") -> dict[str, Any]:
+    def progress(p: Progress | None) -> dict[str, Any] | None:
+        if p is None:
+            return None
+        return {"self_assessed": {"filled": p.self_filled, "needed": p.self_needed},
+                "appraisal": {"present": p.appraisal, "filled": p.appraised,
+                              "needed": p.appraisal_needed, "second_round": p.second_round},
+                "survey": {"filled": p.survey_filled, "needed": p.survey_needed}}
+
+    return {
+        "year": campaign.year, "folder": str(campaign.folder),
+        "units": [{"code": u.code, "name": u.name, "file": u.file,
+                   "progress": progress(u.progress), "ready": u.ready,
+                   "errors": [p.as_dict(lang) for p in u.errors],
+                   "warnings": [p.as_dict(lang) for p in u.warnings]} for u in campaign.units],
+        "missing": [{"code": code, "name": name} for code, name in campaign.missing],
+        "summary": {"workbooks": len(campaign.units), "ready": campaign.ready,
+                    "missing": len(campaign.missing)},
+    }

@@ -11,6 +11,7 @@ from pathlib import Path
 from cchc_cli.engine.compare import CHANGE_KINDS, Comparison, Side
 from cchc_cli.engine.gains import Gains
 from cchc_cli.engine.publish import (
+    Campaign,
     CriterionView,
     FieldStanding,
     GroupLosses,
@@ -654,4 +655,40 @@ def losses_tables(groups: list[GroupLosses], year: int | None, lang: Lang) -> li
                    cs.display(to_decimal(x.share * 100)),
                    "; ".join(f"{text} ({n})" for text, n in x.reasons)] for x in g.losses],
             notes=(t("loss.summary", lang, total=cs.points_text(g.total, lang)),)))
+    return tables
+
+
+def status_tables(campaign: Campaign, lang: Lang) -> list[Table]:
+    """``cchc status``: one line per workbook, then the units not sent yet."""
+    def part(done: int, needed: int) -> str:
+        return f"{done}/{needed}"
+
+    rows = []
+    for u in campaign.units:
+        p = u.progress
+        rows.append([
+            u.code or "—", Path(u.file).name,
+            part(p.self_filled, p.self_needed) if p else "—",
+            (part(p.appraised, p.appraisal_needed) if p.appraisal else t("status.none", lang))
+            if p else "—",
+            (t("status.yes", lang) if p.second_round else "") if p else "",
+            part(p.survey_filled, p.survey_needed) if p and p.survey_needed else "—",
+            len(u.errors), len(u.warnings),
+            t("status.yes" if u.ready else "status.no", lang)])
+    previous = (campaign.year - 1) if campaign.year else "—"
+    tables = [Table(
+        title=t("status.title", lang, year=campaign.year or "—"),
+        columns=[Column(t("rank.code", lang)), Column(t("rank.file", lang)),
+                 Column(t("status.self", lang)), Column(t("status.appraisal", lang)),
+                 Column(t("status.round2", lang)), Column(t("status.survey", lang)),
+                 Column(t("status.errors", lang), "int"),
+                 Column(t("status.warnings", lang), "int"), Column(t("status.ready", lang))],
+        rows=rows,
+        notes=(t("status.summary", lang, units=len(campaign.units), ready=campaign.ready,
+                 missing=len(campaign.missing)),))]
+    if campaign.missing:
+        tables.append(Table(
+            title=t("status.missing", lang, year=previous),
+            columns=[Column(t("rank.code", lang)), Column(t("rank.name", lang))],
+            rows=[[code, name] for code, name in campaign.missing]))
     return tables
