@@ -143,6 +143,9 @@ CriteriaOption = Annotated[
                       "Mặc định: bộ ghi ở ô “Bộ tiêu chí”, hoặc bộ duy nhất hợp nhóm và năm."),
 ]
 
+YearFolderArgument = Annotated[
+    Path, typer.Argument(help="Thư mục một năm: mỗi bảng tính một đơn vị.", metavar="FOLDER",
+                         show_default=False)]
 SurveyOption = Annotated[
     Path | None,
     typer.Option("--survey", metavar="ANSWERS", show_default=False,
@@ -314,8 +317,7 @@ def score(
 
 @app.command()
 def rank(
-    folder: Annotated[Path, typer.Argument(help="Thư mục một năm: mỗi bảng tính một đơn vị.",
-                                           metavar="FOLDER", show_default=False)],
+    folder: YearFolderArgument,
     group: Annotated[str | None, typer.Option("--group", "-g", help="Chỉ xếp hạng một nhóm "
                                               "(vd. “Sở, ban ngành tỉnh”).")] = None,
     json: JsonOption = False,
@@ -352,8 +354,7 @@ def rank(
     language = _lang(lang)
     with _guard(language, debug):
         registry = load_registry()
-        answers = _survey(survey, language, registry=registry, year=year_of_folder(folder)
-                          if folder.is_dir() else None)
+        answers = _folder_survey(survey, folder, language, registry)
         total = len(workbook_files(folder)) if folder.is_dir() else 0
         with progress(total, language) as advance:
             ranking = rank_folder(folder, registry, on_file=advance, jobs=default_jobs(),
@@ -454,8 +455,7 @@ def compare(
 
 @app.command()
 def gains(
-    folder: Annotated[Path, typer.Argument(help="Thư mục một năm: mỗi bảng tính một đơn vị.",
-                                           metavar="FOLDER", show_default=False)],
+    folder: YearFolderArgument,
     unit: UnitOption,
     target_rank: Annotated[int | None, typer.Option(
         "--target-rank", "-r", min=1, metavar="N",
@@ -488,8 +488,7 @@ def gains(
 
     language = _lang(lang)
     with _guard(language, debug):
-        answers = _survey(survey, language, year=year_of_folder(folder)
-                          if folder.is_dir() else None)
+        answers = _folder_survey(survey, folder, language)
         result = gains_of_folder(folder, unit, target_rank=target_rank, jobs=default_jobs(),
                                  survey=answers)
         if output:
@@ -597,6 +596,23 @@ def survey_command(
             render_survey(make_console(), result, language, unit=unit)
 
 
+def _folder_survey(survey: Path | None, folder: Path, lang: Lang,
+                   registry: Registry | None = None) -> SurveyResult | None:
+    """``--survey`` for a year folder: the answers read by the set of the folder's year."""
+    return _survey(survey, lang, registry=registry,
+                   year=year_of_folder(folder) if folder.is_dir() else None)
+
+
+def _ranked_in_full(folder: Path, survey: Path | None, lang: Lang
+                    ) -> tuple[YearRanking, list[Path]]:
+    """A year ranked with every unit's fields and items kept (what the publications read),
+    and the inputs no output may be written over."""
+    registry = load_registry()
+    answers = _folder_survey(survey, folder, lang, registry)
+    ranking = rank_folder(folder, registry, jobs=default_jobs(), survey=answers, keep=KEEP_ALL)
+    return ranking, [*workbook_files(folder), *([survey] if survey else [])]
+
+
 def _publish(ranking: YearRanking, tables: list, data: object, lang: Lang, *, json: bool,
              output: Path | None, inputs: list[Path], force: bool) -> None:
     """Show or write what was computed from a ranking, then name the workbooks not ranked and
@@ -625,8 +641,7 @@ def _publish(ranking: YearRanking, tables: list, data: object, lang: Lang, *, js
 def criterion(
     code: Annotated[str, typer.Argument(metavar="CODE", help="Mã tiêu chí được chấm, vd. 1.4.3.",
                                         show_default=False)],
-    folder: Annotated[Path, typer.Argument(help="Thư mục một năm: mỗi bảng tính một đơn vị.",
-                                           metavar="FOLDER", show_default=False)],
+    folder: YearFolderArgument,
     json: JsonOption = False,
     output: OutputOption = None,
     force: ForceOption = False,
@@ -650,21 +665,15 @@ def criterion(
 
     language = _lang(lang)
     with _guard(language, debug):
-        registry = load_registry()
-        answers = _survey(survey, language, registry=registry,
-                          year=year_of_folder(folder) if folder.is_dir() else None)
-        ranking = rank_folder(folder, registry, jobs=default_jobs(), survey=answers,
-                              keep=KEEP_ALL)
+        ranking, inputs = _ranked_in_full(folder, survey, language)
         views = criterion_view(ranking, code)
         _publish(ranking, criterion_tables(views, ranking.year, language), criterion_dict(views),
-                 language, json=json, output=output,
-                 inputs=[*workbook_files(folder), *([survey] if survey else [])], force=force)
+                 language, json=json, output=output, inputs=inputs, force=force)
 
 
 @app.command()
 def losses(
-    folder: Annotated[Path, typer.Argument(help="Thư mục một năm: mỗi bảng tính một đơn vị.",
-                                           metavar="FOLDER", show_default=False)],
+    folder: YearFolderArgument,
     top: Annotated[int | None, typer.Option("--top", "-n", min=1, metavar="N",
                                             help="Chỉ N tiêu chí bị trừ nhiều nhất mỗi nhóm.")]
     = None,
@@ -692,21 +701,15 @@ def losses(
 
     language = _lang(lang)
     with _guard(language, debug):
-        registry = load_registry()
-        answers = _survey(survey, language, registry=registry,
-                          year=year_of_folder(folder) if folder.is_dir() else None)
-        ranking = rank_folder(folder, registry, jobs=default_jobs(), survey=answers,
-                              keep=KEEP_ALL)
+        ranking, inputs = _ranked_in_full(folder, survey, language)
         found = losses_of(ranking, top)
         _publish(ranking, losses_tables(found, ranking.year, language), losses_dict(found),
-                 language, json=json, output=output,
-                 inputs=[*workbook_files(folder), *([survey] if survey else [])], force=force)
+                 language, json=json, output=output, inputs=inputs, force=force)
 
 
 @app.command()
 def status(
-    folder: Annotated[Path, typer.Argument(help="Thư mục một năm: mỗi bảng tính một đơn vị.",
-                                           metavar="FOLDER", show_default=False)],
+    folder: YearFolderArgument,
     strict: Annotated[bool, typer.Option("--strict", help="Mã thoát 1 nếu còn đơn vị chưa "
                                          "sẵn sàng xếp hạng hoặc chưa nộp.")] = False,
     json: JsonOption = False,
@@ -866,14 +869,8 @@ def report(
     language = _lang(lang)
     with _guard(language, debug):
         if rank_dir is not None:
-            registry = load_registry()
-            answers = _survey(_survey_path(survey[0])[1] if survey else None, language,
-                              registry=registry, year=year_of_folder(rank_dir)
-                              if rank_dir.is_dir() else None)
-            ranking = rank_folder(rank_dir, registry, jobs=default_jobs(), survey=answers,
-                                  keep=KEEP_ALL)
-            inputs = [*workbook_files(rank_dir), *([Path(answers.answers.file)] if answers
-                                                   else [])]
+            ranking, inputs = _ranked_in_full(
+                rank_dir, _survey_path(survey[0])[1] if survey else None, language)
             path = write_document(annex_document(ranking, language, decision), output,
                                   decimals=_decimals(ranking), lang=language, inputs=inputs,
                                   force=force)
