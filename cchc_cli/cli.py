@@ -350,15 +350,19 @@ def rank(
       cchc rank samples/2023 --chart xep-hang.png --unit STC
 
       cchc rank samples/2023 --survey samples/survey/2023.xlsx
+
+      cchc rank samples/2023 -o ket-qua-2023.html
     """
     language = _lang(lang)
     with _guard(language, debug):
         registry = load_registry()
         answers = _folder_survey(survey, folder, language, registry)
         total = len(workbook_files(folder)) if folder.is_dir() else 0
+        page = output is not None and output.suffix.lower() == ".html"
         with progress(total, language) as advance:
             ranking = rank_folder(folder, registry, on_file=advance, jobs=default_jobs(),
-                                  survey=answers, keep=KEEP_ALL if by_field else None)
+                                  survey=answers,
+                                  keep=KEEP_ALL if by_field or page else None)
         if group:
             ranking = _only_group(ranking, group)
         inputs = [*workbook_files(folder), *([survey] if survey else [])]
@@ -367,9 +371,13 @@ def rank(
                      standings_dict(field_standings(ranking)), language, json=json,
                      output=output, inputs=inputs, force=force)
             return
-        check_outputs((output, TABLE_SUFFIXES), (chart, CHART_SUFFIXES), inputs=inputs,
-                      force=force)
-        if output:
+        check_outputs((output, (*TABLE_SUFFIXES, ".html")), (chart, CHART_SUFFIXES),
+                      inputs=inputs, force=force)
+        if page and output:
+            from cchc_cli.output.html import write_html
+
+            write_html(ranking, output, language, inputs=inputs, force=force)
+        elif output:
             write_tables(output, rank_file_tables(ranking, language), decimals=_decimals(ranking),
                          inputs=inputs, force=force)
         if chart:

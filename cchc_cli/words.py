@@ -208,6 +208,15 @@ _LABELS: dict[str, tuple[str, str]] = {
     "loss.units": ("Số đơn vị", "Units"),
     "loss.share": ("Tỷ lệ (%)", "Share (%)"),
     "loss.reasons": ("Lý do thường gặp", "Most common reasons"),
+    "html.title": ("Kết quả Chỉ số cải cách hành chính năm {year}",
+                   "Administrative reform index {year}"),
+    "html.about": ("Bấm tiêu đề cột để sắp xếp; bấm + để xem từng lĩnh vực và các nội dung bị "
+                   "trừ điểm. Số liệu như lệnh cchc rank.",
+                   "Click a column's header to sort; + shows the fields and the points lost. "
+                   "Figures as cchc rank gives them."),
+    "html.search": ("Tìm đơn vị (mã hoặc tên)", "Find a unit (code or name)"),
+    "html.expand": ("Xem chi tiết", "Details"),
+    "html.heatmap": ("Chỉ số theo lĩnh vực · {group}", "Index by field · {group}"),
     "status.title": ("Tiến độ nộp bảng tính · năm {year}", "Progress of the workbooks · {year}"),
     "status.self": ("Tự đánh giá", "Self-assessed"),
     "status.appraisal": ("Thẩm định", "Appraised"),
