@@ -49,7 +49,13 @@ from cchc_cli.model.criteria import CriteriaSet, Registry
 from cchc_cli.model.problems import CchcError, Problem, raise_if_errors
 from cchc_cli.model.survey import SurveyResult
 from cchc_cli.model.text import unit_code
-from cchc_cli.output.chart import CHART_SUFFIXES, compare_chart, history_chart, rank_chart
+from cchc_cli.output.chart import (
+    CHART_SUFFIXES,
+    compare_chart,
+    heatmap_chart,
+    history_chart,
+    rank_chart,
+)
 from cchc_cli.output.files import TABLE_SUFFIXES, write_json, write_tables
 from cchc_cli.output.guard import check_outputs
 from cchc_cli.output.reports import (
@@ -329,7 +335,8 @@ def rank(
     survey: SurveyOption = None,
     by_field: Annotated[bool, typer.Option("--by-field", help="Xếp hạng từng lĩnh vực: điểm, "
                                            "điểm sau hạ chuẩn, chỉ số và hạng của mỗi đơn vị "
-                                           "trong lĩnh vực.")] = False,
+                                           "trong lĩnh vực; với --chart, bản đồ nhiệt đơn vị × "
+                                           "lĩnh vực.")] = False,
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -367,6 +374,9 @@ def rank(
             ranking = _only_group(ranking, group)
         inputs = [*workbook_files(folder), *([survey] if survey else [])]
         if by_field:
+            if chart:
+                check_outputs((chart, CHART_SUFFIXES), inputs=inputs, force=force)
+                heatmap_chart(ranking, chart, language, inputs=inputs, force=force)
             _publish(ranking, by_field_tables(field_standings(ranking), ranking.year, language),
                      standings_dict(field_standings(ranking)), language, json=json,
                      output=output, inputs=inputs, force=force)

@@ -197,3 +197,15 @@ def test_the_campaign_says_who_has_sent_what(tmp_path: Path, cli: Any) -> None:
     assert "STC.xlsx" in run.stderr  # the broken file's problem, named
     assert cli("status", str(this), "--strict").exit_code == 1
     assert cli("status", str(root / "2022"), "--strict").exit_code == 0
+
+
+def test_the_heat_map_of_units_by_field(tmp_path: Path, cli: Any) -> None:
+    png, svg = tmp_path / "nhiet.png", tmp_path / "nhiet.svg"
+    for path in (png, svg):
+        run = cli("rank", str(SAMPLES / "2023"), "--by-field", "--chart", str(path))
+        assert run.exit_code == 0, run.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 50_000
+    text = svg.read_text(encoding="utf-8")
+    # every unit named (Vietnamese, as text), and each field's index of STC written
+    assert "17. Sở Tài chính" in text and text.count("<!-- 19. ") + text.count("19. Ban") >= 1
+    assert all(value in text for value in ("57,20", "50,67", "69,26"))

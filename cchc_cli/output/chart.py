@@ -177,3 +177,44 @@ def compare_chart(c: Comparison, path: PathLike, lang: Lang, *,
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return _save(fig, path, inputs, force)
+
+
+def heatmap_chart(ranking: YearRanking, path: PathLike, lang: Lang, *,
+                  inputs: Iterable[PathLike] = (), force: bool = False) -> Path:
+    """Units × fields: each cell the unit's index in the field (as displayed), coloured from
+    red (50 % and under) to green (100 %); a field reduced whole is grey, with "—". Units in
+    rank order; field codes on top, their titles in the legend below."""
+    from cchc_cli.engine.publish import field_index
+
+    plt = _pyplot()
+    from matplotlib import colormaps
+
+    groups = ranking.groups
+    heights = [0.34 * len(g.units) + 0.4 * len(g.criteria.fields) / 2 + 1.6 for g in groups]
+    fig, axes = plt.subplots(max(1, len(groups)), 1, figsize=(11, sum(heights) or 2.5),
+                             dpi=120, squeeze=False)
+    if not groups:
+        axes[0, 0].set_axis_off()
+        axes[0, 0].set_title(t("rank.not_ranked.sheet", lang), fontsize=10)
+    cmap = colormaps["RdYlGn"].with_extremes(bad="#e2e3e5")
+    for ax, group in zip(axes[: len(groups), 0], groups, strict=True):
+        fields = group.criteria.fields
+        values = [[field_index(u.result, f.code) for f in fields] for u in group.units]
+        grid = [[float("nan") if v is None else float(v) for v in row] for row in values]
+        ax.imshow(grid, cmap=cmap, vmin=50, vmax=100, aspect="auto")
+        for y, row in enumerate(values):
+            for x, value in enumerate(row):
+                ax.text(x, y, "—" if value is None else localize(f"{value:.2f}", lang),
+                        ha="center", va="center", fontsize=7)
+        ax.set_xticks(range(len(fields)), [writable(f.code) for f in fields], fontsize=8)
+        ax.xaxis.tick_top()
+        names = [textwrap.shorten(writable(f"{u.rank}. {u.result.unit.name}"), 42,
+                                  placeholder="…") for u in group.units]
+        ax.set_yticks(range(len(names)), names, fontsize=8)
+        legend = "; ".join(textwrap.shorten(writable(f"{f.code}. {f.title}"), 60,
+                                            placeholder="…") for f in fields)
+        ax.set_xlabel("\n".join(textwrap.wrap(legend, 150)), fontsize=7)
+        ax.set_title(writable(t("html.heatmap", lang, group=group.group)) +
+                     f" · {ranking.year or '—'}", fontsize=10, pad=18)
+    fig.tight_layout()
+    return _save(fig, path, inputs, force)
