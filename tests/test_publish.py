@@ -209,3 +209,30 @@ def test_the_heat_map_of_units_by_field(tmp_path: Path, cli: Any) -> None:
     # every unit named (Vietnamese, as text), and each field's index of STC written
     assert "17. Sở Tài chính" in text and text.count("<!-- 19. ") + text.count("19. Ban") >= 1
     assert all(value in text for value in ("57,20", "50,67", "69,26"))
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_publication_agrees_with_rank_json(year: str, cli: Any, tmp_path: Path) -> None:
+    """The page, --by-field and criterion, read back, hold rank's units and figures."""
+    import re
+
+    ranked = json.loads(cli("rank", str(SAMPLES / year), "--json").stdout)
+    units = {u["code"]: u for g in ranked["groups"] for u in g["units"]}
+    page = tmp_path / "ket-qua.html"
+    assert cli("rank", str(SAMPLES / year), "-o", str(page)).exit_code == 0
+    rows = re.findall(r'<tr class=unit data-id="[^"]+" data-order="\d+" data-rank="(\d+)" '
+                      r'data-code="([^"]+)"[^>]*data-index="([^"]*)"',
+                      page.read_text(encoding="utf-8"))
+    assert [(int(rank), code) for rank, code, _i in rows] == [
+        (u["rank"], u["code"]) for g in ranked["groups"] for u in g["units"]]
+    assert all(exact == units[code]["index_exact"] for _r, code, exact in rows)
+    by_field = json.loads(cli("rank", str(SAMPLES / year), "--by-field", "--json").stdout)
+    achieved: dict[str, Decimal] = {}
+    for standing in by_field["data"]:
+        for unit in standing["units"]:
+            achieved[unit["code"]] = achieved.get(unit["code"], Decimal(0)) + D(unit["achieved"])
+    assert {code: D(u["achieved"]) for code, u in units.items()} == achieved
+    code = next(iter(json.loads(cli("losses", str(SAMPLES / year), "--top", "1", "--json")
+                                .stdout)["data"][0]["criteria"]))["code"]
+    view = json.loads(cli("criterion", code, str(SAMPLES / year), "--json").stdout)["data"]
+    assert sorted(u["code"] for v in view for u in v["units"]) == sorted(units)
