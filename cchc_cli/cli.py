@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import os
+import re
 import sys
 
 # pydantic looks for plugins among every installed package the first time a model is built
@@ -1039,6 +1040,64 @@ def criteria_check(
                 problems += err.problems
         if problems:
             raise CchcError(problems)
+
+
+@criteria_app.command("import")
+def criteria_import(
+    source: Annotated[Path, typer.Argument(
+        metavar="ANNEX", show_default=False,
+        help="Phụ lục bộ tiêu chí của tỉnh: bảng Word (.docx) hoặc bảng tính chấm điểm "
+             "(.xlsx, .xls, .ods).")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="SET.yaml",
+                                         show_default=False,
+                                         help="Tệp YAML nháp sẽ ghi.")],
+    set_id: Annotated[str, typer.Option("--id", metavar="ID", help="Mã bộ tiêu chí, vd. "
+                                        "an-giang-so-2024.", show_default=False)] = "",
+    province: Annotated[str, typer.Option("--province", metavar="TỈNH",
+                                          help="Tên tỉnh.")] = "…",
+    group: Annotated[str, typer.Option("--group", metavar="NHÓM",
+                                       help="Nhóm đơn vị, vd. “Sở, ban ngành tỉnh”.")]
+    = "Sở, ban ngành tỉnh",
+    years: Annotated[str, typer.Option("--years", metavar="2025-|2024-2025",
+                                       help="Các năm áp dụng.")] = "",
+    force: ForceOption = False,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Dựng bộ tiêu chí (YAML nháp) từ chính bảng tiêu chí tỉnh ban hành, rồi kiểm tra nó.
+
+    Reads the criteria table of the province's own annex (a Word table, or an Excel scoring
+    form) into a YAML draft — fields, criteria, sub-criteria, maxima, survey-scored and
+    reducible rows, the method text as comments — then checks it as `criteria check` does.
+    Exit 0 when the draft checks clean, 1 when it needs fixing (it is written anyway).
+
+    Ví dụ / examples:
+
+      cchc criteria import phu-luc-bo-tieu-chi.docx -o criteria/tinh/so-2025.yaml --years 2025-
+
+      cchc criteria import mau-cham-diem.xlsx -o bo-tieu-chi.yaml --province "An Giang"
+    """
+    from datetime import date
+
+    from cchc_cli.folders import import_criteria
+    from cchc_cli.model.text import fold
+
+    language = _lang(lang)
+    with _guard(language, debug):
+        first, _, last = years.partition("-")
+        first_year = int(first) if first.strip().isdigit() else date.today().year
+        last_year = int(last) if last.strip().isdigit() else None
+        set_id = set_id or re.sub(r"[^a-z0-9]+", "-", fold(output.stem) or "bo-tieu-chi"
+                                  ).strip("-") or "bo-tieu-chi"
+        result = import_criteria(source, output, set_id=set_id, province=province,
+                                 group=group, first_year=first_year, last_year=last_year,
+                                 force=force)
+        render_problems(make_console(stderr=True), result.problems, language)
+        make_console(stderr=True).print(t("import.written", language, path=str(result.path),
+                                          n=len(result.criteria.leaves) if result.criteria
+                                          else "—"), soft_wrap=True)
+        if not result.clean:
+            raise typer.Exit(EXIT_DATA)
 
 
 @criteria_app.command("list")

@@ -509,6 +509,41 @@ def _unit_status(path: Path, registry: Registry) -> UnitStatus:
     return UnitStatus(file, wb.info.code, wb.info.name, progress, errors, warnings, ready)
 
 
+@dataclass
+class Imported:
+    """A criteria table imported: the draft written, and every problem of the source and of
+    the draft (the draft is written even when it needs fixing)."""
+
+    path: Path
+    criteria: CriteriaSet | None  # the draft as a set, when it checks clean
+    problems: list[Problem]
+
+    @property
+    def clean(self) -> bool:
+        return self.criteria is not None and not any(p.is_error for p in self.problems)
+
+
+def import_criteria(source: str | os.PathLike[str], output: str | os.PathLike[str], *,
+                    set_id: str, province: str, group: str, first_year: int,
+                    last_year: int | None = None, force: bool = False) -> Imported:
+    """Read a province's criteria table (.docx, or a workbook) into a YAML draft at ``output``
+    and check it as ``cchc criteria check`` does."""
+    from cchc_cli.output.criteria_yaml import draft_yaml
+    from cchc_cli.output.guard import write_output
+    from cchc_cli.reading.annex import build_draft, read_rows
+    from cchc_cli.reading.criteria_file import check_criteria_text
+
+    source = Path(source)
+    rows, problems = read_rows(source)
+    draft = build_draft(rows, str(source))
+    text = draft_yaml(draft, set_id=set_id, province=province, group=group,
+                      first_year=first_year, last_year=last_year)
+    path = write_output(output, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"),
+                        formats=(".yaml", ".yml"), inputs=[source], force=force)
+    cs, checked = check_criteria_text(text, str(path))
+    return Imported(path, cs, [*problems, *draft.problems, *checked])
+
+
 def data_root(value: str | os.PathLike[str] | None) -> Path:
     """``--data DIR``, else ``$CCHC_DATA``, else the current directory."""
     if value:

@@ -217,6 +217,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "html.search": ("Tìm đơn vị (mã hoặc tên)", "Find a unit (code or name)"),
     "html.expand": ("Xem chi tiết", "Details"),
     "html.heatmap": ("Chỉ số theo lĩnh vực · {group}", "Index by field · {group}"),
+    "import.written": ("Đã ghi bản nháp {path} ({n} tiêu chí được chấm).",
+                       "Wrote the draft {path} ({n} scored criteria)."),
     "status.title": ("Tiến độ nộp bảng tính · năm {year}", "Progress of the workbooks · {year}"),
     "status.self": ("Tự đánh giá", "Self-assessed"),
     "status.appraisal": ("Thẩm định", "Appraised"),
