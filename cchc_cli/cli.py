@@ -67,6 +67,7 @@ from cchc_cli.output.reports import (
     comparison_document,
     criteria_table,
     criterion_tables,
+    diff_tables,
     losses_tables,
     rank_file_tables,
     status_tables,
@@ -1098,6 +1099,43 @@ def criteria_import(
                                           else "—"), soft_wrap=True)
         if not result.clean:
             raise typer.Exit(EXIT_DATA)
+
+
+@criteria_app.command("diff")
+def criteria_diff(
+    a: Annotated[str, typer.Argument(metavar="A", help="Bộ cũ: mã bộ hoặc tệp YAML.",
+                                     show_default=False)],
+    b: Annotated[str, typer.Argument(metavar="B", help="Bộ mới: mã bộ hoặc tệp YAML.",
+                                     show_default=False)],
+    json: JsonOption = False,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """So sánh hai bộ tiêu chí: thêm, bỏ, đổi tên, đổi điểm, chuyển chỗ, đổi cách chấm.
+
+    Two criteria sets compared: items added, removed, renamed (same code, new title), with a
+    new maximum, moved to another parent, survey or reducible flags changed; and a suggested
+    `replaces:` for the items of B that continue items of A under another code (by title).
+
+    Ví dụ / examples:
+
+      cchc criteria diff soc-trang-so-2019 soc-trang-so-2021
+
+      cchc criteria diff soc-trang-so-2021 bo-moi.yaml --json
+    """
+    from cchc_cli.engine.setdiff import diff_sets
+
+    language = _lang(lang)
+    with _guard(language, debug):
+        found = diff_sets(_criteria_named(a)[0], _criteria_named(b)[0])
+        if json:
+            write_json(found.as_dict(), sys.stdout)
+            return
+        console = make_console()
+        for table in diff_tables(found, language):
+            render_table(console, table, 2, language,
+                         caption=table.notes[0] if table.notes else None)
+            console.print()
 
 
 @criteria_app.command("list")

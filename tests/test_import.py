@@ -159,3 +159,52 @@ def test_the_command(tmp_path: Path, cli: Any, cs2021: CriteriaSet) -> None:
     run = cli("criteria", "import", str(small(tmp_path / "x.docx", [["I", "A", "", ""]])),
               "-o", str(tmp_path / "x.yaml"))
     assert run.exit_code == 1 and "[import-no-max]" in run.stderr
+
+
+def test_diff_of_two_sets(cs2019: CriteriaSet, cs2021: CriteriaSet, tmp_path: Path,
+                          cli: Any) -> None:
+    from cchc_cli.engine.setdiff import diff_sets
+
+    same = diff_sets(cs2021, cs2021)
+    assert same.changes == [] and same.suggestions == []
+    text = cs2021.path.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    edited = text.replace('title: "Báo cáo CCHC định kỳ đầy đủ, đúng thời hạn"',
+                          'title: "Báo cáo định kỳ về CCHC"')
+    assert edited != text
+    edited = edited.replace("id: soc-trang-so-2021", "id: sua-doi")
+    path = tmp_path / "sua-doi.yaml"
+    path.write_text(edited, encoding="utf-8")
+    run = cli("criteria", "diff", cs2021.id, str(path), "--json")
+    assert run.exit_code == 0, run.stderr
+    import json
+
+    data = json.loads(run.stdout)
+    assert data["changes"] == [{"kind": "renamed", "code": "1.2.1",
+                                "before": "Báo cáo CCHC định kỳ đầy đủ, đúng thời hạn",
+                                "after": "Báo cáo định kỳ về CCHC"}]
+    across = diff_sets(cs2019, cs2021)
+    kinds = {c.kind for c in across.changes}
+    assert {"added", "removed", "renamed", "max"} <= kinds
+    assert any(s.code == "8.6.2" and s.replaces == "6.4" for s in across.suggestions)
+    shown = cli("criteria", "diff", cs2019.id, cs2021.id)
+    assert "Gợi ý replaces" in shown.stdout and "đổi tên" in shown.stdout
+
+
+def test_rows_that_cannot_be_placed(tmp_path: Path) -> None:
+    rows = [["I", "Chỉ đạo điều hành", "10", ""], ["1.1", "Kế hoạch", "10", ""],
+            ["1.1", "Kế hoạch (lặp lại)", "1", ""], ["3.2", "Không có lĩnh vực 3", "1", ""],
+            ["1.2", "Điểm lạ", "hai", ""]]
+    problems = imported(tmp_path, small(tmp_path / "a.docx", rows)).problems
+    codes = [p.code for p in problems]
+    assert "import-duplicate-code" in codes and "import-orphan" in codes
+    assert "import-max-unreadable" in codes
+    orphan = next(p for p in problems if p.code == "import-orphan")
+    assert (orphan.path, orphan.params["parent"]) == ("bảng 1, dòng 5", "3")
+    with pytest.raises(CchcError) as err:
+        imported(tmp_path, _touch(tmp_path / "bang.pdf"))
+    assert [p.code for p in err.value.problems] == ["import-format"]
+
+
+def _touch(path: Path) -> Path:
+    path.write_bytes(b"%PDF-1.4")
+    return path

@@ -18,6 +18,7 @@ from cchc_cli.engine.publish import (
     field_index,
 )
 from cchc_cli.engine.ranking import GroupRanking, YearRanking
+from cchc_cli.engine.setdiff import SetDiff
 from cchc_cli.model.criteria import CriteriaSet
 from cchc_cli.model.decimals import fixed
 from cchc_cli.model.results import Totals, UnitResult
@@ -691,4 +692,24 @@ def status_tables(campaign: Campaign, lang: Lang) -> list[Table]:
             title=t("status.missing", lang, year=previous),
             columns=[Column(t("rank.code", lang)), Column(t("rank.name", lang))],
             rows=[[code, name] for code, name in campaign.missing]))
+    return tables
+
+
+def diff_tables(d: SetDiff, lang: Lang) -> list[Table]:
+    """``cchc criteria diff``: every change, then the suggested ``replaces:``."""
+    tables = [Table(
+        title=t("diff.title", lang, a=d.a.id, b=d.b.id),
+        columns=[Column(t("diff.kind", lang)), Column(t("lost.code", lang)),
+                 Column(t("diff.before", lang), width=45), Column(t("diff.after", lang),
+                                                                  width=45)],
+        rows=[[t(f"diff.{c.kind}", lang), c.code, c.before or "", c.after or ""]
+              for c in d.changes],
+        notes=() if d.changes else (t("diff.none", lang),))]
+    if d.suggestions:
+        tables.append(Table(
+            title=t("diff.suggest", lang, a=d.a.id, b=d.b.id),
+            columns=[Column(d.b.id), Column("replaces"), Column(t("diff.similarity", lang)),
+                     Column(d.b.id + " ", width=40), Column(d.a.id + " ", width=40)],
+            rows=[[s.code, s.replaces, s.similarity, s.title_b, s.title_a]
+                  for s in d.suggestions]))
     return tables
