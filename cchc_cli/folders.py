@@ -541,7 +541,25 @@ def import_criteria(source: str | os.PathLike[str], output: str | os.PathLike[st
     path = write_output(output, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"),
                         formats=(".yaml", ".yml"), inputs=[source], force=force)
     cs, checked = check_criteria_text(text, str(path))
-    return Imported(path, cs, [*problems, *draft.problems, *checked])
+    return Imported(path, cs, [*problems, *draft.problems, *_with_source(checked, text)])
+
+
+def _with_source(problems: list[Problem], text: str) -> list[Problem]:
+    """Each problem the check found at a line of the draft, also named at its row of the
+    source (the "# nguồn / source:" comment above that line)."""
+    lines = text.splitlines()
+    named = []
+    for problem in problems:
+        source = None
+        if problem.line:
+            for line in reversed(lines[: problem.line]):
+                if "# nguồn / source: " in line:
+                    source = line.split("# nguồn / source: ", 1)[1].split(" (")[0]
+                    break
+        if source:
+            problem = replace(problem, path=f"{problem.path or ''} ← {source}".strip())
+        named.append(problem)
+    return named
 
 
 def data_root(value: str | os.PathLike[str] | None) -> Path:

@@ -208,3 +208,12 @@ def test_rows_that_cannot_be_placed(tmp_path: Path) -> None:
 def _touch(path: Path) -> Path:
     path.write_bytes(b"%PDF-1.4")
     return path
+
+
+def test_a_sum_that_does_not_add_up_names_the_yaml_line_and_the_source_row(
+        tmp_path: Path) -> None:
+    rows = [["I", "Chỉ đạo điều hành", "10", ""], ["1.1", "Kế hoạch", "4", ""],
+            ["1.2", "Báo cáo", "5", ""]]
+    problems = imported(tmp_path, small(tmp_path / "a.docx", rows)).problems
+    mismatch = next(p for p in problems if p.code == "criteria-max-mismatch")
+    assert mismatch.line is not None and mismatch.path.endswith("← bảng 1, dòng 2")
