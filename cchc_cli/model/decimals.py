@@ -135,3 +135,14 @@ def fixed(value: Decimal, decimals: int, lang: str = "en") -> str:
 def localize(number_text: str, lang: str) -> str:
     """A number's text in the reader's convention: "9.5" → "9,5" in Vietnamese."""
     return number_text.replace(".", ",") if lang == "vi" else number_text
+
+
+def cell_as_text(value: Any) -> str:
+    """A cell's value as text, as the spreadsheet shows it: a number to Excel's 15 significant
+    digits and without trailing zeros (``0.7+0.1`` → ``"0.8"``, ``101.0`` → ``"101"``), text
+    in NFC, an empty cell ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, float | Decimal) and math.isfinite(value):
+        return plain(excel_decimal(value))
+    return nfc(str(value))

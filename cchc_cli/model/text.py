@@ -110,3 +110,4 @@ def unit_code(text: str) -> str:
 def unit_key(code: str) -> str:
     """What two unit codes are compared by: case, accents and punctuation aside."""
     return fold(code)
+

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from cchc_cli.model.decimals import cell_as_text
 from cchc_cli.model.problems import CchcError, Problem
 from cchc_cli.model.text import fold, nfc
 
@@ -73,12 +74,7 @@ class Draft:
     problems: list[Problem]
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return nfc(str(value))
+_text = cell_as_text
 
 
 def _header(cells: list[str]) -> dict[str, int] | None:

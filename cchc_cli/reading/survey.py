@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from cchc_cli.model.criteria import CriteriaSet
+from cchc_cli.model.decimals import cell_as_text
 from cchc_cli.model.problems import CchcError, Problem
 from cchc_cli.model.survey import Survey, SurveyAnswers, SurveyQuestion, answer_key
 from cchc_cli.model.text import fold, nfc, unit_code, unit_key
@@ -71,13 +72,7 @@ class _Layout:
         return self.question is not None
 
 
-def _text(value: Any) -> str:
-    """A cell as text; a whole number stored as 101.0 reads as Excel shows it, "101"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return nfc(str(value))
+_text = cell_as_text
 
 
 def _find_layout(sheet: str, head: list[list[Any]], survey: Survey, file: str,

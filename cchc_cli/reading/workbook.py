@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from cchc_cli.model.decimals import NotANumber, excel_decimal, plain, to_decimal
+from cchc_cli.model.decimals import NotANumber, cell_as_text, excel_decimal, plain, to_decimal
 from cchc_cli.model.problems import CchcError, Problem
 from cchc_cli.model.text import clean_code, fold, nfc, unit_code
 from cchc_cli.model.unit import (
@@ -484,12 +484,7 @@ def _info_from_path(path: Path, problems: list[Problem]) -> UnitInfo | None:
     return UnitInfo(code=code, name=code, year=year, group=None, criteria_set=None)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float | Decimal) and math.isfinite(value):
-        return plain(excel_decimal(value))  # as Excel shows it: 0.7+0.1 is "0.8"
-    return nfc(str(value))
+_text = cell_as_text  # as Excel shows it: 0.7+0.1 is "0.8"
 
 
 def _read_info(rows: list[list[Any]], sheet: str, file: str,
