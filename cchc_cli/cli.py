@@ -449,6 +449,8 @@ def compare(
 
       cchc compare 2022 2023 --unit STC --data samples --chart linh-vuc.png
     """
+    if year_a == year_b:
+        raise typer.BadParameter(f"hai năm phải khác nhau (the two years must differ): {year_a}")
     language = _lang(lang)
     with _guard(language, debug):
         surveys = _surveys(survey, language)
@@ -511,6 +513,11 @@ def gains(
         answers = _folder_survey(survey, folder, language)
         result = gains_of_folder(folder, unit, target_rank=target_rank, jobs=default_jobs(),
                                  survey=answers)
+        if target_rank is not None and target_rank >= result.rank:
+            why = t("gains.why.beyond" if target_rank > result.of else "gains.why.already",
+                    language, rank=result.rank, of=result.of)
+            render_problems(make_console(stderr=True), [Problem(
+                "gains-target-ignored", params={"target": target_rank, "why": why})], language)
         if output:
             write_tables(output, gains_tables(result, language),
                          inputs=[*workbook_files(folder), *([survey] if survey else [])],
@@ -802,7 +809,9 @@ def validate(
         else:
             console = make_console()
             render_problems(console, checked.problems, language)
-            if checked.problems:
+            if checked.files == 0:
+                pass  # nothing was checked: the problem above says why
+            elif checked.problems:
                 console.print(t("validate.summary", language, files=checked.files,
                                 bad=checked.files_with_errors, errors=len(checked.errors),
                                 warnings=len(checked.problems) - len(checked.errors)))
@@ -962,7 +971,7 @@ def template(
 
       cchc template --criteria soc-trang-so-2021 --unit STC --year 2024 -o STC-2024.xlsx
 
-      cchc template --appraisal samples/2023/STC.xlsx -o STC-2023-tham-dinh.xlsx
+      cchc template --appraisal STC-2024-tu-danh-gia.xlsx -o STC-2024-tham-dinh.xlsx
     """
     language = _lang(lang)
     with _guard(language, debug):
@@ -971,6 +980,13 @@ def template(
             filled = read_unit(appraisal)
             if filled.info is None:
                 raise CchcError(filled.problems)
+            council = [row for row in (filled.appraisal.rows.values() if filled.appraisal
+                                       else []) if any(row.values.get(k) is not None
+                                                       for k in ("points", "points2"))]
+            if council:
+                raise CchcError([Problem("template-has-appraisal", file=str(appraisal),
+                                         sheet=filled.appraisal.name if filled.appraisal
+                                         else None, params={"n": len(council)})])
             unit = unit or filled.info.code
             year = year or filled.info.year
             name = name or filled.info.name

@@ -65,6 +65,8 @@ def validate_path(path: str | os.PathLike[str], registry: Registry | None = None
     checks: duplicate units, years that differ from the folder's)."""
     path = Path(path)
     registry = registry or load_registry()
+    if not path.exists():
+        return Validation(0, [Problem("file-not-found", file=str(path))])
     if path.is_dir():
         try:
             ranking = rank_folder(path, registry, jobs=jobs)
@@ -356,8 +358,7 @@ def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None
     workbook.
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise CchcError([Problem("file-not-found", file=str(folder))])
+    _year_folder(folder)
     entries = scan_folder(folder)
     if not entries.workbooks and not entries.broken:
         raise CchcError([Problem("no-workbooks", file=str(folder))])
@@ -459,8 +460,7 @@ def campaign_status(folder: str | os.PathLike[str], registry: Registry | None = 
     second round, survey points), its problems and whether it is ready to rank; then the units
     of the previous year's folder that have no workbook yet."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise CchcError([Problem("file-not-found", file=str(folder))])
+    _year_folder(folder)
     registry = registry or load_registry()
     entries = scan_folder(folder)
     units = [UnitStatus(n.file, None, None, None, n.problems, [], False)
@@ -595,11 +595,24 @@ def gains_of_folder(folder: str | os.PathLike[str], code: str, *,
     return gains_for(ranking, code, target_rank)
 
 
+def _year_folder(folder: Path) -> None:
+    """A year folder is a folder: a workbook given instead is told so (and what scores it)."""
+    if folder.is_file():
+        raise CchcError([Problem("not-a-year-folder", file=str(folder),
+                                 params={"file": str(folder)})])
+    if not folder.is_dir():
+        raise CchcError([Problem("file-not-found", file=str(folder))])
+
+
 def year_folders(root: Path) -> list[tuple[int, Path]]:
     if not root.is_dir():
         raise CchcError([Problem("file-not-found", file=str(root))])
-    years = ((year_of_folder(p), p) for p in root.iterdir() if p.is_dir())
-    return sorted((year, p) for year, p in years if year is not None)
+    years = sorted((year, p) for year, p in ((year_of_folder(p), p) for p in root.iterdir()
+                                              if p.is_dir()) if year is not None)
+    if not years and year_of_folder(root) is not None and workbook_files(root):
+        raise CchcError([Problem("data-root-is-year", file=str(root), params={
+            "folder": str(root), "parent": str(root.parent)})])
+    return years
 
 
 @exact

@@ -198,3 +198,21 @@ def test_every_command_has_help_with_examples_and_is_in_the_readme(cli, path):
     assert "Ví dụ" in result.stdout
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"cchc {' '.join(path)}" in readme
+
+
+def test_commands_say_what_they_did_not_do(cli, tmp_path):
+    samples = ROOT / "samples"
+    run = cli("rank", str(samples / "2020" / "STC.xlsx"))
+    assert run.exit_code == 1 and "[not-a-year-folder]" in run.stderr
+    assert "cchc score" in run.stderr
+    run = cli("history", "--unit", "STC", "--data", str(samples / "2023"))
+    assert run.exit_code == 1 and "[data-root-is-year]" in run.stderr
+    assert f"--data {samples}" in run.stderr
+    run = cli("validate", str(tmp_path / "khong-co"))
+    assert run.exit_code == 1 and "[file-not-found]" in run.stderr + run.stdout
+    assert "Đã kiểm tra" not in run.stdout
+    assert cli("compare", "2023", "2023", "--unit", "STC", "--data", str(samples)).exit_code == 2
+    for target, why in (("30", "19 đơn vị"), ("17", "17/19")):
+        run = cli("gains", str(samples / "2023"), "--unit", "STC", "--target-rank", target)
+        assert run.exit_code == 0 and "[gains-target-ignored]" in run.stderr, target
+        assert why in run.stderr

@@ -103,8 +103,18 @@ def test_a_filled_template_scores_what_was_written(cli, blank, cs2019):
     assert json.loads(result.stdout)["status"] == "provisional"
 
 
+def self_assessed_only(tmp_path):
+    """Sở Tài chính's 2023 workbook as the unit sends it: before the council's appraisal."""
+    book = load_workbook(SAMPLES / "2023" / "STC.xlsx")
+    for name in ("Thẩm định", "Điều tra XHH"):
+        del book[name]
+    path = tmp_path / "STC-tu-danh-gia.xlsx"
+    book.save(path)
+    return path
+
+
 def test_appraisal_template_prefilled_with_the_units_scores(cli, tmp_path):
-    source = SAMPLES / "2023" / "STC.xlsx"
+    source = self_assessed_only(tmp_path)
     out = tmp_path / "STC-tham-dinh.xlsx"
     result = cli("template", "--appraisal", source, "-o", out)
     assert result.exit_code == 0, result.output
@@ -121,7 +131,8 @@ def test_appraisal_template_prefilled_with_the_units_scores(cli, tmp_path):
         row[2].value = 1 if str(row[0].value).startswith("8.") else None
     book.save(out)
     scored = json.loads(cli("score", out, "--json").stdout, parse_float=Decimal)
-    original = json.loads(cli("score", source, "--json").stdout, parse_float=Decimal)
+    original = json.loads(cli("score", SAMPLES / "2023" / "STC.xlsx", "--json").stdout,
+                          parse_float=Decimal)
     assert scored["status"] == "appraised"
     own = original["self_assessed"]
     assert scored["totals"]["achieved"] == own["achieved"] + Decimal("4.61")  # survey full
@@ -129,9 +140,7 @@ def test_appraisal_template_prefilled_with_the_units_scores(cli, tmp_path):
 
 
 def test_template_never_writes_over_its_input(cli, tmp_path):
-    import shutil
-    source = tmp_path / "STC.xlsx"
-    shutil.copy(SAMPLES / "2023" / "STC.xlsx", source)
+    source = self_assessed_only(tmp_path)
     before = source.read_bytes()
     result = cli("template", "--appraisal", source, "-o", source)
     assert result.exit_code == 1 and "[output-is-input]" in result.stderr
@@ -159,3 +168,33 @@ def test_criteria_show_states_each_rule_in_one_line(cli):
     english = cli("criteria", "show", "soc-trang-so-2019", "--lang", "en",
                   env={"COLUMNS": "200"})
     assert "↳ scoring rule: co_tin_bai: yes → 2, no → 0" in english.stdout
+
+
+def test_the_councils_scores_are_never_replaced(cli, tmp_path):
+    """A workbook that already holds the appraisal: refused, not overwritten silently."""
+    out = tmp_path / "x.xlsx"
+    result = cli("template", "--appraisal", SAMPLES / "2023" / "STC.xlsx", "-o", out)
+    assert result.exit_code == 1 and "[template-has-appraisal]" in result.stderr
+    assert not out.exists()
+
+
+def test_every_validation_stops_a_wrong_entry(cli, tmp_path):
+    """Data validations with showErrorMessage off let Excel and LibreOffice accept anything:
+    every one the template writes stops a wrong entry with a message in Vietnamese."""
+    import zipfile
+
+    out = tmp_path / "mau.xlsx"
+    assert cli("template", "--criteria", "soc-trang-so-2021", "--unit", "STC", "--year",
+               "2024", "-o", out).exit_code == 0
+    import html
+    import re
+
+    with zipfile.ZipFile(out) as book:
+        xml = html.unescape("".join(book.read(n).decode("utf-8") for n in book.namelist()
+                                    if n.startswith("xl/worksheets/sheet")))
+
+    validations = re.findall(r"<dataValidation [^>]*>", xml)
+    assert len(validations) >= 3
+    for tag in validations:
+        assert 'showErrorMessage="1"' in tag and 'errorTitle="' in tag and 'error="' in tag
+    assert 'error="Điểm là một số từ 0 đến 0,5."' in xml  # the decimal comma

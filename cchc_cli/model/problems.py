@@ -659,6 +659,24 @@ _KINDS = (
     Kind("import-total-mismatch", E,
          "dòng tổng cộng ghi {total} nhưng các lĩnh vực cộng lại {sum}",
          "the total row says {total} but the fields add up to {sum}"),
+    # --- what a command was asked and did not do -------------------------------------------
+    Kind("not-a-year-folder", E,
+         "đây là một tệp, không phải thư mục năm; để chấm một đơn vị: cchc score {file}",
+         "this is a file, not a year folder; to score one unit: cchc score {file}",
+         Hint.FOLDER),
+    Kind("data-root-is-year", E,
+         "{folder} là một thư mục năm (có bảng tính), không phải thư mục gốc chứa các thư mục "
+         "năm; hãy dùng --data {parent}",
+         "{folder} is a year folder (it holds workbooks), not the data root that holds the "
+         "year folders; use --data {parent}", Hint.FOLDER),
+    Kind("gains-target-ignored", W,
+         "không tìm cách lên hạng {target}: {why}",
+         "no plan for rank {target}: {why}"),
+    Kind("template-has-appraisal", E,
+         "bảng tính đã có điểm thẩm định của Hội đồng ({n} tiêu chí); không ghi đè bằng điểm tự "
+         "đánh giá — hãy dùng chính bảng tính đó",
+         "the workbook already holds the council's scores ({n} criteria); they are not "
+         "replaced by the self-assessed ones — use that workbook itself", Hint.FILE),
     Kind("unknown-criterion-code", E,
          "không có tiêu chí được chấm nào mã “{code}” trong các bộ tiêu chí của năm (vd. {known})",
          "no scored criterion “{code}” in the year's criteria sets (e.g. {known})"),

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cchc_cli.model.criteria import CriteriaSet, FieldSpec, Item
-from cchc_cli.model.decimals import plain
+from cchc_cli.model.decimals import localize, plain
 from cchc_cli.model.text import writable
 from cchc_cli.model.unit import UnitWorkbook, figure_key
 from cchc_cli.output.files import print_as_appendix
@@ -125,6 +125,7 @@ def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, yea
         points_col = col[points_key]
         validations: dict[tuple[Decimal, Decimal], DataValidation] = {}
         mark = DataValidation(type="list", formula1='"x"', allow_blank=True,
+                              showErrorMessage=True, errorStyle="stop",
                               errorTitle="Không phát sinh",
                               error="Chỉ ghi x nếu tiêu chí không phát sinh (hạ chuẩn).")
         ws.add_data_validation(mark)
@@ -162,8 +163,10 @@ def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, yea
                 if key not in validations:
                     dv = DataValidation(
                         type="decimal", operator="between", formula1=str(leaf.min),
-                        formula2=str(leaf.max), allow_blank=True, errorTitle="Điểm",
-                        error=f"Điểm là một số từ {plain(leaf.min)} đến {plain(leaf.max)}.")
+                        formula2=str(leaf.max), allow_blank=True, showErrorMessage=True,
+                        errorStyle="stop", errorTitle="Điểm",
+                        error=f"Điểm là một số từ {localize(plain(leaf.min), 'vi')} đến "
+                              f"{localize(plain(leaf.max), 'vi')}.")
                     ws.add_data_validation(dv)
                     validations[key] = dv
                 validations[key].add(score)
@@ -188,8 +191,10 @@ def write_template(cs: CriteriaSet, path: PathLike, *, code: str, name: str, yea
             score = ws.cell(row=r, column=points_col)
             score.protection, score.fill = unlocked, to_fill
             dv = DataValidation(type="decimal", operator="between", formula1="0",
-                                formula2=str(adj.max), allow_blank=True, errorTitle=word,
-                                error=f"{word} là một số từ 0 đến {plain(adj.max)}.")
+                                formula2=str(adj.max), allow_blank=True,
+                                showErrorMessage=True, errorStyle="stop", errorTitle=word,
+                                error=f"{word} là một số từ 0 đến "
+                                f"{localize(plain(adj.max), 'vi')}.")
             ws.add_data_validation(dv)
             dv.add(score)
         letter = get_column_letter(points_col)
