@@ -32,6 +32,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "appraised.provisional": ("Thẩm định (tạm tính)", "Appraised (provisional)"),
     "status.appraised": ("đã thẩm định", "appraised"),
     "status.provisional": ("tạm tính, chưa thẩm định", "provisional, not yet appraised"),
+    "status.pending": ("tạm tính: chưa có điểm điều tra XHH",
+                       "provisional: the survey points are not in yet"),
     "year": ("năm", "year"),
     "criteria_set": ("Bộ tiêu chí", "Criteria set"),
     "result": ("Kết quả", "Result"),

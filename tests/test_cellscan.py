@@ -693,7 +693,7 @@ def test_a_score_shown_as_a_percentage_is_an_error_in_every_format(cli, tmp_path
     path = BOOKS[suffix](tmp_path / f"STC{suffix}", sheets, percent=(f"{SHEET}!{cell}",))
     assert at(calamine_rows(path, SHEET), cell) == 0.5  # what calamine alone lets through
     problem = expect(cli, path, "percent-format", cell=cell, sheet=SHEET, criterion="1.1.4")
-    assert "50 %" in problem["message"] and "0.5" in problem["message"]
+    assert "50 %" in problem["message"] and "0,5" in problem["message"]
 
 
 @pytest.mark.parametrize("suffix", [".xls", ".xlsb"])

@@ -203,7 +203,7 @@ def test_a_score_shown_as_a_percentage_is_an_error_naming_the_cell(cli, make_wor
     hostile.percent_style(path, "Thẩm định", cell)
     problem = expect(cli, path, "percent-format", cell=cell, sheet="Thẩm định",
                      criterion="1.1.4")
-    assert "50 %" in problem["message"] and "0.5" in problem["message"]
+    assert "50 %" in problem["message"] and "0,5" in problem["message"]
 
 
 def test_a_merged_mark_marks_every_row_it_covers(cli, make_workbook, sheets_for):

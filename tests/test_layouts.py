@@ -71,7 +71,7 @@ def test_a_subtotal_that_disagrees_is_a_warning_naming_the_cell(cli, tmp_path):
     assert result is not None and result.totals.achieved == Decimal("67.83")
     (mismatch,) = [p for p in problems if p.code == "subtotal-mismatch"]
     assert (mismatch.cell, mismatch.criterion) == (row[4].coordinate, "2")
-    assert mismatch.message() == "dòng tổng 2 ghi 7.5, tổng các tiêu chí con là 6.21"
+    assert mismatch.message() == "dòng tổng 2 ghi 7,5, tổng các tiêu chí con là 6,21"
 
 
 @pytest.mark.parametrize("old, new", [

@@ -416,4 +416,4 @@ def test_english_messages_name_the_columns_in_english(cli, make_workbook, sheets
     english = cli("score", path, "--lang", "en")
     assert "appraised score 1.5 is above the maximum 1" in english.stderr
     vietnamese = cli("score", path)
-    assert "Điểm thẩm định 1.5 lớn hơn điểm tối đa 1" in vietnamese.stderr
+    assert "Điểm thẩm định 1,5 lớn hơn điểm tối đa 1" in vietnamese.stderr

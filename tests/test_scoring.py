@@ -143,7 +143,7 @@ def test_score_above_max_names_sheet_cell_and_criterion(cs2019, sheets_for, pars
     problems = _errors_of(cs2019, sheets, parse)
     (problem,) = [p for p in problems if p.code == "score-above-max"]
     assert (problem.sheet, problem.cell, problem.criterion) == ("Thẩm định", cell, "1.1.2")
-    assert problem.message() == "Điểm thẩm định 1.5 lớn hơn điểm tối đa 1"
+    assert problem.message() == "Điểm thẩm định 1,5 lớn hơn điểm tối đa 1"
 
 
 @pytest.mark.parametrize("edit, code", [

@@ -11,6 +11,7 @@ problems at once, not the first one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -863,6 +864,12 @@ def _place(problem: Problem, lang: str) -> str:
     return " · ".join(parts)
 
 
+# parameters that hold a figure (never a code such as "1.2"): written with a decimal comma in
+# Vietnamese messages
+_FIGURE_PARAMS = ("value", "max", "min", "sum", "total", "computed", "rule", "cap", "share")
+_FIGURE = re.compile(r"-?\d+\.\d+")
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong with one input, and where it is."""
@@ -923,6 +930,13 @@ class Problem:
         for key, words in PARAM_WORDS.items():  # codes the engine passes, in the reader's words
             if isinstance(values.get(key), str) and values[key] in words:
                 values[key] = words[values[key]][1 if lang == "en" else 0]
+        if lang == "vi":  # figures with the decimal comma, as the province writes them
+            for key in _FIGURE_PARAMS:
+                value = values.get(key)
+                if isinstance(value, Decimal):
+                    value = format(value, "f")
+                if isinstance(value, str) and _FIGURE.fullmatch(value):
+                    values[key] = value.replace(".", ",")
         quoted = {key: value if value is None or isinstance(value, int | Decimal)
                   else shown(value, _PARAM_LIMITS.get(key, QUOTE_LIMIT))
                   for key, value in values.items()}

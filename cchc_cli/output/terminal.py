@@ -135,19 +135,22 @@ def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool =
                       style="bold")
     heading.append(literal(f" · {t('year', lang)} {unit.year} · {unit.group or cs.group}"))
     console.print(heading)
+    status = "status.pending" if result.status == "provisional" and result.totals.pending \
+        and any(item.appraisal_round for item in result.items) else "status." + result.status
     console.print(f"{t('criteria_set', lang)}: {cs.id} · {t('result', lang)}: "
-                  f"{t('status.' + result.status, lang)}", style="dim")
+                  f"{t(status, lang)}", style="dim")
 
+    # the unit's own scores, then the council's (bold: what counts) — the field table's order
     summary = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     summary.add_column("")
     appraised = any(item.appraisal_round for item in result.items)
-    first = ("appraised" if result.status == "appraised" else "appraised.provisional") \
+    final = ("appraised" if result.status == "appraised" else "appraised.provisional") \
         if appraised else "provisional"
-    summary.add_column(t(first, lang), justify="right", style="bold")
     show_self = appraised and result.self_totals is not None
     if show_self:
         summary.add_column(t("self_assessed", lang), justify="right")
-    shown = [result.totals] + ([result.self_totals] if result.self_totals and show_self else [])
+    summary.add_column(t(final, lang), justify="right", style="bold")
+    shown = ([result.self_totals] if result.self_totals and show_self else []) + [result.totals]
     keys = totals_keys(cs, any(totals.pending for totals in shown))
     columns = [_totals_column(cs, totals, result.band_of(totals), keys, lang) for totals in shown]
     for i, key in enumerate(keys):
