@@ -1216,12 +1216,26 @@ def _utf8_streams() -> None:
 def main() -> None:
     import signal
 
+    from cchc_cli.clickwords import is_usage_error, tell, wanted_lang
+
     guard_standard_streams()
     _utf8_streams()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
     try:
-        app()
+        try:
+            code = app(standalone_mode=False)
+        except Exception as exc:  # a usage error: told in the user's language, exit 2
+            if not is_usage_error(exc):
+                raise
+            lang = wanted_lang(sys.argv[1:], default_lang())
+            code = tell(exc, lang, lambda text: typer.echo(text, err=True))
+        except (typer.Abort, EOFError):
+            typer.echo(t("aborted", default_lang()), err=True)
+            code = 1
+        if isinstance(code, int) and code:
+            sys.stdout.flush()
+            sys.exit(code)
     except Interrupted as stop:
         for signum in (signal.SIGINT, signal.SIGTERM):  # a second signal must not interrupt
             signal.signal(signum, signal.SIG_IGN)       # the cleanup that already ran

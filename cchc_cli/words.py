@@ -234,6 +234,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "diff.suggest": ("Gợi ý replaces: (tiêu chí của bộ {b} tiếp nối tiêu chí của bộ {a})",
                      "Suggested replaces: (items of {b} continuing items of {a})"),
     "diff.similarity": ("Giống", "Similarity"),
+    "aborted": ("Đã hủy.", "Aborted."),
     "gains.why.beyond": ("nhóm chỉ có {of} đơn vị", "the group has {of} units"),
     "gains.why.already": ("đơn vị đang xếp thứ {rank}/{of}", "the unit already ranks {rank}/{of}"),
     "import.written": ("Đã ghi bản nháp {path} ({n} tiêu chí được chấm).",

@@ -117,3 +117,20 @@ def test_a_result_that_cannot_be_written_is_one_line_and_exit_1():
     assert proc.stderr.decode() == (
         "Error: could not write the result to standard output: No space left on device; the "
         "result is incomplete [stdout-write-failed]\n")
+
+
+def test_usage_errors_in_the_users_language():
+    """click writes usage errors in English; the command tells them in Vietnamese (English
+    with --lang en), exit code 2 as click's."""
+    missing = run("cchc", "score")
+    assert missing.returncode == 2
+    assert "Cách dùng: cchc score" in missing.stderr and "Lỗi: Thiếu tham số 'FILE'." in \
+        missing.stderr and "Missing argument" not in missing.stderr
+    unknown = run("cchc", "rank", "samples/2023", "--top")
+    assert unknown.returncode == 2 and "Không có tùy chọn --top" in unknown.stderr
+    bad = run("cchc", "rank", "samples/2023", "--lang", "fr")
+    assert bad.returncode == 2 and "'fr' không thuộc 'vi', 'en'" in bad.stderr
+    english = run("cchc", "score", "--lang", "en")
+    assert english.returncode == 2 and "Missing argument 'FILE'" in english.stderr
+    alone = run("cchc")  # the help, as click gives it with no command
+    assert alone.returncode == 2 and "Chấm điểm Chỉ số" in alone.stderr
