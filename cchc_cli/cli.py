@@ -207,7 +207,7 @@ app = typer.Typer(
     help="Chấm điểm Chỉ số cải cách hành chính (CCHC) từ bảng tính của đơn vị.\n\n"
          "Scores the administrative-reform (CCHC) index from units' workbooks.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
