@@ -378,7 +378,8 @@ def rank(
         if by_field:
             if chart:
                 check_outputs((chart, CHART_SUFFIXES), inputs=inputs, force=force)
-                heatmap_chart(ranking, chart, language, inputs=inputs, force=force)
+                _written(heatmap_chart(ranking, chart, language, inputs=inputs, force=force),
+                         language)
             _publish(ranking, by_field_tables(field_standings(ranking), ranking.year, language),
                      standings_dict(field_standings(ranking)), language, json=json,
                      output=output, inputs=inputs, force=force)
@@ -393,7 +394,8 @@ def rank(
             write_tables(output, rank_file_tables(ranking, language), decimals=_decimals(ranking),
                          inputs=inputs, force=force)
         if chart:
-            rank_chart(ranking, chart, language, unit=unit, inputs=inputs, force=force)
+            _written(rank_chart(ranking, chart, language, unit=unit, inputs=inputs, force=force),
+                     language)
             if unit:
                 render_problems(make_console(stderr=True), _not_charted(ranking, unit), language)
         if json:
@@ -465,7 +467,8 @@ def compare(
             write_tables(output, compare_tables(comparison, language), inputs=inputs,
                          decimals=comparison.b.result.criteria.rounding.decimals, force=force)
         if chart:
-            compare_chart(comparison, chart, language, inputs=inputs, force=force)
+            _written(compare_chart(comparison, chart, language, inputs=inputs, force=force),
+                     language)
         if json:
             write_json(comparison.as_dict(), sys.stdout)
         elif not output:
@@ -558,7 +561,7 @@ def history(
                              surveys=_surveys(survey, language))
         if chart:
             inputs = [s.result.file for s in story.years if s.result.file]
-            history_chart(story, chart, language, inputs=inputs, force=force)
+            _written(history_chart(story, chart, language, inputs=inputs, force=force), language)
         if json:
             write_json(story.as_dict(), sys.stdout)
         else:
@@ -638,6 +641,11 @@ def _ranked_in_full(folder: Path, survey: Path | None, lang: Lang
     answers = _folder_survey(survey, folder, lang, registry)
     ranking = rank_folder(folder, registry, jobs=default_jobs(), survey=answers, keep=KEEP_ALL)
     return ranking, [*workbook_files(folder), *([survey] if survey else [])]
+
+
+def _written(path: Path, lang: Lang) -> None:
+    """A file written besides what is printed (a chart): said on stderr, as reports are."""
+    make_console(stderr=True).print(t("report.written", lang, path=str(path)), soft_wrap=True)
 
 
 def _publish(ranking: YearRanking, tables: list, data: object, lang: Lang, *, json: bool,

@@ -217,3 +217,9 @@ def test_commands_say_what_they_did_not_do(cli, tmp_path):
         run = cli("gains", str(samples / "2023"), "--unit", "STC", "--target-rank", target)
         assert run.exit_code == 0 and "[gains-target-ignored]" in run.stderr, target
         assert why in run.stderr
+
+
+def test_a_chart_written_is_said(cli, tmp_path):
+    out = tmp_path / "xep-hang.png"
+    run = cli("rank", str(ROOT / "samples" / "2023"), "--chart", str(out))
+    assert run.exit_code == 0 and f"Đã ghi {out}" in run.stderr.replace("\n", "")
