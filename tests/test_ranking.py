@@ -266,10 +266,11 @@ def test_a_unit_to_highlight_that_is_not_ranked_is_a_warning(cli, year_folder, t
     result = cli("rank", folder, "--chart", tmp_path / "c.png", "--unit", "NOPE")
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
+        f"Đã ghi {tmp_path / 'c.png'}.",
         f"Cảnh báo: {folder}: không có đơn vị NOPE trong bảng xếp hạng; biểu đồ không tô đậm "
         "đơn vị nào (các đơn vị có: STC, SXD) [chart-unit-not-found]"]
     found = cli("rank", folder, "--chart", tmp_path / "d.png", "--unit", "sxd")
-    assert found.exit_code == 0 and found.stderr == ""
+    assert found.exit_code == 0 and found.stderr == f"Đã ghi {tmp_path / 'd.png'}.\n"
 
 
 def test_order_of_files_on_disk_does_not_matter(year_folder, tmp_path):
