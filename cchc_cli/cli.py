@@ -96,7 +96,7 @@ from cchc_cli.reading.criteria_file import load_criteria
 from cchc_cli.reading.workbook import read_unit
 from cchc_cli.words import Lang, default_lang, t
 
-EXIT_DATA, EXIT_INTERNAL = 1, 3  # 0 is success and 2 a usage error: click's own
+EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3  # 0 is success; 2 a usage error, as click's
 EXIT_PIPE = 128 + 13  # SIGPIPE
 
 
@@ -373,7 +373,7 @@ def rank(
                                   survey=answers,
                                   keep=KEEP_ALL if by_field or page else None)
         if group:
-            ranking = _only_group(ranking, group)
+            ranking = _only_group(ranking, group, language)
         inputs = [*workbook_files(folder), *([survey] if survey else [])]
         if by_field:
             if chart:
@@ -829,7 +829,7 @@ def validate(
             raise typer.Exit(EXIT_DATA)
 
 
-def _only_group(ranking: YearRanking, group: str) -> YearRanking:
+def _only_group(ranking: YearRanking, group: str, lang: Lang) -> YearRanking:
     """The units of ``group`` alone, ranked as ``rank_folder(group=…)`` ranks them, from the
     one scoring of the whole folder, so that a group matching none of them (a typo) is
     ``unknown-group`` naming the groups present — with the problems of the workbooks that
@@ -838,9 +838,10 @@ def _only_group(ranking: YearRanking, group: str) -> YearRanking:
                if u.result.criteria.matches_group(group)]
     if not results:
         present = ", ".join(g.group for g in ranking.groups) or "—"
-        raise CchcError([Problem("unknown-group", file=str(ranking.folder),
-                                 params={"group": group, "present": present}),
-                         *ranking.unscored])
+        render_problems(make_console(stderr=True), [
+            Problem("unknown-group", file=str(ranking.folder),
+                    params={"group": group, "present": present}), *ranking.unscored], lang)
+        raise typer.Exit(EXIT_USAGE)  # a usage error: the option names no group here
     return replace(ranking, groups=rank_results(results))
 
 

@@ -235,6 +235,11 @@ _LABELS: dict[str, tuple[str, str]] = {
                      "Suggested replaces: (items of {b} continuing items of {a})"),
     "diff.similarity": ("Giống", "Similarity"),
     "aborted": ("Đã hủy.", "Aborted."),
+    "gains.at_top": ("Đơn vị đang xếp thứ {rank}/{of}, ở xếp loại cao nhất: không còn hạng hay "
+                     "xếp loại nào để lên; bảng trên cho biết mỗi tiêu chí lấy lại làm chỉ số "
+                     "tăng bao nhiêu.",
+                     "The unit ranks {rank}/{of}, in the top band: there is no rank or band "
+                     "above to reach; the table shows what each criterion would add."),
     "gains.why.beyond": ("nhóm chỉ có {of} đơn vị", "the group has {of} units"),
     "gains.why.already": ("đơn vị đang xếp thứ {rank}/{of}", "the unit already ranks {rank}/{of}"),
     "import.written": ("Đã ghi bản nháp {path} ({n} tiêu chí được chấm).",

@@ -223,3 +223,9 @@ def test_a_chart_written_is_said(cli, tmp_path):
     out = tmp_path / "xep-hang.png"
     run = cli("rank", str(ROOT / "samples" / "2023"), "--chart", str(out))
     assert run.exit_code == 0 and f"Đã ghi {out}" in run.stderr.replace("\n", "")
+
+
+def test_gains_of_a_unit_already_first_says_so(cli):
+    run = cli("gains", str(ROOT / "samples" / "2023"), "--unit", "STTTT")
+    assert run.exit_code == 0
+    assert "không còn hạng hay xếp loại nào để lên" in run.stdout.replace("\n", " ")

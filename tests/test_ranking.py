@@ -237,7 +237,7 @@ def test_group_filter(cli):
     # ranking with exit 0
     folder = SAMPLES / "2023"
     result = cli("rank", folder, "--group", "UBND huyện", "--json")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # the option names no group here: a usage error
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         f"Lỗi: {folder}: không có đơn vị nào được chấm thuộc nhóm “UBND huyện” (các nhóm có: "
@@ -249,7 +249,7 @@ def test_a_group_matching_no_unit_names_the_workbooks_that_could_not_be_scored(c
     folder = year_folder({"A": {}, "B": {}})
     (folder / "C.xlsx").write_bytes(b"not a workbook")  # it may be of the group sought
     result = cli("rank", folder, "--group", "Sở ban ngàn")  # a typo
-    assert result.exit_code == 1 and result.stdout == ""
+    assert result.exit_code == 2 and result.stdout == ""
     codes = [line.rsplit(" ", 1)[1] for line in result.stderr.splitlines()
              if line.startswith("Lỗi:")]
     assert codes == ["[unknown-group]", "[unreadable-workbook]"]

@@ -532,6 +532,8 @@ def gains_plan_lines(g: Gains, lang: Lang) -> list[str]:
                   if plan.alternatives else ""}
         lines.append(t("gains.plan" if plan.reachable else "gains.unreachable", lang,
                        **values))
+    if not lines:  # nothing above to reach: say so rather than leave the heading empty
+        lines.append(t("gains.at_top", lang, rank=g.rank, of=g.of))
     return lines
 
 
