@@ -380,9 +380,10 @@ def rank(
                 check_outputs((chart, CHART_SUFFIXES), inputs=inputs, force=force)
                 _written(heatmap_chart(ranking, chart, language, inputs=inputs, force=force),
                          language)
-            _publish(ranking, by_field_tables(field_standings(ranking), ranking.year, language),
-                     standings_dict(field_standings(ranking)), language, json=json,
-                     output=output, inputs=inputs, force=force)
+            standings = field_standings(ranking)
+            _publish(ranking, by_field_tables(standings, ranking.year, language),
+                     standings_dict(standings), language, json=json, output=output,
+                     inputs=inputs, force=force)
             return
         check_outputs((output, (*TABLE_SUFFIXES, ".html")), (chart, CHART_SUFFIXES),
                       inputs=inputs, force=force)

@@ -40,6 +40,7 @@ from cchc_cli.model.problems import CchcError, Problem
 from cchc_cli.model.results import UnitResult
 from cchc_cli.model.survey import SurveyResult
 from cchc_cli.model.text import unit_code, unit_key
+from cchc_cli.model.unit import UnitWorkbook
 from cchc_cli.reading.criteria_file import load_sets
 from cchc_cli.reading.workbook import WORKBOOK_SUFFIXES, read_unit
 
@@ -95,11 +96,21 @@ def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
 
     Never raises for bad data: a file that cannot be opened, a missing criteria set, a year
     that differs from the year folder the file sits in — all come back as problems."""
-    path = Path(path)
+    wb, criteria, found = _read_with_set(Path(path), registry, criteria)
+    if wb is None or criteria is None:
+        return None, found
+    return assess_unit(criteria, wb, found, survey)
+
+
+def _read_with_set(path: Path, registry: Registry | None, criteria: CriteriaSet | None
+                   ) -> tuple[UnitWorkbook | None, CriteriaSet | None, list[Problem]]:
+    """A workbook read with its criteria set (re-read with the set's headers when it names
+    more), and the problems found on the way: what :func:`assess_file` and
+    :func:`campaign_status` both start from. ``(None, None, problems)`` when it cannot go on."""
     try:
         wb = read_unit(path)
     except CchcError as err:
-        return None, err.problems
+        return None, None, err.problems
     file = str(path)
     found: list[Problem] = []
     year = year_of_folder(path.parent)
@@ -107,19 +118,19 @@ def assess_file(path: str | os.PathLike[str], registry: Registry | None = None,
         found.append(Problem("year-mismatch", file=file,
                              params={"year": wb.info.year, "folder": year}))
     if wb.info is None:
-        return None, found + [p.with_file(file) for p in wb.problems]
+        return None, None, found + [p.with_file(file) for p in wb.problems]
     year_written = wb.info.year
     if criteria is None:
         try:
             criteria = select_criteria(wb, registry or load_registry())
         except CchcError as err:
-            return None, found + err.problems
+            return None, None, found + err.problems
     if criteria.columns:  # the set names more headers: read the sheets again with them
         wb = read_unit(path, criteria.columns)  # assess_unit reports it if it now fails
     if not criteria.applies_to(year_written):
         found.append(Problem("criteria-set-year", file=file, params={
             "id": criteria.id, "years": str(criteria.years), "year": year_written}))
-    return assess_unit(criteria, wb, found, survey)
+    return wb, criteria, found
 
 
 @exact
@@ -486,27 +497,25 @@ def campaign_status(folder: str | os.PathLike[str], registry: Registry | None = 
 
 
 def _unit_status(path: Path, registry: Registry) -> UnitStatus:
+    """One workbook's progress, read and checked as ``rank`` would (so "ready" is exactly
+    "rank ranks it as appraised"); a failure of cchc itself is that workbook's problem."""
     file = str(path)
     try:
-        wb = read_unit(path)
-        if wb.info is None:
-            problems = [p.with_file(file) for p in wb.problems]
-            return UnitStatus(file, None, None, None, problems, [], False)
-        cs = select_criteria(wb, registry)
-        if cs.columns:
-            wb = read_unit(path, cs.columns)
+        wb, cs, found = _read_with_set(path, registry, None)
+        if wb is None or cs is None or wb.info is None:
+            return UnitStatus(file, None, None, None, [p for p in found if p.is_error],
+                              [p for p in found if not p.is_error], False)
+        result, problems = assess_unit(cs, wb, found)
+        progress = progress_of(cs, wb)
     except CchcError as err:
         return UnitStatus(file, None, None, None, err.problems, [], False)
     except (MemoryError, RecursionError, Exception) as exc:
         return UnitStatus(file, None, None, None, [Problem("internal-error", file=file, params={
             "detail": f"{exc.__class__.__name__}: {str(exc)[:160]}"})], [], False)
-    assert wb.info is not None
-    result, problems = assess_unit(cs, wb)
-    progress = progress_of(cs, wb)
-    errors = [p for p in problems if p.is_error]
-    warnings = [p for p in problems if not p.is_error]
-    ready = result is not None and result.status == "appraised"
-    return UnitStatus(file, wb.info.code, wb.info.name, progress, errors, warnings, ready)
+    return UnitStatus(file, wb.info.code, wb.info.name, progress,
+                      [p for p in problems if p.is_error],
+                      [p for p in problems if not p.is_error],
+                      result is not None and result.status == "appraised")
 
 
 @dataclass

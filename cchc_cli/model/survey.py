@@ -164,9 +164,6 @@ class Survey(_Strict):
     def scale_of(self, question: SurveyQuestion) -> dict[str, Decimal]:
         return self.scales[question.scale] if question.scale else self.scale
 
-    def group(self, code: str) -> SurveyGroup:
-        return next(g for g in self.groups if g.code == code)
-
     def find_group(self, name: str) -> SurveyGroup | None:
         key = fold(name)
         return next((g for g in self.groups if key in g.names()), None)
@@ -254,9 +251,6 @@ class SurveyAnswers:
     columns: set[str] = field(default_factory=set)  # the declared questions found in the file
     tallied: bool = False  # delivered as counts, not as questionnaires
     problems: list[Any] = field(default_factory=list)  # Problem
-
-    def unit_codes(self) -> list[str]:
-        return [code for code, _place in self.units.values()]
 
 
 @dataclass

@@ -159,6 +159,7 @@ class _Counting:
         self.tally_rows: dict[tuple[str, str, str], str] = {}  # key → "Sheet!C5"
         self.answered: list[_Layout] = []
         self.counts: dict[tuple[str, str, str], dict[str, int]] = {}
+        self.questionnaires: dict[tuple[str, str], int] = {}  # (unit, group) → phiếu
         self.blanks: Counter[tuple[str, str, str]] = Counter()
 
     # -- the answers shape ---------------------------------------------------------------------
@@ -352,12 +353,11 @@ class _Counting:
             found = units[pair[0]]
             if found is not None and found not in self.units:
                 self.units[found] = (unit_code(_text(pair[0])), place)
-        self._questionnaires: dict[tuple[str, str], int] = {}
         for (raw_unit, raw_group), n in self.forms.items():
             unit, group = units[raw_unit], groups[raw_group]
             if unit is not None and group is not None:
                 key2 = (unit, group)
-                self._questionnaires[key2] = self._questionnaires.get(key2, 0) + n
+                self.questionnaires[key2] = self.questionnaires.get(key2, 0) + n
 
     def _report(self, bad: _Bad, places: _Places, blanks: Counter[str]) -> None:
         file = self.file
@@ -389,7 +389,7 @@ class _Counting:
                 "n": sum(blanks.values()), "detail": detail}))
 
     def answers_of(self) -> SurveyAnswers:
-        questionnaires = getattr(self, "_questionnaires", None) if self.answered else None
+        questionnaires = self.questionnaires if self.answered else None
         missing = [q for q in self.survey.questions if q.column not in self.columns]
         if missing:
             self.problems.append(Problem("survey-question-missing", file=self.file, params={
