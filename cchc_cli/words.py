@@ -315,7 +315,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "crit.min": ("Tối thiểu", "Min"),
     "crit.scoring": ("Chấm bằng", "Scored by"),
     "crit.reducible": ("Hạ chuẩn", "Reducible"),
-    "crit.self": ("tự đánh giá", "self-assessment"),
+    "crit.self": ("thẩm định", "appraisal"),  # self-assessed, then the council's score counts
     "crit.survey": ("điều tra XHH", "survey"),
     "crit.yes": ("được", "yes"),
     "doc.appendix.title": (
@@ -386,7 +386,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "cmp.rank": ("Thứ hạng", "Rank"),
     "cmp.max": ("Tối đa", "Max"),
     "history.title": ("{name} ({code}) qua các năm", "{name} ({code}) over the years"),
-    "history.bar": ("Chỉ số", "Index"),
+    "history.bar": ("Chỉ số (mỗi █ = 4 %, ▌ = 2 %)", "Index (each █ = 4 %, ▌ = 2 %)"),
     "chart.rank": ("Thứ hạng", "Rank"),
     "criteria.ok": ("Bộ tiêu chí hợp lệ", "Criteria set is valid"),
     "criteria.items": ("{n} tiêu chí được chấm, tổng {total} điểm, áp dụng {years}",

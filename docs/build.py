@@ -10,7 +10,7 @@ Two kinds of block are regenerated; everything around them is written by hand.
 
 * A command's output, in a fenced block right after a marker::
 
-      <!-- example: cchc rank samples/2023 | golden rank-2023.txt | lines 1-7,-1 -->
+      <!-- example: cchc rank samples/2023 | golden rank-2023@120.txt | lines 1-7,-1 -->
       ```text
       …regenerated…
       ```

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from decimal import Decimal
@@ -79,9 +80,9 @@ def test_compare_cli_states_the_change(cli):
     out = result.stdout
     assert ("Năm 2023 so với năm 2022: tổng điểm đạt được giảm 7,95 điểm (67,83 → 59,88); "
             "Chỉ số CCHC giảm 7,18 điểm phần trăm (76,21 % → 69,03 %); thứ hạng không đổi "
-            "(17/19 → 17/19).") in out
+            "(17/19 → 17/19).") in " ".join(out.split())  # wrapped at word boundaries
     assert re.search(r"Điểm đạt được\s+67,83\s+59,88\s+-7,95", out)
-    assert re.search(r"Chỉ số CCHC\s+76,21 %\s+69,03 %\s+-7,18", out)
+    assert re.search(r"Chỉ số CCHC \(%\)\s+76,21\s+69,03\s+-7,18", out)
     english = cli("compare", "2022", "2023", "--unit", "STC", "--data", SAMPLES, "--lang", "en")
     assert "points achieved fell by 7.95 (67.83 → 59.88)" in english.stdout
     assert "Tiêu chí bị trừ nhiều điểm hơn" in out
@@ -114,10 +115,28 @@ def test_compare_to_xlsx(cli, tmp_path):
     assert result.exit_code == 0
     book = load_workbook(path)
     assert book.sheetnames[:3] == ["Tổng hợp", "Theo lĩnh vực", "Tiêu chí bị trừ nhiều điểm hơn"]
-    totals = {row[0]: row[1:] for row in book["Tổng hợp"].iter_rows(values_only=True)}
-    assert totals["Điểm đạt được"] == ("67,83", "59,88", "-7,95")
+    totals = {row[0].value: row[1:] for row in book["Tổng hợp"].iter_rows()}
+    # numbers with number formats, never text: a spreadsheet sums and sorts them
+    assert [c.value for c in totals["Điểm đạt được"]] == [67.83, 59.88, -7.95]
+    assert totals["Điểm đạt được"][2].number_format == "+General;-General;0"
+    assert [c.value for c in totals["Chỉ số CCHC (%)"]] == [76.21, 69.03, -7.18]
+    assert [c.number_format for c in totals["Chỉ số CCHC (%)"]] == [
+        "0.00", "0.00", "+0.00;-0.00;0.00"]
+    assert [c.value for c in totals["Điểm sau hạ chuẩn"]] == [89, 86.74, None]
     fields = list(book["Theo lĩnh vực"].iter_rows(min_row=2, values_only=True))
     assert fields[0][2] == 11.44  # numbers stay numbers in the sheet
+
+
+def test_compare_to_csv_writes_numbers_with_a_decimal_point(cli, tmp_path):
+    path = tmp_path / "so-sanh.csv"
+    result = cli("compare", "2022", "2023", "-u", "STC", "--data", SAMPLES, "-o", path)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert ["Điểm đạt được", "67.83", "59.88", "-7.95"] in rows
+    assert ["Chỉ số CCHC (%)", "76.21", "69.03", "-7.18"] in rows
+    fields = next(row for row in rows if row[:1] == ["4"])
+    assert fields[2:] == ["5.25", "5.25", "0", "80.76", "91.30", "+10.54"]
+    assert not [cell for row in rows for cell in row if re.fullmatch(r"[+-]?\d+,\d+", cell)]
 
 
 def test_unknown_unit_and_year(cli):

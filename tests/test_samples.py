@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from cchc_cli.folders import score_file
 from cchc_cli.model.decimals import plain
@@ -70,23 +71,39 @@ def _golden(name: str, text: str) -> None:
         f"{name} changed; if intended, rerun with CCHC_UPDATE_GOLDEN=1 and review the diff")
 
 
-@pytest.mark.parametrize("args, name", [
-    (["score", "samples/2020/STC.xlsx"], "score-2020-STC.txt"),
-    (["score", "samples/2020/STC.xlsx", "--detail"], "score-2020-STC-detail.txt"),
-    (["score", "samples/2019/STC.xlsx", "--lang", "en"], "score-2019-STC-en.txt"),
-    (["rank", "samples/2023"], "rank-2023.txt"),
-    (["compare", "2022", "2023", "--unit", "STC", "--data", "samples"], "compare-STC.txt"),
-    (["history", "--unit", "STC", "--data", "samples"], "history-STC.txt"),
-    (["losses", "samples/2023", "--top", "5"], "losses-2023.txt"),
-    (["criterion", "1.4.3", "samples/2020"], "criterion-2020-1.4.3.txt"),
-    (["rank", "samples/2022", "--by-field"], "rank-2022-by-field.txt"),
-    (["survey", "samples/survey/2023.xlsx", "--unit", "STC"], "survey-2023-STC.txt"),
-])
-def test_terminal_output_matches_golden(cli, args, name, monkeypatch):
+# Every command that prints, as a reader sees it in an 80- and a 120-column terminal.
+PRINTED = [
+    (["score", "samples/2020/STC.xlsx"], "score-2020-STC"),
+    (["score", "samples/2020/STC.xlsx", "--detail"], "score-2020-STC-detail"),
+    (["score", "samples/2019/STC.xlsx", "--lang", "en"], "score-2019-STC-en"),
+    (["rank", "samples/2023"], "rank-2023"),
+    (["rank", "samples/2022", "--by-field"], "rank-2022-by-field"),
+    (["compare", "2022", "2023", "--unit", "STC", "--data", "samples"], "compare-STC"),
+    (["compare", "2020", "2022", "--unit", "STC", "--data", "samples"], "compare-STC-2020"),
+    (["gains", "samples/2023", "--unit", "STC"], "gains-2023-STC"),
+    (["history", "--unit", "STC", "--data", "samples"], "history-STC"),
+    (["losses", "samples/2023", "--top", "5"], "losses-2023"),
+    (["criterion", "1.4.3", "samples/2020"], "criterion-2020-1.4.3"),
+    (["status", "samples/2023"], "status-2023"),
+    (["validate", "samples/2023"], "validate-2023"),
+    (["survey", "samples/survey/2023.xlsx"], "survey-2023"),
+    (["survey", "samples/survey/2023.xlsx", "--unit", "STC"], "survey-2023-STC"),
+    (["criteria", "show", "soc-trang-so-2019"], "criteria-show-2019"),
+    (["criteria", "diff", "soc-trang-so-2019", "soc-trang-so-2021"], "criteria-diff"),
+    (["criteria", "check", "criteria/soc-trang/so-2021.yaml"], "criteria-check-2021"),
+]
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("args, name", PRINTED, ids=[name for _, name in PRINTED])
+def test_terminal_output_matches_golden(cli, args, name, width, monkeypatch):
     monkeypatch.chdir(SAMPLES.parent)
-    result = cli(*args)
+    result = cli(*args, env={"COLUMNS": str(width)})
     assert result.exit_code == 0, result.output
-    _golden(name, result.stdout)
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if cell_len(line) > width] == []
+    assert [line for line in lines if line != line.rstrip()] == []  # no padding piped
+    _golden(f"{name}@{width}.txt", result.stdout)
 
 
 def test_json_matches_golden(cli, monkeypatch):

@@ -15,7 +15,7 @@ from cchc_cli.model.text import writable
 from cchc_cli.output.files import TABLE_SUFFIXES, write_tables
 from cchc_cli.output.guard import CREATOR, OUTPUT_MARK, check_outputs, write_output
 from cchc_cli.output.reports import Document
-from cchc_cli.output.table import cell_text
+from cchc_cli.output.table import NUMBER_KINDS, Figure, cell_text
 
 FONT = "Times New Roman"
 SIZE = 13
@@ -100,7 +100,7 @@ def write_docx(document: Document, path: str | os.PathLike[str], *, decimals: in
                 run.bold = summary
                 if small:
                     run.font.size = small
-                if column.kind != "text":
+                if column.kind in NUMBER_KINDS or isinstance(value, Figure):
                     cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         widths = [column.width or 12 for column in table.columns]
         grid.autofit = False

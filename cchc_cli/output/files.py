@@ -18,7 +18,7 @@ from typing import Any
 from cchc_cli.model.decimals import plain
 from cchc_cli.model.text import writable
 from cchc_cli.output.guard import CREATOR, OUTPUT_MARK, write_output
-from cchc_cli.output.table import Table, cell_text
+from cchc_cli.output.table import NUMBER_KINDS, Figure, Table, cell_text, number_format
 
 
 def to_json(value: Any, indent: int = 2) -> str:
@@ -124,7 +124,6 @@ def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
     book = Workbook()
     book.remove(book.active)
     book.properties.creator, book.properties.keywords = CREATOR, OUTPUT_MARK
-    number = "0." + "0" * decimals if decimals else "0"
     bold = Font(bold=True)
     for table in map(_writable_table, tables):
         ws = book.create_sheet(table.sheet_name)
@@ -136,8 +135,8 @@ def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
         for cell in ws[header]:
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row in table.rows:
-            ws.append(list(row))  # Decimal goes in as an exact number
+        for row in table.rows:  # Decimal goes in as an exact number
+            ws.append([v.value if isinstance(v, Figure) else v for v in row])
         as_text(ws)
         ws.freeze_panes = f"A{header + 1}"
         for c, column in enumerate(table.columns, start=1):
@@ -147,11 +146,13 @@ def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
                              for r in table.rows], default=8)
             width = column.width or min(max(longest + 2, 8), 60)
             ws.column_dimensions[letter].width = width
-            for cell in ws[letter][header:]:
+            for cell, row in zip(ws[letter][header:], table.rows, strict=True):
                 wrap = column.kind == "text" and (width >= 60 or longest > width)
                 cell.alignment = Alignment(wrap_text=wrap, vertical="top")
-                if column.kind in ("points", "index"):
-                    cell.number_format = number
+                value = row[c - 1]
+                kind = value.kind if isinstance(value, Figure) else column.kind
+                if kind in NUMBER_KINDS and isinstance(cell.value, Decimal | int):
+                    cell.number_format = number_format(kind, decimals)
         wrapped = {c: ws.column_dimensions[get_column_letter(c)].width
                    for c in range(1, len(table.columns) + 1)
                    if ws.cell(row=header + 1, column=c).alignment.wrap_text}

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from cchc_cli.engine.compare import CHANGE_KINDS, Comparison, Side
 from cchc_cli.engine.gains import Gains
@@ -24,7 +25,7 @@ from cchc_cli.model.decimals import fixed
 from cchc_cli.model.results import Totals, UnitResult
 from cchc_cli.model.rules import describe
 from cchc_cli.model.survey import SurveyResult, to_decimal
-from cchc_cli.output.table import Column, Table
+from cchc_cli.output.table import Column, Figure, NumberKind, Table
 from cchc_cli.words import Lang, t
 
 
@@ -58,7 +59,7 @@ def rank_tables(ranking: YearRanking, lang: Lang) -> list[Table]:
                           ] if cs.adjustments else []
         tables.append(Table(
             title=t("rank.group", lang, group=group.group, year=ranking.year or "—"),
-            columns=[Column(t("rank.rank", lang)), Column(t("rank.code", lang)),
+            columns=[Column(t("rank.rank", lang), "code"), Column(t("rank.code", lang), "code"),
                      Column(t("rank.name", lang)),
                      Column(t("rank.achieved", lang), "points"), *adjust_columns,
                      Column(t("rank.max_after", lang), "points"),
@@ -93,7 +94,8 @@ def survey_tables(result: SurveyResult, lang: Lang, unit: str | None = None,
     tables = [Table(
         title=t("survey.title", lang, file=Path(result.answers.file).name),
         sheet=t("survey.sheet", lang),
-        columns=[Column(t("survey.col.unit", lang)), Column(t("survey.col.forms", lang), "int"),
+        columns=[Column(t("survey.col.unit", lang), "code"),
+                 Column(t("survey.col.forms", lang), "int"),
                  Column(t("survey.col.points", lang), "points"),
                  Column(t("survey.col.max", lang), "points"),
                  Column(t("survey.col.pending", lang), "int"),
@@ -115,7 +117,8 @@ def survey_tables(result: SurveyResult, lang: Lang, unit: str | None = None,
             title=t("survey.items", lang, unit=units[0].code) if unit and units
             else t("survey.items.all", lang),
             sheet=t("survey.items.sheet", lang),
-            columns=[Column(t("survey.col.unit", lang)), Column(t("survey.col.criterion", lang)),
+            columns=[Column(t("survey.col.unit", lang), "code"),
+                     Column(t("survey.col.criterion", lang), "code"),
                      Column(t("survey.col.answers", lang), "int"),
                      Column(t("survey.col.share", lang), "index"),
                      Column(t("survey.col.points", lang), "points"),
@@ -124,7 +127,8 @@ def survey_tables(result: SurveyResult, lang: Lang, unit: str | None = None,
         ))
     tables.append(Table(
         title=t("survey.means", lang), sheet=t("survey.means.sheet", lang),
-        columns=[Column(t("survey.col.question", lang)), Column(t("survey.col.criterion", lang)),
+        columns=[Column(t("survey.col.question", lang), "code"),
+                 Column(t("survey.col.criterion", lang), "code"),
                  Column(t("survey.col.groups", lang)), Column(t("survey.col.mean", lang), "index")],
         rows=[[q.column, q.item, ", ".join(q.groups),
                None if (m := result.means[q.column]) is None
@@ -150,13 +154,6 @@ def rank_file_tables(ranking: YearRanking, lang: Lang) -> list[Table]:
 
 
 # --- compare -----------------------------------------------------------------------------------
-
-
-def _signed(value: Decimal | None, decimals: int, lang: Lang) -> str:
-    if value is None:
-        return "—"
-    text = fixed(value, decimals, lang)
-    return text if value < 0 else f"+{text}"
 
 
 def _rank_text(side: Side) -> str:
@@ -185,9 +182,9 @@ def compare_sentence(c: Comparison, lang: Lang) -> str:
     index_delta = c.delta_index
     return t("cmp.sentence", lang, a=c.a.year, b=c.b.year,
              achieved_verb=verb(c.delta_achieved),
-             achieved_delta=fixed(abs(c.delta_achieved), decimals, lang),
-             achieved_a=fixed(c.a.achieved, decimals, lang),
-             achieved_b=fixed(c.b.achieved, decimals, lang),
+             achieved_delta=cs.points_text(abs(c.delta_achieved), lang),
+             achieved_a=c.a.result.criteria.points_text(c.a.achieved, lang),
+             achieved_b=cs.points_text(c.b.achieved, lang),
              index_verb=verb(index_delta),
              index_delta="—" if index_delta is None else fixed(abs(index_delta), decimals, lang),
              index_a=c.a.result.criteria.index_text(c.a.result.totals.index_exact, lang),
@@ -195,54 +192,50 @@ def compare_sentence(c: Comparison, lang: Lang) -> str:
              rank_text=rank_change_text(c, lang))
 
 
-def _adjustment_rows(a: Side, b: Side, d: int, lang: Lang) -> list[list[str]]:
+def _figures(label: str, a: Decimal | None, b: Decimal | None, kind: NumberKind,
+             change: bool = True) -> list[Any]:
+    """A row of the comparison's summary: the two years' figures and the change."""
+    delta = b - a if a is not None and b is not None else None
+    return [label, *(None if v is None else Figure(v, kind) for v in (a, b)),
+            "" if not change else None if delta is None
+            else Figure(delta, f"{kind}_change")]  # type: ignore[arg-type]
+
+
+def _adjustment_rows(a: Side, b: Side, lang: Lang) -> list[list[Any]]:
     """Bonus and penalty rows of the comparison, when either year's set has them."""
     if a.result.criteria.adjustments is None and b.result.criteria.adjustments is None:
         return []
-    rows = []
-    for key in ("bonus", "penalty"):
-        va, vb = (getattr(side.result.totals, key) for side in (a, b))
-        rows.append([t(key, lang), fixed(a.result.display(va), d, lang),
-                     fixed(b.result.display(vb), d, lang),
-                     _signed(b.result.display(vb) - a.result.display(va), d, lang)])
-    return rows
+    def shown(side: Side, key: str) -> Decimal:
+        return side.result.display(getattr(side.result.totals, key))
+
+    return [_figures(t(key, lang), shown(a, key), shown(b, key), "points")
+            for key in ("bonus", "penalty")]
 
 
-def _satisfaction_rows(a: Side, b: Side, d: int, lang: Lang) -> list[list[str]]:
+def _satisfaction_rows(a: Side, b: Side, lang: Lang) -> list[list[Any]]:
     """The satisfaction index of each year, when a survey's answers were given for either."""
     if a.result.survey is None and b.result.survey is None:
         return []
-    sa, sb = a.result.satisfaction, b.result.satisfaction
-    text = [a.result.criteria.index_text(None if s is None else s.survey.satisfaction_percent,
-                                         lang) if s.survey else "—"
-            for s in (a.result, b.result)]
-    delta = sb - sa if sa is not None and sb is not None else None
-    return [[t("satisfaction", lang), *text, _signed(delta, d, lang) if delta is not None
-             else ""]]
+    return [_figures(t("satisfaction", lang), a.result.satisfaction, b.result.satisfaction,
+                     "index")]
 
 
 def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
     a, b = c.a, c.b
     cs_a, cs_b = a.result.criteria, b.result.criteria
-    d = cs_b.rounding.decimals
     ya, yb = str(a.year), str(b.year)
-
-    def idx(side: Side) -> str:
-        return side.result.criteria.index_text(side.result.totals.index_exact, lang)
 
     totals = Table(t("cmp.totals", lang), [Column("", width=24), Column(ya, width=12),
                                            Column(yb, width=12),
                                            Column(t("cmp.change", lang), width=30)], [
         [t("cmp.rank", lang), _rank_text(a), _rank_text(b), rank_change_text(c, lang)],
-        [t("rank.achieved", lang), fixed(a.achieved, d, lang), fixed(b.achieved, d, lang),
-         _signed(c.delta_achieved, d, lang)],
-        *_adjustment_rows(a, b, d, lang),
-        [t("rank.max_after", lang),
-         fixed(cs_a.display(a.result.totals.max_after_reduction), d, lang),
-         fixed(cs_b.display(b.result.totals.max_after_reduction), d, lang), ""],
-        [t("index", lang), idx(a), idx(b), _signed(c.delta_index, d, lang)],
+        _figures(t("rank.achieved", lang), a.achieved, b.achieved, "points"),
+        *_adjustment_rows(a, b, lang),
+        _figures(t("rank.max_after", lang), cs_a.display(a.result.totals.max_after_reduction),
+                 cs_b.display(b.result.totals.max_after_reduction), "points", change=False),
+        _figures(t("rank.index", lang), a.index, b.index, "index"),
         [t("band", lang), a.result.band or "—", b.result.band or "—", ""],
-        *_satisfaction_rows(a, b, d, lang),
+        *_satisfaction_rows(a, b, lang),
     ])
 
     def field_index(totals: Totals | None, cs: CriteriaSet) -> Decimal | None:
@@ -259,13 +252,13 @@ def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
             got_b - got_a if got_a is not None and got_b is not None else None,
             ia, ib, ib - ia if ia is not None and ib is not None else None])
     fields = Table(t("cmp.fields", lang), [
-        Column(t("lost.code", lang)), Column(t("field", lang)),
+        Column(t("lost.code", lang), "code"), Column(t("field", lang)),
         Column(t("cmp.achieved", lang, year=ya), "points"),
         Column(t("cmp.achieved", lang, year=yb), "points"),
-        Column(t("cmp.delta", lang), "points"),
+        Column(t("cmp.delta", lang), "points_change"),
         Column(t("cmp.index", lang, year=ya), "index"),
         Column(t("cmp.index", lang, year=yb), "index"),
-        Column(t("cmp.delta_index", lang), "index")], field_rows)
+        Column(t("cmp.delta_index", lang), "index_change")], field_rows)
 
     tables = [totals, fields]
     for kind in CHANGE_KINDS:
@@ -279,10 +272,10 @@ def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
                          cs_b.display(ch.deducted_b - ch.deducted_a),
                          ch.reason_a, ch.reason_b, ch.responsible])
         tables.append(Table(t(f"cmp.kind.{kind}", lang), [
-            Column(t("lost.code", lang), width=9), Column(t("lost.item", lang), width=40),
+            Column(t("lost.code", lang), "code", width=9), Column(t("lost.item", lang), width=40),
             Column(t("cmp.lost", lang, year=ya), "points", width=10),
             Column(t("cmp.lost", lang, year=yb), "points", width=10),
-            Column(t("cmp.delta", lang), "points", width=9),
+            Column(t("cmp.delta", lang), "points_change", width=9),
             Column(t("cmp.reason", lang, year=ya), width=45),
             Column(t("cmp.reason", lang, year=yb), width=45),
             Column(t("lost.responsible", lang), width=28)], rows))
@@ -290,7 +283,7 @@ def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
         + [[yb, i.code, i.leaf.title, cs_b.display(i.deducted)] for i in c.unmatched_b]
     if unmatched:
         tables.append(Table(t("cmp.unmatched", lang), [
-            Column(t("cmp.year", lang)), Column(t("lost.code", lang)),
+            Column(t("cmp.year", lang), "code"), Column(t("lost.code", lang), "code"),
             Column(t("lost.item", lang)), Column(t("lost.points", lang), "points")], unmatched))
     return tables
 
@@ -299,17 +292,16 @@ def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
 
 
 def criteria_table(cs: CriteriaSet, lang: Lang) -> Table:
-    """The tree of a set, one row a node, titles indented by depth."""
+    """The tree of a set, one row a node (the code shows the depth)."""
     rows = []
 
-    def walk(node, depth: int, scoring: str) -> None:
+    def walk(node, scoring: str) -> None:
         children = getattr(node, "criteria", None) or getattr(node, "subcriteria", None) or []
         scoring = node.scoring or scoring
         leaf = cs.leaves.get(node.code)
-        title = "  " * depth + node.title
+        title = node.title
         if leaf is not None and leaf.rule is not None:
-            rule = describe(leaf.rule, leaf.max, lang)
-            title += f"\n{'  ' * depth}↳ {t('crit.rule', lang)}: {rule}"
+            title += f"\n↳ {t('crit.rule', lang)}: {describe(leaf.rule, leaf.max, lang)}"
         rows.append([
             node.code, title, node.max,
             leaf.min if leaf is not None and leaf.min != 0 else None,
@@ -317,12 +309,12 @@ def criteria_table(cs: CriteriaSet, lang: Lang) -> Table:
             t("criterion.yes", lang) if leaf is not None and leaf.reducible else "",
         ])
         for child in children:
-            walk(child, depth + 1, scoring)
+            walk(child, scoring)
 
     for spec in cs.fields:
-        walk(spec, 0, "self")
+        walk(spec, "self")
     return Table(f"{cs.id} · {cs.title}", [
-        Column(t("crit.code", lang)), Column(t("criterion.title", lang)),
+        Column(t("crit.code", lang), "code"), Column(t("crit.title", lang)),
         Column(t("crit.max", lang), "points"), Column(t("crit.min", lang), "points"),
         Column(t("crit.scoring", lang)), Column(t("crit.reducible", lang))], rows)
 
@@ -493,16 +485,19 @@ def gains_tables(g: Gains, lang: Lang) -> list[Table]:
     cs = g.criteria
     now = g.result.index or Decimal(0)
     rows = [[x.item.code, x.item.leaf.title, cs.display(x.points), cs.display(x.index_exact),
-             cs.display(x.index_exact) - now, f"{x.rank}/{g.of}", x.item.reason,
+             cs.display(x.index_exact) - now, f"{x.rank}/{g.of}",
+             x.item.reason or (t("survey.reason", lang) if x.item.leaf.scoring == "survey"
+                               else ""),
              x.item.responsible] for x in g.gains]
     return [Table(
         title=t("gains.title", lang),
         notes=(gains_heading(g, lang),),
         sheet=t("gains.points", lang),
-        columns=[Column(t("lost.code", lang)), Column(t("lost.item", lang), width=45),
+        columns=[Column(t("lost.code", lang), "code"), Column(t("lost.item", lang), width=45),
                  Column(t("gains.points", lang), "points"),
                  Column(t("gains.index", lang), "index"),
-                 Column(t("gains.delta", lang), "index"), Column(t("gains.rank", lang)),
+                 Column(t("gains.delta", lang), "index_change"),
+                 Column(t("gains.rank", lang), "code"),
                  Column(t("lost.reason", lang), width=50),
                  Column(t("lost.responsible", lang), width=35)],
         rows=rows,
@@ -568,7 +563,7 @@ def annex_document(ranking: YearRanking, lang: Lang, decision: str | None = None
                      Column(t("rank.max_after", lang), "points", width=8),
                      Column(t("rank.index", lang), "index", width=8),
                      Column(t("rank.band", lang), width=8),
-                     Column(t("rank.rank", lang), width=8),
+                     Column(t("rank.rank", lang), "code", width=8),
                      *(Column(t("annex.field", lang, code=f.code), "index", width=8)
                        for f in cs.fields)],
             rows=rows,
@@ -598,7 +593,7 @@ def by_field_tables(standings: list[FieldStanding], year: int | None, lang: Lang
             title=t("field.group", lang, code=s.code, title=s.title, group=s.group,
                     year=year or "—"),
             sheet=t("field.sheet", lang, code=s.code, group=s.group),
-            columns=[Column(t("rank.rank", lang)), Column(t("rank.code", lang)),
+            columns=[Column(t("rank.rank", lang), "code"), Column(t("rank.code", lang), "code"),
                      Column(t("rank.name", lang)),
                      Column(t("rank.achieved", lang), "points"),
                      Column(t("rank.max_after", lang), "points"),
@@ -628,7 +623,7 @@ def criterion_tables(views: list[CriterionView], year: int | None, lang: Lang) -
             title=t("criterion.title", lang, code=v.code, title=v.title, group=v.group,
                     year=year or "—"),
             sheet=f"{v.code} · {v.group}",
-            columns=[Column(t("rank.code", lang)), Column(t("rank.name", lang), width=30),
+            columns=[Column(t("rank.code", lang), "code"), Column(t("rank.name", lang), width=30),
                      Column(t("col.max", lang).replace("\n", " "), "points"),
                      Column(t("criterion.reduced", lang)),
                      Column(t("col.self", lang).replace("\n", " "), "points"),
@@ -649,7 +644,7 @@ def losses_tables(groups: list[GroupLosses], year: int | None, lang: Lang) -> li
         tables.append(Table(
             title=t("loss.title", lang, group=g.group, year=year or "—"),
             sheet=g.group,
-            columns=[Column(t("lost.code", lang)), Column(t("lost.item", lang), width=40),
+            columns=[Column(t("lost.code", lang), "code"), Column(t("lost.item", lang), width=40),
                      Column(t("lost.points", lang), "points"),
                      Column(t("loss.units", lang), "int"),
                      Column(t("loss.share", lang), "index"),
@@ -681,7 +676,7 @@ def status_tables(campaign: Campaign, lang: Lang) -> list[Table]:
     previous = (campaign.year - 1) if campaign.year else "—"
     tables = [Table(
         title=t("status.title", lang, year=campaign.year or "—"),
-        columns=[Column(t("rank.code", lang)), Column(t("rank.file", lang)),
+        columns=[Column(t("rank.code", lang), "code"), Column(t("rank.file", lang)),
                  Column(t("status.self", lang)), Column(t("status.appraisal", lang)),
                  Column(t("status.round2", lang)), Column(t("status.survey", lang)),
                  Column(t("status.errors", lang), "int"),
@@ -692,7 +687,7 @@ def status_tables(campaign: Campaign, lang: Lang) -> list[Table]:
     if campaign.missing:
         tables.append(Table(
             title=t("status.missing", lang, year=previous),
-            columns=[Column(t("rank.code", lang)), Column(t("rank.name", lang))],
+            columns=[Column(t("rank.code", lang), "code"), Column(t("rank.name", lang))],
             rows=[[code, name] for code, name in campaign.missing]))
     return tables
 
@@ -701,7 +696,7 @@ def diff_tables(d: SetDiff, lang: Lang) -> list[Table]:
     """``cchc criteria diff``: every change, then the suggested ``replaces:``."""
     tables = [Table(
         title=t("diff.title", lang, a=d.a.id, b=d.b.id),
-        columns=[Column(t("diff.kind", lang)), Column(t("lost.code", lang)),
+        columns=[Column(t("diff.kind", lang)), Column(t("lost.code", lang), "code"),
                  Column(t("diff.before", lang), width=45), Column(t("diff.after", lang),
                                                                   width=45)],
         rows=[[t(f"diff.{c.kind}", lang), c.code, c.before or "", c.after or ""]

@@ -11,12 +11,14 @@ nothing or move the cursor (see ``text.visible``). Styles are given only as ``st
 from __future__ import annotations
 
 import os
+import re
 import sys
+import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from rich import box
 from rich.console import Console
@@ -34,6 +36,7 @@ from cchc_cli.model.problems import Hint, Problem
 from cchc_cli.model.results import Totals, UnitResult
 from cchc_cli.model.survey import SurveyResult
 from cchc_cli.model.text import visible
+from cchc_cli.output.fitting import fitted
 from cchc_cli.output.reports import (
     adjustments_lines,
     compare_sentence,
@@ -46,8 +49,8 @@ from cchc_cli.output.reports import (
     signed_points,
     survey_tables,
 )
+from cchc_cli.output.table import NUMBER_KINDS, Figure, cell_text
 from cchc_cli.output.table import Table as ExportTable
-from cchc_cli.output.table import cell_text
 from cchc_cli.words import Lang, t
 
 
@@ -57,6 +60,11 @@ class _LiteralConsole(Console):
 
     def render_str(self, text: str, **options: Any) -> Text:
         return super().render_str(visible(text, keep="\n"), **options)
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        """Every table printed follows the one width policy (fitting.py)."""
+        super().print(*(fitted(o, self.width) if isinstance(o, Table) else o for o in objects),
+                      **kwargs)
 
     def on_broken_pipe(self) -> None:
         self.quiet = True
@@ -68,8 +76,24 @@ def literal(text: str, style: str = "") -> Text:
     return Text(visible(text, keep="\n"), style=style)
 
 
+class _Trimmed:
+    """A text stream whose lines are written without the spaces rich pads them with to the
+    table's width (a line copied or piped ends at its last character)."""
+
+    _PADDING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)(?=\n)")
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(self._PADDING.sub(r"\1", text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def make_console(stderr: bool = False) -> Console:
-    stream = sys.stderr if stderr else sys.stdout
+    stream = cast(TextIO, _Trimmed(sys.stderr if stderr else sys.stdout))
     width = None
     if not stream.isatty() and "COLUMNS" not in os.environ:
         width = 120  # a file or a pipe: wide enough for Vietnamese titles
@@ -86,7 +110,7 @@ def render_problems(console: Console, problems: Iterable[Problem], lang: Lang) -
         key, style = ("error", "bold red") if problem.is_error else ("warning", "yellow")
         line = Text(f"{t(key, lang)}: ", style=style)
         line.append(problem.line_text(lang))  # its values and place already spelled out
-        console.print(line, soft_wrap=True)
+        console.print(line, soft_wrap=True)  # a message wraps as the terminal wraps it: whole
     wanted = {p.hint for p in problems if p.is_error}  # warnings alone call for no hint
     for kind in Hint:
         if kind in wanted and kind is not Hint.NONE:
@@ -205,7 +229,7 @@ def render_lost(console: Console, result: UnitResult, lang: Lang) -> None:
                     reduction=cs.points_text(tot.reduction, lang),
                     max_after=cs.points_text(tot.max_after_reduction, lang),
                     achieved=cs.points_text(tot.achieved, lang),
-                    deducted=cs.points_text(tot.deducted, lang)), soft_wrap=True)
+                    deducted=cs.points_text(tot.deducted, lang)))
     lost = result.lost
     if not lost:
         console.print(t("lost.none", lang))
@@ -229,14 +253,14 @@ def render_lost(console: Console, result: UnitResult, lang: Lang) -> None:
                 total = sum((i.deducted for i in mine), start=type(tot.achieved)(0))
                 parts.append(f"{cs.points_text(total, lang)} ({len(mine)} {t(key, lang)})")
         console.print(f"{t('total', lang)}: " + " + ".join(parts)
-                      + f" = {cs.points_text(tot.deducted, lang)}", soft_wrap=True)
+                      + f" = {cs.points_text(tot.deducted, lang)}")
     for line in adjustments_lines(result, lang):
-        console.print(line, soft_wrap=True)
+        console.print(line)
     render_rules(console, result, lang)
     reduced = [i for i in result.items if not i.applicable]
     if reduced:
         listed = ", ".join(f"{i.code} ({cs.points_text(i.leaf.max, lang)})" for i in reduced)
-        console.print(f"{t('reduced.title', lang)}: {listed}", soft_wrap=True)
+        console.print(f"{t('reduced.title', lang)}: {listed}")
 
 
 def render_rules(console: Console, result: UnitResult, lang: Lang) -> None:
@@ -297,7 +321,8 @@ def render_registry(console: Console, registry: Registry, lang: Lang) -> None:
     table = Table(box=box.SIMPLE_HEAD)
     for key in ("criteria.id", "criteria.group", "criteria.years", "criteria.title",
                 "criteria.file"):
-        table.add_column(t(key, lang), overflow="fold")
+        table.add_column(t(key, lang), overflow="fold",
+                         no_wrap=key in ("criteria.id", "criteria.years"))
     for cs in registry:
         table.add_row(cs.id, cs.group, str(cs.years), cs.title, str(cs.path or ""))
     console.print(table)
@@ -312,15 +337,14 @@ def render_table(console: Console, table: ExportTable, decimals: int, lang: Lang
     grid = Table(title=table.title, title_justify="left", title_style="bold",
                  box=box.SIMPLE_HEAD, caption=caption, caption_justify="left",
                  padding=(0, 1), pad_edge=False)
-    for column in table.columns:
-        numeric = column.kind in ("points", "index", "int")
+    for n, column in enumerate(table.columns):
+        numeric = column.kind in NUMBER_KINDS or (
+            bool(table.rows) and all(isinstance(row[n], Figure | None) for row in table.rows))
         grid.add_column(column.header, justify="right" if numeric else "left",
-                        no_wrap=numeric, overflow="fold")
+                        no_wrap=numeric or column.kind == "code", overflow="fold")
     for row in table.rows:
-        cells = []
-        for value, column in zip(row, table.columns, strict=True):
-            cells.append(cell_text(value, column, decimals, lang))
-        grid.add_row(*cells)
+        grid.add_row(*(cell_text(value, column, decimals, lang)
+                       for value, column in zip(row, table.columns, strict=True)))
     console.print(grid)
 
 
@@ -405,7 +429,7 @@ def render_comparison(console: Console, c: Comparison, lang: Lang) -> None:
     unit = c.b.result.unit
     console.print(t("cmp.title", lang, name=unit.name, code=unit.code, a=c.b.year, b=c.a.year),
                   style="bold")
-    console.print(compare_sentence(c, lang), soft_wrap=True)
+    console.print(compare_sentence(c, lang))
     console.print()
     decimals = c.b.result.criteria.rounding.decimals
     for table in compare_tables(c, lang):
@@ -417,27 +441,18 @@ def render_comparison(console: Console, c: Comparison, lang: Lang) -> None:
 def render_gains(console: Console, g: Gains, lang: Lang) -> None:
     gains, plans = gains_tables(g, lang)
     console.print(gains.title, style="bold")
-    console.print(gains_heading(g, lang), soft_wrap=True)
+    console.print(gains_heading(g, lang))
     if not g.gains:
         console.print(t("gains.none", lang))
         return
-    decimals = g.criteria.rounding.decimals
-    grid = Table(box=box.SIMPLE_HEAD, show_lines=True, padding=(0, 1), pad_edge=False)
-    # code, title, points, index, gain, rank: fixed; title, reason, office share the rest
-    ratios = (None, 4, None, None, None, None, 4, 3)
-    for column, ratio in zip(gains.columns, ratios, strict=True):
-        grid.add_column(column.header, justify="left" if ratio or column is gains.columns[0]
-                        else "right", no_wrap=ratio is None, overflow="fold", ratio=ratio)
-    for row, gain in zip(gains.rows, g.gains, strict=True):
-        reason = row[6] or (t("survey.reason", lang) if gain.item.leaf.scoring == "survey"
-                            else "")
-        grid.add_row(row[0], row[1], fixed(row[2], decimals, lang),
-                     fixed(row[3], decimals, lang), "+" + fixed(row[4], decimals, lang),
-                     row[5], reason, row[7])
-    console.print(grid)
+    render_table(console, replace(gains, title="", notes=()), g.criteria.rounding.decimals,
+                 lang)
     console.print(t("gains.plans", lang), style="bold")
     for (line,) in plans.rows:
-        console.print(f"- {line}", soft_wrap=True)
+        for n, part in enumerate(line.split("\n")):  # a hanging indent under the dash
+            console.print(literal(textwrap.fill(part, console.width, initial_indent="  " if n
+                                                else "- ", subsequent_indent="  ",
+                                                break_on_hyphens=False)))
 
 
 def render_history(console: Console, history: History, lang: Lang) -> None:
@@ -450,19 +465,20 @@ def render_history(console: Console, history: History, lang: Lang) -> None:
         grid.add_column(t("bonus", lang), justify="right")
         grid.add_column(t("penalty", lang), justify="right")
     grid.add_column(t("rank.max_after", lang), justify="right")
-    grid.add_column(t("index", lang), justify="right")
+    grid.add_column(t("rank.index", lang), justify="right")
     grid.add_column(t("cmp.rank", lang), justify="right")
     grid.add_column(t("band", lang))
-    grid.add_column("", no_wrap=True)
+    grid.add_column(t("history.bar", lang), no_wrap=True)
     for side in history.years:
         cs, totals = side.result.criteria, side.result.totals
         index = side.index
         bar = "" if index is None else "█" * int(index // 4) + ("▌" if index % 4 >= 2 else "")
+        bar = bar.ljust(25, "·")  # 25 blocks are 100 %: the dots show what is missing
         extra = [signed_points(cs, totals.bonus, "+", lang),
                  signed_points(cs, totals.penalty, "\u2212", lang)] if adjusted else []
         grid.add_row(str(side.year), cs.points_text(totals.achieved, lang), *extra,
                      cs.points_text(totals.max_after_reduction, lang),
-                     cs.index_text(totals.index_exact, lang),
+                     "—" if index is None else fixed(index, cs.rounding.decimals, lang),
                      "—" if side.rank is None else f"{side.rank}/{side.of}",
                      side.result.band or "—", Text(bar, style="cyan"))
     console.print(grid)
