@@ -25,11 +25,13 @@ from contextlib import contextmanager
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from cchc_cli import __version__
+from cchc_cli.clickwords import help_text, usage_pieces, wanted_lang, worded_params
 from cchc_cli.engine.publish import campaign_dict, field_standings, standings_dict
 from cchc_cli.engine.ranking import KEEP_ALL, YearRanking, rank_results, ranking_dict
 from cchc_cli.folders import (
@@ -202,8 +204,39 @@ def _survey(path: Path | None, lang: Lang, *, criteria: CriteriaSet | None = Non
     return result
 
 
+def _help_lang() -> str:
+    return wanted_lang(sys.argv[1:], default_lang())
+
+
+class _Command(TyperCommand):
+    """A command whose --help and usage are in the user's words (clickwords.py)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return usage_pieces(super().collect_usage_pieces(ctx))
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return worded_params(super().get_params(ctx), _help_lang())
+
+    def get_help(self, ctx: Any) -> str:
+        return help_text(super().get_help(ctx), _help_lang())
+
+
+class _Group(TyperGroup):
+    """The same for ``cchc`` and ``cchc criteria``."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return usage_pieces(super().collect_usage_pieces(ctx))
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return worded_params(super().get_params(ctx), _help_lang())
+
+    def get_help(self, ctx: Any) -> str:
+        return help_text(super().get_help(ctx), _help_lang())
+
+
 app = typer.Typer(
     name="cchc",
+    cls=_Group,
     help="Chấm điểm Chỉ số cải cách hành chính (CCHC) từ bảng tính của đơn vị.\n\n"
          "Scores the administrative-reform (CCHC) index from units' workbooks.",
     no_args_is_help=True,
@@ -212,7 +245,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 criteria_app = typer.Typer(help="Bộ tiêu chí: kiểm tra và liệt kê. Criteria sets.",
-                           no_args_is_help=True)
+                           no_args_is_help=True, cls=_Group)
 app.add_typer(criteria_app, name="criteria")
 
 
@@ -284,7 +317,7 @@ def _criteria_named(value: str) -> tuple[CriteriaSet, Registry | None]:
     return registry.get(value), registry
 
 
-@app.command()
+@app.command(cls=_Command)
 def score(
     file: Annotated[Path, typer.Argument(help="Bảng tính của một đơn vị (.xlsx, .xls, .ods).",
                                          metavar="FILE", show_default=False)],
@@ -323,7 +356,7 @@ def score(
             render_unit(make_console(), result, language, detail=detail)
 
 
-@app.command()
+@app.command(cls=_Command)
 def rank(
     folder: YearFolderArgument,
     group: Annotated[str | None, typer.Option("--group", "-g", help="Chỉ xếp hạng một nhóm "
@@ -420,7 +453,7 @@ DataOption = Annotated[
 ]
 
 
-@app.command()
+@app.command(cls=_Command)
 def compare(
     year_a: Annotated[int, typer.Argument(metavar="YEAR_A", help="Năm trước, vd. 2022.",
                                           show_default=False)],
@@ -479,7 +512,7 @@ def compare(
             raise typer.Exit(EXIT_DATA)
 
 
-@app.command()
+@app.command(cls=_Command)
 def gains(
     folder: YearFolderArgument,
     unit: UnitOption,
@@ -534,7 +567,7 @@ def gains(
             raise typer.Exit(EXIT_DATA)
 
 
-@app.command()
+@app.command(cls=_Command)
 def history(
     unit: UnitOption,
     data: DataOption = None,
@@ -571,7 +604,7 @@ def history(
             raise typer.Exit(EXIT_DATA)
 
 
-@app.command(name="survey")
+@app.command(name="survey", cls=_Command)
 def survey_command(
     answers: Annotated[Path, typer.Argument(
         metavar="ANSWERS", show_default=False,
@@ -673,7 +706,7 @@ def _publish(ranking: YearRanking, tables: list, data: object, lang: Lang, *, js
         raise typer.Exit(_exit_for(ranking.not_ranked))
 
 
-@app.command()
+@app.command(cls=_Command)
 def criterion(
     code: Annotated[str, typer.Argument(metavar="CODE", help="Mã tiêu chí được chấm, vd. 1.4.3.",
                                         show_default=False)],
@@ -707,7 +740,7 @@ def criterion(
                  language, json=json, output=output, inputs=inputs, force=force)
 
 
-@app.command()
+@app.command(cls=_Command)
 def losses(
     folder: YearFolderArgument,
     top: Annotated[int | None, typer.Option("--top", "-n", min=1, metavar="N",
@@ -743,7 +776,7 @@ def losses(
                  language, json=json, output=output, inputs=inputs, force=force)
 
 
-@app.command()
+@app.command(cls=_Command)
 def status(
     folder: YearFolderArgument,
     strict: Annotated[bool, typer.Option("--strict", help="Mã thoát 1 nếu còn đơn vị chưa "
@@ -791,7 +824,7 @@ def status(
             raise typer.Exit(EXIT_DATA)
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
     path: Annotated[Path, typer.Argument(metavar="FILE|FOLDER", show_default=False,
                                          help="Một bảng tính, hoặc thư mục một năm.")],
@@ -859,12 +892,32 @@ def _decimals(ranking: YearRanking) -> int:
     return ranking.groups[0].criteria.rounding.decimals if ranking.groups else 2
 
 
-@app.command()
+# click's usage error, as typer carries it (its own copy of click, or click itself)
+UsageError = next(k for k in typer.BadParameter.__mro__ if k.__name__ == "UsageError")
+
+
+def _one_report(**given: object) -> None:
+    """``report`` writes one kind of document: options of another kind are refused (exit 2),
+    never silently ignored."""
+    kinds = {"file": "FILE", "compare": "--compare", "rank_dir": "--rank"}
+    chosen = [kinds[key] for key in kinds if given[key] is not None]
+    if len(chosen) > 1:
+        raise UsageError(f"{' và '.join(chosen)} không dùng cùng nhau: mỗi lần viết một báo "
+                         f"cáo ({' and '.join(chosen)} cannot be used together)")
+    belongs = {"by_office": ("--by-office", "FILE"), "unit": ("--unit", "--compare"),
+               "decision": ("--decision", "--rank")}
+    for key, (option, owner) in belongs.items():
+        if given[key] and owner not in chosen:
+            raise UsageError(f"{option} chỉ dùng với {owner} ({option} is used only with "
+                             f"{owner})")
+
+
+@app.command(cls=_Command)
 def report(
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE.docx|FILE.xlsx",
                                          help="Tệp báo cáo: Word (.docx) hoặc Excel (.xlsx).",
                                          show_default=False)],
-    file: Annotated[Path | None, typer.Argument(metavar="[FILE]", show_default=False,
+    file: Annotated[Path | None, typer.Argument(metavar="FILE", show_default=False,
                                                 help="Bảng tính của một đơn vị.")] = None,
     by_office: Annotated[bool, typer.Option("--by-office", help="Nhóm các dòng theo phòng "
                                             "chịu trách nhiệm, có cộng điểm từng phòng.")]
@@ -905,6 +958,8 @@ def report(
     """
     from cchc_cli.output.docx import write_document
 
+    _one_report(file=file, compare=compare, rank_dir=rank_dir, by_office=by_office, unit=unit,
+                decision=decision)
     language = _lang(lang)
     with _guard(language, debug):
         if rank_dir is not None:
@@ -950,7 +1005,7 @@ def report(
             raise typer.Exit(EXIT_DATA)
 
 
-@app.command()
+@app.command(cls=_Command)
 def template(
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE.xlsx",
                                          help="Tệp mẫu sẽ ghi.", show_default=False)],
@@ -1014,7 +1069,7 @@ def template(
                                           id=chosen.id, n=len(chosen.leaves)), soft_wrap=True)
 
 
-@criteria_app.command("show")
+@criteria_app.command("show", cls=_Command)
 def criteria_show(
     set_id: Annotated[str, typer.Argument(metavar="ID|FILE.yaml", show_default=False,
                                           help="Mã bộ tiêu chí hoặc tệp YAML.")],
@@ -1041,10 +1096,10 @@ def criteria_show(
             render_table(make_console(), table, 2, language)
 
 
-@criteria_app.command("check")
+@criteria_app.command("check", cls=_Command)
 def criteria_check(
     files: Annotated[list[Path], typer.Argument(help="Tệp YAML bộ tiêu chí.",
-                                                metavar="FILE.yaml...", show_default=False)],
+                                                metavar="FILE.yaml", show_default=False)],
     lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -1069,7 +1124,7 @@ def criteria_check(
             raise CchcError(problems)
 
 
-@criteria_app.command("import")
+@criteria_app.command("import", cls=_Command)
 def criteria_import(
     source: Annotated[Path, typer.Argument(
         metavar="ANNEX", show_default=False,
@@ -1127,7 +1182,7 @@ def criteria_import(
             raise typer.Exit(EXIT_DATA)
 
 
-@criteria_app.command("diff")
+@criteria_app.command("diff", cls=_Command)
 def criteria_diff(
     a: Annotated[str, typer.Argument(metavar="A", help="Bộ cũ: mã bộ hoặc tệp YAML.",
                                      show_default=False)],
@@ -1164,7 +1219,7 @@ def criteria_diff(
             console.print()
 
 
-@criteria_app.command("list")
+@criteria_app.command("list", cls=_Command)
 def criteria_list(
     folder: Annotated[list[Path] | None, typer.Option(
         "--criteria", "-c", metavar="DIR", show_default=False,
@@ -1226,7 +1281,7 @@ def _utf8_streams() -> None:
 def main() -> None:
     import signal
 
-    from cchc_cli.clickwords import is_usage_error, tell, wanted_lang
+    from cchc_cli.clickwords import is_usage_error, tell
 
     guard_standard_streams()
     _utf8_streams()

@@ -35,6 +35,49 @@ _DETAILS = (
 )
 
 
+# the words click and typer write into every --help, and the user's words for them
+_HELP = (
+    ("Usage: ", "Cách dùng: "),
+    ("\nArguments:\n", "\nTham số:\n"),
+    ("\nOptions:\n", "\nTùy chọn:\n"),
+    ("\nCommands:\n", "\nLệnh:\n"),
+    ("[required]", "[bắt buộc]"),
+    ("[env var: ", "[biến môi trường: "),
+    ("[default: ", "[mặc định: "),
+)
+# the help of the options click and typer add themselves, by the option's name
+OPTION_HELP = {
+    "help": "Hiện hướng dẫn này rồi thoát.",
+    "install_completion": "Cài tự hoàn thành lệnh (phím Tab) cho shell đang dùng.",
+    "show_completion": "In mã tự hoàn thành lệnh của shell đang dùng, để chép hoặc tự cài.",
+}
+
+
+def worded_params(params: list[Any], lang: str) -> list[Any]:
+    """``params`` with the help of click's and typer's own options in ``lang``."""
+    if lang != "en":
+        for param in params:
+            if param.name in OPTION_HELP:
+                param.help = OPTION_HELP[param.name]
+    return params
+
+
+def usage_pieces(pieces: list[str]) -> list[str]:
+    """The usage line's pieces as a reader expects them: typer writes a required argument
+    ``{FILE}``; it is written ``FILE`` (an optional one stays ``[FILE]``)."""
+    return [re.sub(r"\{([^{}]*)\}", r"\1", piece) for piece in pieces]
+
+
+def help_text(text: str, lang: str) -> str:
+    """A command's ``--help`` in ``lang``: click's own words replaced in Vietnamese (the
+    commands' texts are already written in both)."""
+    if lang == "en":
+        return text
+    for english, words in _HELP:
+        text = text.replace(english, words)
+    return text
+
+
 def vietnamese(message: str) -> str:
     """click's English message in Vietnamese, where a pattern knows it."""
     for pattern, words in _PATTERNS:

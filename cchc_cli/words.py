@@ -174,8 +174,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "rank.index": ("Chỉ số CCHC (%)", "PAR index (%)"),
     "rank.band": ("Xếp loại", "Band"),
     "rank.group": ("Nhóm {group} · năm {year}", "Group {group} · {year}"),
-    "rank.summary": ("{units} đơn vị · chỉ số trung bình {mean} · {bands}",
-                     "{units} units · mean index {mean} · {bands}"),
+    "rank.summary": ("{units} đơn vị · chỉ số trung bình {mean} (từ chỉ số chưa làm tròn) · "
+                     "{bands}",
+                     "{units} units · mean index {mean} (of the unrounded indexes) · {bands}"),
     "rank.provisional": ("tạm tính", "provisional"),
     "rank.not_ranked": ("Không xếp hạng ({n} bảng tính); thứ hạng ở trên chỉ tính trong số các "
                         "đơn vị còn lại:",

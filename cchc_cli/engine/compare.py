@@ -100,8 +100,15 @@ class ItemChange:
 
     @property
     def responsible(self) -> str:
-        return "; ".join(dict.fromkeys(i.responsible for i in (*self.b, *self.a)
-                                       if i.responsible))
+        """Each office once, the later year's first: "Phòng A; Phòng B" in one year and
+        "Phòng A" in the other is "Phòng A; Phòng B"."""
+        offices: dict[str, str] = {}
+        for item in (*self.b, *self.a):
+            for office in item.responsible.split(";"):
+                if office.strip():
+                    offices.setdefault(" ".join(office.split()).casefold(),
+                                       " ".join(office.split()))
+        return "; ".join(offices.values())
 
 
 @dataclass

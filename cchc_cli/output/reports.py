@@ -59,6 +59,7 @@ def rank_tables(ranking: YearRanking, lang: Lang) -> list[Table]:
                           ] if cs.adjustments else []
         tables.append(Table(
             title=t("rank.group", lang, group=group.group, year=ranking.year or "—"),
+            sheet=f"{ranking.year} · {group.group}" if ranking.year else group.group,
             columns=[Column(t("rank.rank", lang), "code"), Column(t("rank.code", lang), "code"),
                      Column(t("rank.name", lang)),
                      Column(t("rank.achieved", lang), "points"), *adjust_columns,

@@ -23,6 +23,7 @@ ColumnKind = Literal["text", "code", "int", "points", "index", "points_change", 
 NUMBER_KINDS = ("int", "points", "index", "points_change", "index_change")
 
 
+SHEET_NAME_MAX = 31
 _SHEET_NAME_BAD = str.maketrans({ch: " " for ch in "[]:*?/\\"})
 
 
@@ -52,7 +53,15 @@ class Table:
 
     @property
     def sheet_name(self) -> str:
-        return (self.sheet or self.title).translate(_SHEET_NAME_BAD)[:31]
+        """The name of its sheet in an .xlsx: Excel allows 31 characters; a longer name is cut
+        at a word and ends with "…", never mid-word ("… · năm 2")."""
+        name = " ".join((self.sheet or self.title).translate(_SHEET_NAME_BAD).split())
+        if len(name) <= SHEET_NAME_MAX:
+            return name
+        cut = name[:SHEET_NAME_MAX]
+        space = cut.rfind(" ")
+        cut = cut[:space] if space > 0 else cut[:SHEET_NAME_MAX - 1]
+        return cut.rstrip(" ·,-–") + "…"
 
 
 def figure_text(value: Decimal, kind: str, decimals: int, lang: str = "en") -> str:

@@ -1,0 +1,193 @@
+"""Issue 17: every screen readable and every command consistent — help in the user's words,
+commands that refuse what they would ignore, names that read right in files."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from cchc_cli.cli import app
+from cchc_cli.output.fitting import fitted
+from cchc_cli.output.table import Column, Figure, Table, cell_text, number_format
+
+from .conftest import SAMPLES
+
+COMMANDS = [cmd.name or cmd.callback.__name__ for cmd in app.registered_commands]
+ENGLISH_HELP = ("Usage:", "Options:", "Arguments:", "Commands:", "Show this message",
+                "[required]", "[env var:", "Show completion", "Install completion")
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "criteria", "criteria show", "criteria check",
+                                     "criteria import", "criteria diff", "criteria list"])
+def test_help_is_in_the_users_words(cli, command):
+    result = cli(*command.split(), "--help", env={"CCHC_LANG": "vi"})
+    assert result.exit_code == 0, result.output
+    help_text = result.stdout
+    assert help_text.startswith("Cách dùng: cchc ")
+    assert [w for w in ENGLISH_HELP if w in help_text] == []
+    assert "Hiện hướng dẫn này rồi thoát." in help_text
+    usage = help_text.splitlines()[0]
+    assert "{" not in usage and "[[" not in usage  # FILE, [FILE]: never {FILE} nor [[FILE]]
+
+
+def test_help_in_english_keeps_clicks_words(cli):
+    result = cli("score", "--help", env={"CCHC_LANG": "en"})
+    assert result.stdout.startswith("Usage: cchc score [OPTIONS] FILE")
+    assert "Show this message and exit." in result.stdout
+
+
+@pytest.mark.parametrize("args, says", [
+    (["samples/2020/STC.xlsx", "--compare", "2022", "2023", "-u", "STC"],
+     "FILE và --compare không dùng cùng nhau"),
+    (["--compare", "2022", "2023", "-u", "STC", "--by-office"], "--by-office chỉ dùng với FILE"),
+    (["samples/2020/STC.xlsx", "--unit", "STC"], "--unit chỉ dùng với --compare"),
+    (["samples/2020/STC.xlsx", "--decision", "QĐ 25"], "--decision chỉ dùng với --rank"),
+    (["--rank", "samples/2023", "samples/2020/STC.xlsx"], "FILE và --rank không dùng cùng nhau"),
+])
+def test_report_refuses_options_it_would_ignore(cli, tmp_path, args, says):
+    out = tmp_path / "bao-cao.docx"
+    result = cli("report", *args, "--data", SAMPLES, "-o", out)
+    assert result.exit_code == 2
+    assert says in result.output
+    assert not out.exists()
+
+
+def test_compare_lists_each_office_once(cli):
+    result = cli("compare", "2022", "2023", "--unit", "STC", "--data", SAMPLES, "--json")
+    items = __import__("json").loads(result.stdout)["items"]
+    for item in items:
+        offices = [o.strip().casefold() for o in item["responsible"].split(";")]
+        assert len(offices) == len(set(offices)), item
+    # both years name Phòng Quản lý Giá và Công sản for 1.5
+    one = next(i for i in items if i["codes"]["2023"] == ["1.5"])
+    assert one["responsible"] == "Phòng Quản lý Giá và Công sản; Phòng Tài chính đầu tư"
+
+
+def test_sheet_names_fit_31_characters_at_a_word():
+    for title in ("Nhóm Sở, ban ngành tỉnh · năm 2023", "Tiêu chí bị trừ nhiều điểm hơn năm trước",
+                  "Ủy ban nhân dân các huyện, thị xã, thành phố"):
+        name = Table(title, [], []).sheet_name
+        assert len(name) <= 31 and name.endswith("…")
+        assert title.startswith(name[:-1]) and title[len(name) - 1] == " "  # cut at a space
+    assert Table("x" * 40, [], []).sheet_name == "x" * 30 + "…"
+    assert Table("a:b/c", [], []).sheet_name == "a b c"
+
+
+def test_rank_sheets_are_named_year_and_group(cli, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "xep-hang.xlsx"
+    assert cli("rank", SAMPLES / "2023", "-o", out).exit_code == 0
+    assert load_workbook(out).sheetnames[0] == "2023 · Sở, ban ngành tỉnh"
+
+
+def test_rank_says_how_its_mean_index_is_taken(cli):
+    out = " ".join(cli("rank", SAMPLES / "2022").stdout.split())
+    assert "chỉ số trung bình 81,79 % (từ chỉ số chưa làm tròn)" in out
+    english = " ".join(cli("rank", SAMPLES / "2022", "--lang", "en").stdout.split())
+    assert "mean index 81.79 % (of the unrounded indexes)" in english
+
+
+def test_criteria_show_labels_appraised_and_survey_items(cli):
+    out = cli("criteria", "show", "soc-trang-so-2021", env={"COLUMNS": "200"}).stdout
+    line = next(x for x in out.splitlines() if x.lstrip().startswith("1.1.1 "))
+    assert "thẩm định" in line and "tự đánh giá" not in line
+    survey = next(x for x in out.splitlines() if x.lstrip().startswith("8.1.1 "))
+    assert "điều tra XHH" in survey
+    assert "{code}" not in out  # the column is headed "Nội dung", not a message template
+
+
+# --- one number format per kind ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind, value, vi, en", [
+    ("points", "89", "89", "89"), ("points", "90.5", "90,5", "90.5"),
+    ("points", "90.73", "90,73", "90.73"), ("index", "94.1", "94,10", "94.10"),
+    ("points_change", "2.19", "+2,19", "+2.19"), ("points_change", "-7.95", "-7,95", "-7.95"),
+    ("points_change", "0", "0", "0"), ("index_change", "10.54", "+10,54", "+10.54"),
+    ("index_change", "0", "0,00", "0.00"),
+])
+def test_one_rule_per_kind_of_figure(kind, value, vi, en):
+    from decimal import Decimal
+
+    column = Column("x", kind)
+    assert cell_text(Decimal(value), column, 2, "vi") == vi
+    assert cell_text(Decimal(value), column, 2) == en
+    assert cell_text(Figure(Decimal(value), kind), Column("x"), 2, "vi") == vi
+
+
+def test_xlsx_number_formats_follow_the_same_rule():
+    assert number_format("points", 2) == "General"
+    assert number_format("index", 2) == "0.00"
+    assert number_format("index_change", 2) == "+0.00;-0.00;0.00"
+    assert number_format("points_change", 2) == "+General;-General;0"
+
+
+def test_the_same_figure_prints_the_same_in_every_command(cli):
+    """STC 2022's max after reduction (89) and 2023's (86,74), as score, rank, compare and
+    history print them."""
+    env = {"COLUMNS": "200"}
+    score = cli("score", SAMPLES / "2022" / "STC.xlsx", env=env).stdout
+    rank = cli("rank", SAMPLES / "2022", env=env).stdout
+    compare = cli("compare", "2022", "2023", "-u", "STC", "--data", SAMPLES, env=env).stdout
+    history = cli("history", "-u", "STC", "--data", SAMPLES, env=env).stdout
+    assert re.search(r"Tổng điểm sau hạ chuẩn\s+89\s", score)
+    assert re.search(r"Sở Tài chính\s+67,83\s+89\s+76,21", rank)
+    assert re.search(r"Điểm sau hạ chuẩn\s+89\s+86,74", compare)
+    assert re.search(r"2022\s+67,83\s+89\s+76,21", history)
+    for out in (score, rank, compare, history):
+        assert "89,00" not in out
+
+
+# --- the width policy -------------------------------------------------------------------------
+
+
+def _render(table: RichTable, width: int) -> list[str]:
+    console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(fitted(table, width))
+    return console.export_text().splitlines()
+
+
+def _units_table() -> RichTable:
+    table = RichTable("Hạng", "Mã", "Tên đơn vị", "Điểm đạt được", "Chỉ số CCHC (%)")
+    table.columns[3].justify = table.columns[4].justify = "right"
+    table.columns[3].no_wrap = table.columns[4].no_wrap = True
+    table.add_row("10/19", "SLDTBXH", "Sở Lao động – Thương binh và Xã hội", "73,39", "77,80")
+    table.add_row("1/19", "STTTT", "Sở Thông tin và Truyền thông", "90,73", "94,10")
+    return table
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_numbers_ranks_and_codes_never_wrap_and_names_wrap_at_words(width):
+    lines = _render(_units_table(), width)
+    text = "\n".join(lines)
+    assert all(len(line) <= width for line in lines)
+    for whole in ("10/19", "SLDTBXH", "73,39", "77,80", "STTTT"):
+        assert whole in text
+    words = set("Sở Lao động – Thương binh và Xã hội Thông tin Truyền thông".split())
+    cells = {w for line in lines for w in line.split()}
+    assert not {c for c in cells if any(c != w and w.startswith(c) for w in words)
+                and c not in words}  # no word cut in two
+
+
+def test_below_the_minimum_a_table_is_stacked_one_block_per_row():
+    lines = _render(_units_table(), 30)
+    assert all(len(line) <= 30 for line in lines)
+    assert lines[0].startswith("10/19  SLDTBXH  Sở Lao động")
+    assert "  Điểm đạt được: 73,39" in lines and "  Chỉ số CCHC (%): 94,10" in lines
+    assert not any("│" in line or "─" in line for line in lines)  # no grid at all
+
+
+def test_headers_wrap_at_words_so_a_long_header_never_widens_a_column_of_numbers():
+    lines = _render(_units_table(), 60)
+    assert not any("Điểm đạt được" in line for line in lines)  # wrapped, at its spaces
+    assert any(line.split()[-2:] == ["đạt", "CCHC"] or "đạt" in line.split() for line in lines)
+
+
+def test_piped_output_has_no_trailing_spaces(cli):
+    for args in (["rank", SAMPLES / "2023"], ["score", SAMPLES / "2020" / "STC.xlsx"]):
+        out = cli(*args, env={"COLUMNS": "100"}).stdout
+        assert [line for line in out.splitlines() if line != line.rstrip()] == []
