@@ -78,6 +78,7 @@ from cchc_cli.output.reports import (
 from cchc_cli.output.streams import guard_standard_streams
 from cchc_cli.output.template import write_template
 from cchc_cli.output.terminal import (
+    every_warning,
     make_console,
     progress,
     render_comparison,
@@ -112,6 +113,9 @@ LangOption = Annotated[
     Language | None,
     typer.Option("--lang", help="Ngôn ngữ / language: vi (mặc định) hoặc en. Env: CCHC_LANG.",
                  show_default=False),
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="In mọi cảnh báo, không gộp theo loại.")
 ]
 DebugOption = Annotated[
     bool, typer.Option("--debug", help="Hiện traceback khi có lỗi nội bộ (cho nhà phát triển).")
@@ -268,25 +272,27 @@ def _reader_gone() -> NoReturn:
 
 
 @contextmanager
-def _guard(lang: Lang, debug: bool) -> Iterator[None]:
-    """Turn library errors into problem lines and exit codes; hide tracebacks."""
-    try:
-        yield
-        sys.stdout.flush()  # a failure to write the result is told in the command's language
-    except CchcError as err:
-        render_problems(make_console(stderr=True), err.problems, lang)
-        raise typer.Exit(EXIT_DATA) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt, typer.TyperException):
-        raise  # usage errors keep click's message and exit code 2
-    except BrokenPipeError:
-        _reader_gone()
-    except Exception as exc:
-        if debug:
-            raise
-        detail = f"{exc.__class__.__name__}: {exc}"
-        make_console(stderr=True).print(t("internal", lang, detail=detail), soft_wrap=True,
-                                        style="red")
-        raise typer.Exit(EXIT_INTERNAL) from None
+def _guard(lang: Lang, debug: bool, verbose: bool = False) -> Iterator[None]:
+    """Turn library errors into problem lines and exit codes; hide tracebacks; with
+    ``verbose``, every warning in full."""
+    with every_warning(verbose):
+        try:
+            yield
+            sys.stdout.flush()  # a failure to write the result is told in the command's language
+        except CchcError as err:
+            render_problems(make_console(stderr=True), err.problems, lang)
+            raise typer.Exit(EXIT_DATA) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, typer.TyperException):
+            raise  # usage errors keep click's message and exit code 2
+        except BrokenPipeError:
+            _reader_gone()
+        except Exception as exc:
+            if debug:
+                raise
+            detail = f"{exc.__class__.__name__}: {exc}"
+            make_console(stderr=True).print(t("internal", lang, detail=detail), soft_wrap=True,
+                                            style="red")
+            raise typer.Exit(EXIT_INTERNAL) from None
 
 
 def _version(value: bool) -> None:
@@ -328,6 +334,7 @@ def score(
     criteria: CriteriaOption = None,
     survey: SurveyOption = None,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Chấm một đơn vị: hạ chuẩn, điểm đạt được, chỉ số, xếp loại và điểm theo lĩnh vực.
@@ -344,7 +351,7 @@ def score(
       cchc score samples/2019/STC.xlsx --json --lang en
     """
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         chosen, registry = _chosen_criteria(criteria)
         answers = _survey(survey, language, criteria=chosen, registry=registry)
         result = score_file(file, criteria=chosen, survey=answers)
@@ -373,6 +380,7 @@ def rank(
                                            "trong lĩnh vực; với --chart, bản đồ nhiệt đơn vị × "
                                            "lĩnh vực.")] = False,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Xếp hạng mọi đơn vị của một năm trong từng nhóm, theo chỉ số chính xác.
@@ -396,7 +404,7 @@ def rank(
       cchc rank samples/2023 -o ket-qua-2023.html
     """
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         registry = load_registry()
         answers = _folder_survey(survey, folder, language, registry)
         total = len(workbook_files(folder)) if folder.is_dir() else 0
@@ -467,6 +475,7 @@ def compare(
     force: ForceOption = False,
     survey: SurveysOption = None,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """So sánh một đơn vị giữa hai năm: thứ hạng, điểm, chỉ số, lĩnh vực và từng tiêu chí.
@@ -488,7 +497,7 @@ def compare(
     if year_a == year_b:
         raise typer.BadParameter(f"hai năm phải khác nhau (the two years must differ): {year_a}")
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         surveys = _surveys(survey, language)
         comparison = compare_years(data, year_a, year_b, unit, jobs=default_jobs(),
                                    surveys=surveys)
@@ -524,6 +533,7 @@ def gains(
     force: ForceOption = False,
     survey: SurveyOption = None,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Mỗi tiêu chí bị trừ điểm đáng giá bao nhiêu: điểm, chỉ số và thứ hạng nếu lấy lại.
@@ -546,7 +556,7 @@ def gains(
     from cchc_cli.output.reports import gains_tables
 
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         answers = _folder_survey(survey, folder, language)
         result = gains_of_folder(folder, unit, target_rank=target_rank, jobs=default_jobs(),
                                  survey=answers)
@@ -576,6 +586,7 @@ def history(
     force: ForceOption = False,
     survey: SurveysOption = None,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Một đơn vị qua các năm: điểm, chỉ số, thứ hạng, xếp loại mỗi năm.
@@ -590,7 +601,7 @@ def history(
       cchc history --unit STC --data samples --chart stc.png
     """
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         story = unit_history(data, unit, jobs=default_jobs(),
                              surveys=_surveys(survey, language))
         if chart:
@@ -625,6 +636,7 @@ def survey_command(
     output: OutputOption = None,
     force: ForceOption = False,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Chấm các tiêu chí điều tra XHH từ phiếu, và chỉ số hài lòng của từng đơn vị.
@@ -642,7 +654,7 @@ def survey_command(
       cchc survey samples/survey/2023-tong-hop.xlsx -o diem-xhh.xlsx
     """
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         chosen, registry = _chosen_criteria(criteria)
         check_outputs((output, TABLE_SUFFIXES), inputs=[answers], force=force)
         result = survey_file(answers, chosen, year=year, registry=registry)
@@ -716,6 +728,7 @@ def criterion(
     force: ForceOption = False,
     survey: SurveyOption = None,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Mọi đơn vị trên một tiêu chí: tối đa, hạ chuẩn, tự đánh giá, thẩm định, bị trừ, lý do.
@@ -733,7 +746,7 @@ def criterion(
     from cchc_cli.engine.publish import criterion_dict, criterion_view
 
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         ranking, inputs = _ranked_in_full(folder, survey, language)
         views = criterion_view(ranking, code)
         _publish(ranking, criterion_tables(views, ranking.year, language), criterion_dict(views),
@@ -751,6 +764,7 @@ def losses(
     force: ForceOption = False,
     survey: SurveyOption = None,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Các tiêu chí cả tỉnh bị trừ nhiều điểm nhất, kèm các lý do thường gặp.
@@ -769,7 +783,7 @@ def losses(
     from cchc_cli.engine.publish import losses_dict
 
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         ranking, inputs = _ranked_in_full(folder, survey, language)
         found = losses_of(ranking, top)
         _publish(ranking, losses_tables(found, ranking.year, language), losses_dict(found),
@@ -785,6 +799,7 @@ def status(
     output: OutputOption = None,
     force: ForceOption = False,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Tiến độ nộp bảng tính của một năm: ai đã gửi gì, còn thiếu gì, ai sẵn sàng xếp hạng.
@@ -803,7 +818,7 @@ def status(
     from cchc_cli.folders import campaign_status
 
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         campaign = campaign_status(folder)
         tables = status_tables(campaign, language)
         inputs = workbook_files(folder)
@@ -830,6 +845,7 @@ def validate(
                                          help="Một bảng tính, hoặc thư mục một năm.")],
     json: JsonOption = False,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Kiểm tra bảng tính: liệt kê mọi lỗi của mọi bảng tính cùng lúc, kèm ô và tiêu chí.
@@ -844,7 +860,7 @@ def validate(
       cchc validate samples/2020/STC.xlsx --json
     """
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         checked = validate_path(path, jobs=default_jobs())
         if json:
             write_json([p.as_dict(language) for p in checked.problems], sys.stdout)
@@ -939,6 +955,7 @@ def report(
     force: ForceOption = False,
     survey: SurveysOption = None,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Viết phụ lục "những nội dung bị trừ điểm" hoặc phần so sánh hai năm của công văn.
@@ -961,7 +978,7 @@ def report(
     _one_report(file=file, compare=compare, rank_dir=rank_dir, by_office=by_office, unit=unit,
                 decision=decision)
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         if rank_dir is not None:
             ranking, inputs = _ranked_in_full(
                 rank_dir, _survey_path(survey[0])[1] if survey else None, language)
@@ -1022,6 +1039,7 @@ def template(
              "để Hội đồng sửa, và trang Điều tra XHH.")] = None,
     force: ForceOption = False,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Ghi bảng tính mẫu cho một đơn vị: đủ mọi tiêu chí, khó điền sai.
@@ -1039,7 +1057,7 @@ def template(
       cchc template --appraisal STC-2024-tu-danh-gia.xlsx -o STC-2024-tham-dinh.xlsx
     """
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         filled = None
         if appraisal is not None:
             filled = read_unit(appraisal)
@@ -1075,6 +1093,7 @@ def criteria_show(
                                           help="Mã bộ tiêu chí hoặc tệp YAML.")],
     json: JsonOption = False,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """In cây tiêu chí của một bộ: mã, nội dung, điểm tối đa, cách chấm, hạ chuẩn.
@@ -1087,7 +1106,7 @@ def criteria_show(
       cchc criteria show soc-trang-so-2021
     """
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         cs, _ = _criteria_named(set_id)
         if json:
             write_json(cs.model_dump(by_alias=True), sys.stdout)
@@ -1101,6 +1120,7 @@ def criteria_check(
     files: Annotated[list[Path], typer.Argument(help="Tệp YAML bộ tiêu chí.",
                                                 metavar="FILE.yaml", show_default=False)],
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Kiểm tra tệp bộ tiêu chí: cú pháp, khóa, tổng điểm, mã lồng nhau (kèm số dòng).
@@ -1114,7 +1134,7 @@ def criteria_check(
     """
     language = _lang(lang)
     problems = []
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         for file in files:
             try:
                 render_criteria_ok(make_console(), load_criteria(file), language)
@@ -1144,6 +1164,7 @@ def criteria_import(
                                        help="Các năm áp dụng.")] = "",
     force: ForceOption = False,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Dựng bộ tiêu chí (YAML nháp) từ chính bảng tiêu chí tỉnh ban hành, rồi kiểm tra nó.
@@ -1165,7 +1186,7 @@ def criteria_import(
     from cchc_cli.model.text import fold
 
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         first, _, last = years.partition("-")
         first_year = int(first) if first.strip().isdigit() else date.today().year
         last_year = int(last) if last.strip().isdigit() else None
@@ -1190,6 +1211,7 @@ def criteria_diff(
                                      show_default=False)],
     json: JsonOption = False,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """So sánh hai bộ tiêu chí: thêm, bỏ, đổi tên, đổi điểm, chuyển chỗ, đổi cách chấm.
@@ -1207,7 +1229,7 @@ def criteria_diff(
     from cchc_cli.engine.setdiff import diff_sets
 
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         found = diff_sets(_criteria_named(a)[0], _criteria_named(b)[0])
         if json:
             write_json(found.as_dict(), sys.stdout)
@@ -1225,6 +1247,7 @@ def criteria_list(
         "--criteria", "-c", metavar="DIR", show_default=False,
         help="Thêm thư mục chứa bộ tiêu chí (có thể lặp lại).")] = None,
     lang: LangOption = None,
+    verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Liệt kê các bộ tiêu chí có sẵn (kèm thư mục trong biến CCHC_CRITERIA).
@@ -1236,7 +1259,7 @@ def criteria_list(
       cchc criteria list
     """
     language = _lang(lang)
-    with _guard(language, debug):
+    with _guard(language, debug, verbose):
         registry = load_registry(folder or None)
         render_registry(make_console(), registry, language)
         problems = registry.problems

@@ -166,10 +166,10 @@ def test_a_criteria_folder_that_is_not_there_is_a_warning(cli, tmp_path):
     scored = cli("score", SAMPLES / "2020" / "STC.xlsx", "-c", "my-set",
                  env={"CCHC_CRITERIA": str(missing)})
     assert scored.exit_code == 1
-    assert scored.stderr.splitlines()[:2] == [
-        f"Cảnh báo: {missing}: {message}",
+    assert scored.stderr.splitlines()[:2] == [  # errors first, then warnings
         "Lỗi: không có bộ tiêu chí “my-set” (các bộ hiện có: soc-trang-so-2019, "
-        "soc-trang-so-2021) [unknown-criteria-set]"]
+        "soc-trang-so-2021) [unknown-criteria-set]",
+        f"Cảnh báo: {missing}: {message}"]
 
 
 def test_version(cli):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from rich.console import Console
@@ -192,3 +193,71 @@ def test_piped_output_has_no_trailing_spaces(cli):
     for args in (["rank", SAMPLES / "2023"], ["score", SAMPLES / "2020" / "STC.xlsx"]):
         out = cli(*args, env={"COLUMNS": "100"}).stdout
         assert [line for line in out.splitlines() if line != line.rstrip()] == []
+
+
+def test_a_provisional_field_table_shows_the_pending_points(cli, sheets_for, make_workbook):
+    """max − reduction − pending = after reduction reads off every row, and JSON says it."""
+    import json
+
+    path = make_workbook(sheets_for(with_survey=False))
+    out = cli("score", path, env={"COLUMNS": "160"}).stdout
+    assert "tạm tính: chưa có điểm điều tra XHH" in out
+    header = next(i for i, line in enumerate(out.splitlines()) if "Lĩnh vực" in line)
+    assert "Chờ điều tra XHH" in " ".join(out.splitlines()[header - 2:header + 1])
+    data = json.loads(cli("score", path, "--json").stdout)
+    for field in data["fields"]:
+        assert Decimal(str(field["max"])) - Decimal(str(field["reduction"])) \
+            - Decimal(str(field["pending"])) == Decimal(str(field["max_after_reduction"]))
+    assert sum(Decimal(str(f["pending"])) for f in data["fields"]) == \
+        Decimal(str(data["totals"]["pending"])) == 7
+    rows = [line.split() for line in out.splitlines() if re.match(r"\s*\d\. ", line)]
+    assert rows and all(len(row) > 8 for row in rows)
+
+
+@pytest.mark.parametrize("workbook, chosen", [("2020", "soc-trang-so-2021"),
+                                              ("2023", "soc-trang-so-2019")])
+def test_a_wrong_criteria_set_is_one_error_not_dozens(cli, workbook, chosen):
+    result = cli("score", SAMPLES / workbook / "STC.xlsx", "--criteria", chosen)
+    assert result.exit_code == 1
+    problems = [line for line in result.stderr.splitlines() if line.startswith(("Lỗi", "Cảnh"))]
+    assert len(problems) == 1 and "[criteria-set-year]" in problems[0]
+
+
+def test_a_set_of_the_right_years_but_other_codes_is_one_mismatch(cli, tmp_path):
+    """A 2020 workbook judged by the 2021 set stretched to cover 2020: one error naming what
+    differs, not one per criterion."""
+    import shutil
+
+    sets = tmp_path / "sets"
+    sets.mkdir()
+    text = (SAMPLES.parent / "criteria" / "soc-trang" / "so-2021.yaml").read_text("utf-8")
+    text = re.sub(r"(?m)^id: .*$", "id: thu-2021", text)
+    text = re.sub(r"(?m)^years: .*$", "years: {from: 2019}", text)
+    (sets / "thu.yaml").write_text(text, encoding="utf-8")
+    book = tmp_path / "STC.xlsx"
+    shutil.copy(SAMPLES / "2020" / "STC.xlsx", book)
+    result = cli("score", book, "--criteria", "thu-2021", env={"CCHC_CRITERIA": str(sets)})
+    assert result.exit_code == 1, result.output
+    problems = [line for line in result.stderr.splitlines() if line.startswith(("Lỗi", "Cảnh"))]
+    assert len(problems) == 1 and "[criteria-mismatch]" in problems[0], result.stderr
+    assert "1.1.4, 1.2.6, 1.2.7" in problems[0] and "1.4.4, 7.2.4, 7.3.3" in problems[0]
+
+
+def test_warnings_of_one_kind_are_grouped_and_verbose_shows_them_all(cli, sheets_for,
+                                                                     make_workbook):
+    from cchc_cli.reading.workbook import SELF
+
+    sheets = sheets_for()
+    at = [c.key for c in SELF.columns].index("max")
+    rows = [row for row in sheets[SELF.label][1:] if str(row[0]).count(".") == 2][:5]
+    for row in rows:
+        row[at] = row[at] + 1  # the workbook's max disagrees with the set's: a warning each
+    path = make_workbook(sheets)
+    grouped = cli("score", path)
+    assert grouped.exit_code == 0, grouped.output
+    lines = [x for x in grouped.stderr.splitlines() if "max-disagrees" in x]
+    assert len(lines) == 2 and lines[1].startswith("  … và 4 cảnh báo cùng loại [max-disagrees]")
+    assert ", ".join(str(r[0]) for r in rows[1:]) in lines[1]
+    every = cli("score", path, "--verbose")
+    assert len([x for x in every.stderr.splitlines() if "[max-disagrees]" in x]) == 5
+    assert every.stdout == grouped.stdout

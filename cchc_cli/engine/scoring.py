@@ -460,6 +460,39 @@ def _self_complete(items: Iterable[ItemResult]) -> bool:
                or item.self_points is not None for item in items)
 
 
+MISMATCH_AT = 3  # codes the set lacks and criteria the workbook lacks, each: another set
+
+
+def code_key(code: str) -> tuple[tuple[int, int, str], ...]:
+    """Criteria codes in their natural order: 7.1.9 before 7.1.10."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in code.split("."))
+
+
+def _the_set_first(cs: CriteriaSet, problems: list[Problem], file: str) -> list[Problem]:
+    """A workbook judged by a set it does not follow gets one error, not one per criterion:
+    with a set that does not apply to its year (``criteria-set-year``), every problem of a
+    criterion is a consequence and is left out; with a set whose codes it does not have
+    (``MISMATCH_AT`` codes unknown to the set and as many of the set's criteria missing), the
+    problems of criteria become one ``criteria-mismatch``."""
+    if any(p.code == "criteria-set-year" for p in problems):
+        return [p for p in problems if p.criterion is None and p.is_error]
+    unknown = sorted({p.criterion for p in problems if p.code == "unknown-criterion"
+                      and p.criterion}, key=code_key)
+    missing = sorted({p.criterion for p in problems if p.code == "missing-criterion"
+                      and p.criterion}, key=code_key)
+    if len(unknown) < MISMATCH_AT or len(missing) < MISMATCH_AT:
+        return problems
+
+    def some(codes: list[str]) -> str:
+        return ", ".join(codes[:5]) + (", …" if len(codes) > 5 else "")
+
+    return [p for p in problems if p.criterion is None and p.is_error] + [Problem(
+        "criteria-mismatch", file=file, params={
+            "id": cs.id, "unknown": len(unknown), "unknown_codes": some(unknown),
+            "missing": len(missing), "missing_codes": some(missing)})]
+
+
 @exact
 def assess_unit(cs: CriteriaSet, wb: UnitWorkbook, found: Iterable[Problem] = (),
                 survey: SurveyResult | None = None) -> tuple[UnitResult | None, list[Problem]]:
@@ -485,7 +518,7 @@ def assess_unit(cs: CriteriaSet, wb: UnitWorkbook, found: Iterable[Problem] = ()
                                  params={"unit": wb.info.code}))
             mine = SurveyUnit(wb.info.code)
     items, adjustments, problems = _examine(cs, wb, mine)
-    problems = found + problems
+    problems = _the_set_first(cs, found + problems, str(wb.path))
     if errors(problems):
         return None, problems
     result = _result(cs, wb, items, adjustments, problems)

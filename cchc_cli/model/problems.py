@@ -371,6 +371,17 @@ _KINDS = (
         "criteria set “{id}” applies to {years}, not to {year}",
         Hint.CRITERIA,
     ),
+    Kind(
+        "criteria-mismatch",
+        E,
+        "bảng tính không theo bộ tiêu chí “{id}”: {unknown} mã không có trong bộ ({unknown_codes})"
+        " và {missing} tiêu chí của bộ không có trong bảng tính ({missing_codes}); bảng tính "
+        "dùng bộ tiêu chí khác?",
+        "the workbook does not follow criteria set “{id}”: {unknown} codes are not in the set "
+        "({unknown_codes}) and {missing} criteria of the set are not in the workbook "
+        "({missing_codes}); does it follow another set?",
+        Hint.CRITERIA,
+    ),
     # --- criteria YAML -----------------------------------------------------------------------
     Kind("criteria-yaml-syntax", E, "YAML sai cú pháp: {detail}", "invalid YAML: {detail}"),
     Kind("criteria-invalid", E, "{detail_vi}", "{detail_en}"),

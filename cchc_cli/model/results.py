@@ -296,7 +296,8 @@ def result_dict(result: UnitResult) -> dict[str, Any]:
             {
                 "code": f.code,
                 "title": f.title,
-                **f.totals.as_dict(result.display, ("max", "reduction", "max_after_reduction")),
+                **f.totals.as_dict(result.display, ("max", "reduction", "pending",
+                                                    "max_after_reduction")),
                 "self_assessed": f.self_totals.achieved if f.self_totals else None,
                 **f.totals.as_dict(result.display, ("achieved", "deducted", "index")),
             }

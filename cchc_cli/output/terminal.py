@@ -16,6 +16,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO, cast
@@ -104,13 +105,50 @@ def make_console(stderr: bool = False) -> Console:
 # --- problems -------------------------------------------------------------------------------
 
 
+_EVERY_WARNING: ContextVar[bool] = ContextVar("every_warning", default=False)
+GROUPED_FROM = 3  # this many warnings of one kind in one file are told as one, with a count
+
+
+@contextmanager
+def every_warning(on: bool) -> Iterator[None]:
+    """``--verbose``: every warning in full, none grouped, while the command runs."""
+    token = _EVERY_WARNING.set(on)
+    try:
+        yield
+    finally:
+        _EVERY_WARNING.reset(token)
+
+
+def _print_problem(console: Console, problem: Problem, lang: Lang) -> None:
+    key, style = ("error", "bold red") if problem.is_error else ("warning", "yellow")
+    line = Text(f"{t(key, lang)}: ", style=style)
+    line.append(problem.line_text(lang))  # its values and place already spelled out
+    console.print(line, soft_wrap=True)  # a message wraps as the terminal wraps it: whole
+
+
 def render_problems(console: Console, problems: Iterable[Problem], lang: Lang) -> None:
+    """Errors first, each in full; then warnings, one kind of one file at a time: up to
+    ``GROUPED_FROM - 1`` in full, more as the first in full and one line naming where the
+    others are (all of them with ``--verbose``)."""
     problems = list(problems)
     for problem in problems:
-        key, style = ("error", "bold red") if problem.is_error else ("warning", "yellow")
-        line = Text(f"{t(key, lang)}: ", style=style)
-        line.append(problem.line_text(lang))  # its values and place already spelled out
-        console.print(line, soft_wrap=True)  # a message wraps as the terminal wraps it: whole
+        if problem.is_error:
+            _print_problem(console, problem, lang)
+    kinds: dict[tuple[str | None, str], list[Problem]] = {}
+    for problem in problems:
+        if not problem.is_error:
+            kinds.setdefault((problem.file, problem.code), []).append(problem)
+    for (_file, code), same in kinds.items():
+        if len(same) < GROUPED_FROM or _EVERY_WARNING.get():
+            for problem in same:
+                _print_problem(console, problem, lang)
+            continue
+        _print_problem(console, same[0], lang)
+        places = [p.criterion or (f"{p.sheet}!{p.cell}" if p.cell else p.sheet) or "—"
+                  for p in same[1:]]
+        shown = ", ".join(visible(x) for x in places[:6]) + (", …" if len(places) > 6 else "")
+        console.print(Text(t("warnings.more", lang, n=len(same) - 1, code=code, places=shown),
+                           style="yellow"), soft_wrap=True)
     wanted = {p.hint for p in problems if p.is_error}  # warnings alone call for no hint
     for kind in Hint:
         if kind in wanted and kind is not Hint.NONE:
@@ -193,6 +231,10 @@ def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool =
                       footer=cs.points_text(tot.max, lang))
     fields.add_column(t("col.reduction", lang), justify="right", no_wrap=True,
                       footer=cs.points_text(tot.reduction, lang))
+    pending = bool(tot.pending)  # max − reduction − pending = after reduction, on each row
+    if pending:
+        fields.add_column(t("col.pending", lang), justify="right", no_wrap=True,
+                          footer=cs.points_text(tot.pending, lang))
     fields.add_column(t("col.max_after", lang), justify="right", no_wrap=True,
                       footer=cs.points_text(tot.max_after_reduction, lang))
     fields.add_column(t("col.self", lang), justify="right", no_wrap=True,
@@ -208,6 +250,7 @@ def render_unit(console: Console, result: UnitResult, lang: Lang, detail: bool =
             f"{f.code}. {f.title}",
             cs.points_text(f.totals.max, lang),
             cs.points_text(f.totals.reduction, lang),
+            *([cs.points_text(f.totals.pending, lang)] if pending else []),
             cs.points_text(f.totals.max_after_reduction, lang),
             cs.points_text(f.self_totals.achieved, lang) if f.self_totals else "—",
             cs.points_text(f.totals.achieved, lang),
