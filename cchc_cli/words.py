@@ -35,6 +35,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "warnings.more": ("  … và {n} cảnh báo cùng loại [{code}]: {places} (--verbose: xem tất cả)",
                       "  … and {n} more warnings of this kind [{code}]: {places} (--verbose: "
                       "all of them)"),
+    "cmp.field.title_a": ("↳ năm {year}: “{title}”", "↳ in {year}: “{title}”"),
+    "cmp.field.moved_in": ("↳ có {codes_b}, năm {year} là {codes_a} thuộc lĩnh vực {field}",
+                           "↳ holds {codes_b}, in {year} {codes_a} of field {field}"),
+    "cmp.field.moved_out": ("↳ {codes_a} sang lĩnh vực {field} năm {year} (nay là {codes_b})",
+                            "↳ {codes_a} moved to field {field} in {year} (now {codes_b})"),
     "status.pending": ("tạm tính: chưa có điểm điều tra XHH",
                        "provisional: the survey points are not in yet"),
     "year": ("năm", "year"),

@@ -261,3 +261,24 @@ def test_warnings_of_one_kind_are_grouped_and_verbose_shows_them_all(cli, sheets
     every = cli("score", path, "--verbose")
     assert len([x for x in every.stderr.splitlines() if "[max-disagrees]" in x]) == 5
     assert every.stdout == grouped.stdout
+
+
+def test_a_cross_set_comparison_says_which_items_moved_field_and_both_titles(cli):
+    """2020 (2019 set) → 2022 (2021 set): the survey items left fields 1, 4, 5, 7 for field 8."""
+    import json
+
+    args = ("compare", "2020", "2022", "-u", "STC", "--data", SAMPLES)
+    out = " ".join(cli(*args, env={"COLUMNS": "200"}).stdout.split())
+    assert "↳ 1.8 sang lĩnh vực 8 năm 2022 (nay là 8.1.1)" in out
+    assert "↳ 4.5, 4.6 sang lĩnh vực 8 năm 2022 (nay là 8.4.1, 8.4.2)" in out
+    assert "↳ có 8.4.1, 8.4.2, năm 2020 là 4.5, 4.6 thuộc lĩnh vực 4" in out
+    assert "↳ năm 2020: “Hiện đại hóa hành chính”" in out
+    fields = {f["code"]: f for f in json.loads(cli(*args, "--json").stdout)["fields"]}
+    assert fields["7"]["title_2020"] == "Hiện đại hóa hành chính"
+    assert fields["6"]["title_2020"] is None and fields["6"]["moved_out"] == []
+    assert {"2020": {"field": "5", "codes": ["5.6", "5.7"]},
+            "2022": {"field": "8", "codes": ["8.5.1", "8.5.2"]}} in fields["5"]["moved_out"]
+    assert fields["8"]["moved_in"][0]["2020"] == {"field": "1", "codes": ["1.8"]}
+    same = json.loads(cli("compare", "2022", "2023", "-u", "STC", "--data", SAMPLES,
+                          "--json").stdout)["fields"]
+    assert all(f["moved_in"] == f["moved_out"] == [] and f["title_2022"] is None for f in same)

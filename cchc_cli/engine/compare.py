@@ -45,11 +45,25 @@ class Side:
 
 
 @dataclass(frozen=True)
+class Move:
+    """Items that continue across the two sets in another field (the 2019 set's survey items
+    in fields 1, 4, 5, 7 became field 8 of the 2021 set)."""
+
+    codes_a: tuple[str, ...]
+    field_a: str
+    codes_b: tuple[str, ...]
+    field_b: str
+
+
+@dataclass(frozen=True)
 class FieldChange:
     code: str
     title: str
     a: Totals | None
     b: Totals | None
+    title_a: str | None = None  # A's title, when A's field of this code is named otherwise
+    moved_in: tuple[Move, ...] = ()  # items that were in another field in A
+    moved_out: tuple[Move, ...] = ()  # items of this field in A that are in another in B
 
 
 @dataclass(frozen=True)
@@ -182,6 +196,21 @@ def match_items(a: CriteriaSet, b: CriteriaSet) -> list[tuple[list[str], list[st
             for olds, news in merged]
 
 
+def _moves(a: CriteriaSet, b: CriteriaSet) -> list[Move]:
+    """Matched items (:func:`match_items`) whose field is not the same code in both sets, one
+    move per pair of fields."""
+    moves: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    for codes_a, codes_b in match_items(a, b):
+        for old in codes_a:
+            for new in codes_b:
+                fa, fb = a.leaves[old].field, b.leaves[new].field
+                if fa != fb:
+                    olds, news = moves.setdefault((fa, fb), ([], []))
+                    olds += [old] if old not in olds else []
+                    news += [new] if new not in news else []
+    return [Move(tuple(olds), fa, tuple(news), fb) for (fa, fb), (olds, news) in moves.items()]
+
+
 @exact
 def compare_results(a: Side, b: Side) -> Comparison:
     """Compare two scored years of one unit (pure: no files are read)."""
@@ -203,12 +232,19 @@ def compare_results(a: Side, b: Side) -> Comparison:
         else:
             changes.append(ItemChange(kind, old, new))
     changes.sort(key=lambda c: CHANGE_KINDS.index(c.kind))
+    moves = _moves(cs_a, cs_b)
     fields_a = {f.code: f for f in a.result.fields}
     fields = []
     for f in b.result.fields:
         match = fields_a.pop(f.code, None)
-        fields.append(FieldChange(f.code, f.title, match.totals if match else None, f.totals))
-    fields += [FieldChange(f.code, f.title, f.totals, None) for f in fields_a.values()]
+        fields.append(FieldChange(
+            f.code, f.title, match.totals if match else None, f.totals,
+            title_a=match.title if match and match.title != f.title else None,
+            moved_in=tuple(m for m in moves if m.field_b == f.code),
+            moved_out=tuple(m for m in moves if m.field_a == f.code)))
+    fields += [FieldChange(f.code, f.title, f.totals, None,
+                           moved_out=tuple(m for m in moves if m.field_a == f.code))
+               for f in fields_a.values()]
     return Comparison(
         a=a, b=b, fields=fields, changes=changes, unchanged=unchanged,
         unmatched_a=[i for code, i in items_a.items() if code not in seen_a],
@@ -282,6 +318,11 @@ def _item_dict(item: ItemResult) -> dict[str, Any]:
             "responsible": item.responsible}
 
 
+def _move_dict(m: Move, year_a: int, year_b: int) -> dict[str, Any]:
+    return {str(year_a): {"field": m.field_a, "codes": list(m.codes_a)},
+            str(year_b): {"field": m.field_b, "codes": list(m.codes_b)}}
+
+
 def comparison_dict(c: Comparison) -> dict[str, Any]:
     a, b = c.a, c.b
     rank = c.delta_rank
@@ -294,8 +335,10 @@ def comparison_dict(c: Comparison) -> dict[str, Any]:
         "delta": {"achieved": c.delta_achieved, "index": c.delta_index,
                   "rank": rank, "rank_direction": direction},
         "fields": [
-            {"code": f.code, "title": f.title,
-             str(a.year): _field_side(f.a, a.result), str(b.year): _field_side(f.b, b.result)}
+            {"code": f.code, "title": f.title, "title_" + str(a.year): f.title_a,
+             str(a.year): _field_side(f.a, a.result), str(b.year): _field_side(f.b, b.result),
+             "moved_in": [_move_dict(m, a.year, b.year) for m in f.moved_in],
+             "moved_out": [_move_dict(m, a.year, b.year) for m in f.moved_out]}
             for f in c.fields
         ],
         "items": [

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from cchc_cli.engine.compare import CHANGE_KINDS, Comparison, Side
+from cchc_cli.engine.compare import CHANGE_KINDS, Comparison, FieldChange, Side
 from cchc_cli.engine.gains import Gains
 from cchc_cli.engine.publish import (
     Campaign,
@@ -221,6 +221,20 @@ def _satisfaction_rows(a: Side, b: Side, lang: Lang) -> list[list[Any]]:
                      "index")]
 
 
+def field_notes(c: Comparison, f: FieldChange, lang: Lang) -> list[str]:
+    """What a field's row cannot say when the two years follow different sets: the earlier
+    year's title of the field, and the items that moved in or out of it."""
+    ya, yb = c.a.year, c.b.year
+    notes = [t("cmp.field.title_a", lang, year=ya, title=f.title_a)] if f.title_a else []
+    notes += [t("cmp.field.moved_in", lang, year=ya, field=m.field_a,
+                codes_a=", ".join(m.codes_a), codes_b=", ".join(m.codes_b))
+              for m in f.moved_in]
+    notes += [t("cmp.field.moved_out", lang, year=yb, field=m.field_b,
+                codes_a=", ".join(m.codes_a), codes_b=", ".join(m.codes_b))
+              for m in f.moved_out]
+    return notes
+
+
 def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
     a, b = c.a, c.b
     cs_a, cs_b = a.result.criteria, b.result.criteria
@@ -252,6 +266,7 @@ def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
             f.code, f.title, got_a, got_b,
             got_b - got_a if got_a is not None and got_b is not None else None,
             ia, ib, ib - ia if ia is not None and ib is not None else None])
+        field_rows += [["", note, "", "", "", "", "", ""] for note in field_notes(c, f, lang)]
     fields = Table(t("cmp.fields", lang), [
         Column(t("lost.code", lang), "code"), Column(t("field", lang)),
         Column(t("cmp.achieved", lang, year=ya), "points"),
