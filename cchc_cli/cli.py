@@ -212,30 +212,25 @@ def _help_lang() -> str:
     return wanted_lang(sys.argv[1:], default_lang())
 
 
-class _Command(TyperCommand):
-    """A command whose --help and usage are in the user's words (clickwords.py)."""
+class _Worded:
+    """A command (or group) whose --help and usage are in the user's words (clickwords.py)."""
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
-        return usage_pieces(super().collect_usage_pieces(ctx))
+        return usage_pieces(super().collect_usage_pieces(ctx))  # type: ignore[misc]
 
     def get_params(self, ctx: Any) -> list[Any]:
-        return worded_params(super().get_params(ctx), _help_lang())
+        return worded_params(super().get_params(ctx), _help_lang())  # type: ignore[misc]
 
     def get_help(self, ctx: Any) -> str:
-        return help_text(super().get_help(ctx), _help_lang())
+        return help_text(super().get_help(ctx), _help_lang())  # type: ignore[misc]
 
 
-class _Group(TyperGroup):
-    """The same for ``cchc`` and ``cchc criteria``."""
+class _Command(_Worded, TyperCommand):
+    pass
 
-    def collect_usage_pieces(self, ctx: Any) -> list[str]:
-        return usage_pieces(super().collect_usage_pieces(ctx))
 
-    def get_params(self, ctx: Any) -> list[Any]:
-        return worded_params(super().get_params(ctx), _help_lang())
-
-    def get_help(self, ctx: Any) -> str:
-        return help_text(super().get_help(ctx), _help_lang())
+class _Group(_Worded, TyperGroup):
+    pass
 
 
 app = typer.Typer(
