@@ -54,6 +54,13 @@ def excel_decimal(value: float | Decimal) -> Decimal:
         exponent = value.adjusted() - (EXCEL_DIGITS - 1)
         return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN,
                               context=EXACT).normalize(EXACT)
+    return _float_decimal(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _float_decimal(value: float) -> Decimal:
+    """A float cell as Excel shows it (cached: a year's workbooks hold few distinct scores;
+    ``Decimal`` is immutable, so one value serves every cell that holds it)."""
     if abs(value) < _SMALLEST_NORMAL:  # Excel keeps no subnormal doubles: they are 0
         return Decimal(0)
     return Decimal(format(value, f".{EXCEL_DIGITS}g"))
