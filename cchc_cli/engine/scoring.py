@@ -137,8 +137,6 @@ class _Review:
         """Codes the set does not know, codes typed as numbers that could mean two items, and
         scored cells holding a formula without a value or an error."""
         for row in sheet.rows.values():
-            place: dict[str, Any] = {"file": self.file, "sheet": sheet.name,
-                                     "cell": row.cells["code"], "criterion": row.code}
             parent = row.code in self.nodes and row.code not in self.leaves
             for key, flagged in row.flags.items():
                 if not parent:  # a subtotal formula on a parent row is fine
@@ -148,13 +146,19 @@ class _Review:
                 self.subtotals(sheet, row)
             if row.code not in self.nodes and not (
                     self.cs.adjustments and self.cs.adjustments.find(row.code)):
-                self.problems.append(Problem("unknown-criterion", **place,
+                self.problems.append(Problem("unknown-criterion", **self._place(sheet, row),
                                              params={"set": self.cs.id}))
             elif row.code_was_number and "." in row.code:
                 longer = [c for c in (row.code + "0", row.code + "00") if c in self.nodes]
                 if longer:
-                    self.problems.append(Problem("ambiguous-code", **place, params={
-                        "alternatives": " / ".join([row.code, *longer])}))
+                    self.problems.append(Problem("ambiguous-code", **self._place(sheet, row),
+                                                 params={"alternatives": " / ".join(
+                                                     [row.code, *longer])}))
+
+    def _place(self, sheet: SheetData, row: SheetRow) -> dict[str, Any]:
+        """Where a row's code is (named only when something is wrong with it)."""
+        return {"file": self.file, "sheet": sheet.name, "cell": row.cells["code"],
+                "criterion": row.code}
 
     def subtotals(self, sheet: SheetData, row: SheetRow) -> None:
         """A field's or criterion's row with figures: they must agree with its items."""

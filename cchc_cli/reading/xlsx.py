@@ -325,6 +325,23 @@ def _styles(archive: Archive) -> Styles:
     return styles
 
 
+# a built-in percentage format (9: 0%, 10: 0.00%) named by a cell style, however written
+_PERCENT_ID = re.compile(rb"""numFmtId\s*=\s*["']\s*0*(?:9|10)\s*["']""")
+
+
+_ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["']([^"']*)""")
+
+
+def _may_have_percent(styles: bytes) -> bool:
+    """Whether styles.xml may hold a percentage format: a "%" in a custom format, a built-in
+    percentage id, or anything the byte level cannot read plainly ("<!", "&#", an encoding
+    other than UTF-8) — those are parsed, and refused if they must be."""
+    declared = _ENCODING.match(styles)
+    return b"%" in styles or b"<!" in styles or b"&#" in styles or b"\x00" in styles \
+        or (declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8")) \
+        or _PERCENT_ID.search(styles) is not None
+
+
 def _shared_strings(archive: Archive) -> list[str]:
     part = "xl/sharedStrings.xml"
     if not archive.has(part):
@@ -600,7 +617,12 @@ class XlsxBook:
             if len(self.sheets) > limits.SHEETS:
                 raise refuse("workbook-too-many-sheets", self.file, n=f"{len(self.sheets):,}",
                              limit=f"{limits.SHEETS:,}")
-            self.styles = _styles(self.archive)
+            raw = self.archive.read("xl/styles.xml") if self.archive.has("xl/styles.xml") \
+                else b""
+            # parsed now only when a byte-level look cannot rule out a percentage format (or
+            # sees a DOCTYPE, comment or character reference: the parse refuses or reads
+            # them); otherwise when a sheet needs the careful parse
+            self._styles = _styles(self.archive) if _may_have_percent(raw) else None
         except BaseException:
             self.archive.close()
             raise
@@ -610,7 +632,8 @@ class XlsxBook:
         self._strings: list[str] | None = None
         # a percentage format anywhere: every sheet gets the careful look (rare, and the byte
         # level cannot tell s="9" from s="09" or s = "9")
-        self._careful_always = bool(self.styles.indices("percent"))
+        self._careful_always = self._styles is not None and bool(
+            self._styles.indices("percent"))
         # calamine copies a shared string into every cell that uses it (one string of 8 MiB
         # in 300 cells is 2.4 GB): the longest string (in bytes, an upper bound) times a
         # sheet's string cells says when a sheet must be read here, where cells share it
@@ -620,6 +643,12 @@ class XlsxBook:
 
     def close(self) -> None:
         self.archive.close()
+
+    @property
+    def styles(self) -> Styles:
+        if self._styles is None:
+            self._styles = _styles(self.archive)
+        return self._styles
 
     def strings(self) -> list[str]:
         if self._strings is None:
