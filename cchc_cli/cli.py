@@ -402,7 +402,8 @@ def rank(
     with _guard(language, debug, verbose):
         registry = load_registry()
         answers = _folder_survey(survey, folder, language, registry)
-        total = len(workbook_files(folder)) if folder.is_dir() else 0
+        # the bar's length, counted only where a bar is drawn (a scan of the folder's files)
+        total = len(workbook_files(folder)) if sys.stderr.isatty() and folder.is_dir() else 0
         page = output is not None and output.suffix.lower() == ".html"
         with progress(total, language) as advance:
             ranking = rank_folder(folder, registry, on_file=advance, jobs=default_jobs(),
@@ -410,7 +411,7 @@ def rank(
                                   keep=KEEP_ALL if by_field or page else None)
         if group:
             ranking = _only_group(ranking, group, language)
-        inputs = [*workbook_files(folder), *([survey] if survey else [])]
+        inputs = [*ranking.workbooks, *([survey] if survey else [])]
         if by_field:
             if chart:
                 check_outputs((chart, CHART_SUFFIXES), inputs=inputs, force=force)
@@ -681,7 +682,7 @@ def _ranked_in_full(folder: Path, survey: Path | None, lang: Lang
     registry = load_registry()
     answers = _folder_survey(survey, folder, lang, registry)
     ranking = rank_folder(folder, registry, jobs=default_jobs(), survey=answers, keep=KEEP_ALL)
-    return ranking, [*workbook_files(folder), *([survey] if survey else [])]
+    return ranking, [*ranking.workbooks, *([survey] if survey else [])]
 
 
 def _written(path: Path, lang: Lang) -> None:

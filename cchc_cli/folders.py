@@ -74,7 +74,7 @@ def validate_path(path: str | os.PathLike[str], registry: Registry | None = None
         except CchcError as err:
             return Validation(0, err.problems)
         problems = ranking.unscored + ranking.warnings
-        files = len(workbook_files(path))
+        files = len(ranking.workbooks)
     else:
         _, problems = assess_file(path, registry)
         files = 1
@@ -380,7 +380,8 @@ def rank_folder(folder: str | os.PathLike[str], registry: Registry | None = None
                             if p.resolve() == answers]
         entries.workbooks = [p for p in entries.workbooks if p.resolve() != answers]
     outcome = YearRanking(folder=folder, year=year_of_folder(folder),
-                          not_ranked=list(entries.broken), skipped=entries.skipped)
+                          not_ranked=list(entries.broken), skipped=entries.skipped,
+                          workbooks=list(entries.workbooks))
     scored: list[UnitResult] = []
     for path, result, problems in _assess_all(entries.workbooks, registry, keep,
                                               jobs, on_file, survey):

@@ -62,6 +62,8 @@ class YearRanking:
     not_ranked: list[NotRanked] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # every workbook of the folder that was read, ranked or not: what no output may overwrite
+    workbooks: list[Path] = field(default_factory=list)
 
     def to_frame(self) -> Any:
         """The ranked units as a pandas DataFrame (``pip install 'cchc[pandas]'``)."""
