@@ -13,10 +13,8 @@ from functools import lru_cache
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
-_SPACES = re.compile(r"\s+")
 
 
-_ODD_SPACE = re.compile(r"\s\s|[^\S ]")
 
 
 def nfc(text: str) -> str:
@@ -25,9 +23,8 @@ def nfc(text: str) -> str:
         return ""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    if _ODD_SPACE.search(text):
-        text = _SPACES.sub(" ", text)
-    return text.strip()
+    # str.split() splits at exactly the characters re's \s matches (str.isspace), in C
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=8192)  # headers and marks repeat in every workbook
