@@ -122,12 +122,14 @@ def _stacked(table: Table, cells: list[list[str]], headers: list[str], fixed: li
     lead = next((i + 1 for i, f in enumerate(fixed) if not f), 1)
     parts: list[RenderableType] = []
     if table.title:
-        parts.append(Text(_plain(table.title), style=table.title_style or "bold"))
+        parts += [Text(_plain(table.title), style=table.title_style or "bold"), Text("")]
     names = [" ".join(h.split()) for h in headers]
     rows = list(zip(*cells, strict=True)) if cells else []
     if table.show_footer and any(_plain(c.footer) for c in table.columns):
         rows.append(tuple(_plain(c.footer) for c in table.columns))
-    for row in rows:
+    for n, row in enumerate(rows):
+        if n:
+            parts.append(Text(""))  # a blank line between blocks: each row reads alone
         first = "  ".join(" ".join(v.split()) for v in row[:lead] if v.strip())
         parts.append(Text(textwrap.fill(first, width, subsequent_indent="    ",
                                         break_on_hyphens=False) or "", style="bold"))
