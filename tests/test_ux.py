@@ -110,7 +110,8 @@ def test_criteria_show_labels_appraised_and_survey_items(cli):
     ("points", "90.73", "90,73", "90.73"), ("index", "94.1", "94,10", "94.10"),
     ("points_change", "2.19", "+2,19", "+2.19"), ("points_change", "-7.95", "-7,95", "-7.95"),
     ("points_change", "0", "0", "0"), ("index_change", "10.54", "+10,54", "+10.54"),
-    ("index_change", "0", "0,00", "0.00"),
+    ("index_change", "0", "0,00", "0.00"), ("index_change", "-0.00", "0,00", "0.00"),
+    ("points_change", "-0", "0", "0"),
 ])
 def test_one_rule_per_kind_of_figure(kind, value, vi, en):
     from decimal import Decimal

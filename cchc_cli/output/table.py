@@ -67,6 +67,7 @@ class Table:
 def figure_text(value: Decimal, kind: str, decimals: int, lang: str = "en") -> str:
     """A figure (already rounded by the set's policy) as text, by its kind (``ColumnKind``):
     "78,81" in Vietnamese, "78.81" otherwise; a change carries its sign."""
+    value = abs(value) if value == 0 else value  # never "-0,00"
     text = fixed(value, decimals, lang) if kind.startswith("index") \
         else localize(plain(value), lang)
     return "+" + text if kind.endswith("_change") and value > 0 else text
