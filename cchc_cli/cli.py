@@ -31,7 +31,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from cchc_cli import __version__
-from cchc_cli.clickwords import help_text, usage_pieces, wanted_lang, worded_params
+from cchc_cli.clickwords import usage_pieces, wanted_lang, word_formatter, worded_params
 from cchc_cli.engine.publish import campaign_dict, field_standings, standings_dict
 from cchc_cli.engine.ranking import KEEP_ALL, YearRanking, rank_results, ranking_dict
 from cchc_cli.folders import (
@@ -221,8 +221,9 @@ class _Worded:
     def get_params(self, ctx: Any) -> list[Any]:
         return worded_params(super().get_params(ctx), _help_lang())  # type: ignore[misc]
 
-    def get_help(self, ctx: Any) -> str:
-        return help_text(super().get_help(ctx), _help_lang())  # type: ignore[misc]
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        word_formatter(formatter, _help_lang())
+        super().format_help(ctx, formatter)  # type: ignore[misc]
 
 
 class _Command(_Worded, TyperCommand):

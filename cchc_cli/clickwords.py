@@ -35,16 +35,42 @@ _DETAILS = (
 )
 
 
-# the words click and typer write into every --help, and the user's words for them
-_HELP = (
-    ("Usage: ", "Cách dùng: "),
-    ("\nArguments:\n", "\nTham số:\n"),
-    ("\nOptions:\n", "\nTùy chọn:\n"),
-    ("\nCommands:\n", "\nLệnh:\n"),
+# the words click and typer write into every --help, and the user's words for them: put in
+# before click wraps the text (so a longer word never pushes a line past the width)
+_HEADINGS = {"Arguments": "Tham số", "Options": "Tùy chọn", "Commands": "Lệnh"}
+_EXTRAS = (
     ("[required]", "[bắt buộc]"),
     ("[env var: ", "[biến môi trường: "),
     ("[default: ", "[mặc định: "),
 )
+
+
+def _worded(text: str) -> str:
+    for english, words in _EXTRAS:
+        text = text.replace(english, words)
+    return text
+
+
+def word_formatter(formatter: Any, lang: str) -> None:
+    """Make click's help formatter write its own words in ``lang`` as it formats: section
+    headings, the usage prefix, and the extras of each option ([required], [env var: …])."""
+    if lang == "en":
+        return
+    write_dl, write_usage, write_heading = (formatter.write_dl, formatter.write_usage,
+                                            formatter.write_heading)
+
+    def dl(rows: Any, *args: Any, **kwargs: Any) -> None:
+        write_dl([(term, _worded(text)) for term, text in rows], *args, **kwargs)
+
+    def usage(prog: str, args: str = "", prefix: str | None = None) -> None:
+        write_usage(prog, args, "Cách dùng: ")
+
+    def heading(text: str) -> None:
+        write_heading(_HEADINGS.get(text, text))
+
+    formatter.write_dl, formatter.write_usage, formatter.write_heading = dl, usage, heading
+
+
 # the help of the options click and typer add themselves, by the option's name
 OPTION_HELP = {
     "help": "Hiện hướng dẫn này rồi thoát.",
@@ -66,16 +92,6 @@ def usage_pieces(pieces: list[str]) -> list[str]:
     """The usage line's pieces as a reader expects them: typer writes a required argument
     ``{FILE}``; it is written ``FILE`` (an optional one stays ``[FILE]``)."""
     return [re.sub(r"\{([^{}]*)\}", r"\1", piece) for piece in pieces]
-
-
-def help_text(text: str, lang: str) -> str:
-    """A command's ``--help`` in ``lang``: click's own words replaced in Vietnamese (the
-    commands' texts are already written in both)."""
-    if lang == "en":
-        return text
-    for english, words in _HELP:
-        text = text.replace(english, words)
-    return text
 
 
 def vietnamese(message: str) -> str:

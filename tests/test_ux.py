@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table as RichTable
 
@@ -241,7 +242,8 @@ def test_a_set_of_the_right_years_but_other_codes_is_one_mismatch(cli, tmp_path)
     assert result.exit_code == 1, result.output
     problems = [line for line in result.stderr.splitlines() if line.startswith(("Lỗi", "Cảnh"))]
     assert len(problems) == 1 and "[criteria-mismatch]" in problems[0], result.stderr
-    assert "1.1.4, 1.2.6, 1.2.7" in problems[0] and "1.4.4, 7.2.4, 7.3.3" in problems[0]
+    assert "1.1.4 (Thẩm định!A7), 1.2.6 (Thẩm định!A14)" in problems[0]  # where they are
+    assert "1.4.4, 7.2.4, 7.3.3" in problems[0]
 
 
 def test_warnings_of_one_kind_are_grouped_and_verbose_shows_them_all(cli, sheets_for,
@@ -258,7 +260,7 @@ def test_warnings_of_one_kind_are_grouped_and_verbose_shows_them_all(cli, sheets
     assert grouped.exit_code == 0, grouped.output
     lines = [x for x in grouped.stderr.splitlines() if "max-disagrees" in x]
     assert len(lines) == 2 and lines[1].startswith("  … và 4 cảnh báo cùng loại [max-disagrees]")
-    assert ", ".join(str(r[0]) for r in rows[1:]) in lines[1]
+    assert all(f"{r[0]} (Tự đánh giá!" in lines[1] for r in rows[1:])  # criterion and cell
     every = cli("score", path, "--verbose")
     assert len([x for x in every.stderr.splitlines() if "[max-disagrees]" in x]) == 5
     assert every.stdout == grouped.stdout
@@ -283,3 +285,66 @@ def test_a_cross_set_comparison_says_which_items_moved_field_and_both_titles(cli
     same = json.loads(cli("compare", "2022", "2023", "-u", "STC", "--data", SAMPLES,
                           "--json").stdout)["fields"]
     assert all(f["moved_in"] == f["moved_out"] == [] and f["title_2022"] is None for f in same)
+
+
+def test_a_few_mistyped_codes_are_told_one_by_one_with_their_cells(cli, tmp_path):
+    """Typing slips (or a stray superscript digit) are not "another criteria set"."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    book = tmp_path / "2023" / "STC.xlsx"
+    book.parent.mkdir()
+    shutil.copy(SAMPLES / "2023" / "STC.xlsx", book)
+    wb = load_workbook(book)
+    sheet = wb["Thẩm định"]
+    typed = {}
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value in ("1.1.2", "2.1", "3.3.2"):
+            typed[row[0].value] = row[0].coordinate
+            row[0].value = "2.\u00b9" if row[0].value == "2.1" else \
+                row[0].value.replace(".", ",", 1)
+    wb.save(book)
+    result = cli("validate", book)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "[criteria-mismatch]" not in result.output and "Lỗi nội bộ" not in result.output
+    unknown = [x for x in result.output.splitlines() if "[unknown-criterion]" in x]
+    assert len(unknown) == 3, result.output
+    assert all(any(f"Thẩm định!{cell}" in x for x in unknown) for cell in typed.values())
+
+
+@pytest.mark.parametrize("width", [52, 60, 78])
+@pytest.mark.parametrize("command", ["compare", "history", "report", "criteria import",
+                                     "criteria check"])
+def test_vietnamese_help_is_worded_before_it_is_wrapped(cli, command, width):
+    """Click wraps its help to its width; the longer Vietnamese words go in before that, so
+    no line is longer than click's English lines at the same width."""
+    env = {"COLUMNS": str(width)}
+    out = cli(*command.split(), "--help", env={**env, "CCHC_LANG": "vi"}).stdout
+    english = cli(*command.split(), "--help", env={**env, "CCHC_LANG": "en"}).stdout
+    assert max(map(cell_len, out.splitlines())) <= max(map(cell_len, english.splitlines()))
+    assert "[env var:" not in out and "[default:" not in out and "Usage:" not in out
+    assert ("[biến môi trường: " in out) == ("[env var: " in english)
+
+
+@pytest.mark.parametrize("styles, percent", [
+    (b'<cellXfs><xf numFmtId="9"/></cellXfs>', True),
+    (b'<cellXfs><xf numFmtId = \'10\'/></cellXfs>', True),
+    (b'<cellXfs><xf numFmtId="+9"/></cellXfs>', True),  # int() reads it as 9
+    (b'<cellXfs><xf numFmtId=" 9 "/></cellXfs>', True),
+    (b'<numFmt numFmtId="164" formatCode="0.0%"/>', True),
+    (b'<cellXfs><xf numFmtId="&#57;"/></cellXfs>', True),
+    (b'<cellXfs><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="90"/></cellXfs>', False),
+])
+def test_styles_are_parsed_whenever_a_percentage_cannot_be_ruled_out(styles, percent):
+    from cchc_cli.reading.xlsx import _may_have_percent
+
+    assert _may_have_percent(styles) is percent
+
+
+def test_a_zero_or_tiny_terminal_width_still_prints(cli):
+    for columns in ("0", "3"):
+        result = cli("rank", SAMPLES / "2023", env={"COLUMNS": columns})
+        assert result.exit_code == 0, result.output
+        assert "Sở Tài chính" in " ".join(result.stdout.split())
+        assert max(cell_len(line) for line in result.stdout.splitlines()) <= 20

@@ -464,12 +464,12 @@ def _self_complete(items: Iterable[ItemResult]) -> bool:
                or item.self_points is not None for item in items)
 
 
-MISMATCH_AT = 3  # codes the set lacks and criteria the workbook lacks, each: another set
+MISMATCH_AT = 5  # codes the set lacks and criteria the workbook lacks, each: another set
 
 
 def code_key(code: str) -> tuple[tuple[int, int, str], ...]:
     """Criteria codes in their natural order: 7.1.9 before 7.1.10."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part)
                  for part in code.split("."))
 
 
@@ -477,12 +477,14 @@ def _the_set_first(cs: CriteriaSet, problems: list[Problem], file: str) -> list[
     """A workbook judged by a set it does not follow gets one error, not one per criterion:
     with a set that does not apply to its year (``criteria-set-year``), every problem of a
     criterion is a consequence and is left out; with a set whose codes it does not have
-    (``MISMATCH_AT`` codes unknown to the set and as many of the set's criteria missing), the
-    problems of criteria become one ``criteria-mismatch``."""
+    (``MISMATCH_AT`` codes unknown to the set and as many of the set's criteria missing; a
+    few typed codes stay told one by one), the problems of criteria become one
+    ``criteria-mismatch``, naming where the first unknown codes are."""
     if any(p.code == "criteria-set-year" for p in problems):
         return [p for p in problems if p.criterion is None and p.is_error]
-    unknown = sorted({p.criterion for p in problems if p.code == "unknown-criterion"
-                      and p.criterion}, key=code_key)
+    unknown_at = {p.criterion: f"{p.criterion} ({p.sheet}!{p.cell})" if p.cell else p.criterion
+                  for p in reversed(problems) if p.code == "unknown-criterion" and p.criterion}
+    unknown = sorted(unknown_at, key=code_key)
     missing = sorted({p.criterion for p in problems if p.code == "missing-criterion"
                       and p.criterion}, key=code_key)
     if len(unknown) < MISMATCH_AT or len(missing) < MISMATCH_AT:
@@ -493,7 +495,8 @@ def _the_set_first(cs: CriteriaSet, problems: list[Problem], file: str) -> list[
 
     return [p for p in problems if p.criterion is None and p.is_error] + [Problem(
         "criteria-mismatch", file=file, params={
-            "id": cs.id, "unknown": len(unknown), "unknown_codes": some(unknown),
+            "id": cs.id, "unknown": len(unknown),
+            "unknown_codes": some([unknown_at[c] for c in unknown]),
             "missing": len(missing), "missing_codes": some(missing)})]
 
 

@@ -151,8 +151,10 @@ def _write_xlsx(path: Path, tables: list[Table], decimals: int) -> None:
                 cell.alignment = Alignment(wrap_text=wrap, vertical="top")
                 value = row[c - 1]
                 kind = value.kind if isinstance(value, Figure) else column.kind
+                own = value.decimals if isinstance(value, Figure) and value.decimals is not None \
+                    else decimals
                 if kind in NUMBER_KINDS and isinstance(cell.value, Decimal | int):
-                    cell.number_format = number_format(kind, decimals)
+                    cell.number_format = number_format(kind, own)
         wrapped = {c: ws.column_dimensions[get_column_letter(c)].width
                    for c in range(1, len(table.columns) + 1)
                    if ws.cell(row=header + 1, column=c).alignment.wrap_text}

@@ -80,6 +80,7 @@ def fitted(table: Table, width: int) -> RenderableType:
     columns = table.columns
     if not columns:
         return table
+    width = max(width, 10)
     cells = [[_plain(c) for c in column._cells] for column in columns]
     headers = [" ".join(_plain(column.header).split()) for column in columns]  # rewrapped
     footers = [_plain(column.footer) if table.show_footer else "" for column in columns]

@@ -194,10 +194,13 @@ def compare_sentence(c: Comparison, lang: Lang) -> str:
 
 
 def _figures(label: str, a: Decimal | None, b: Decimal | None, kind: NumberKind,
-             change: bool = True) -> list[Any]:
-    """A row of the comparison's summary: the two years' figures and the change."""
+             change: bool = True, decimals: tuple[int | None, int | None] = (None, None)
+             ) -> list[Any]:
+    """A row of the comparison's summary: the two years' figures (each with its own set's
+    decimals when given) and the change."""
     delta = b - a if a is not None and b is not None else None
-    return [label, *(None if v is None else Figure(v, kind) for v in (a, b)),
+    return [label, *(None if v is None else Figure(v, kind, d)
+                     for v, d in zip((a, b), decimals, strict=True)),
             "" if not change else None if delta is None
             else Figure(delta, f"{kind}_change")]  # type: ignore[arg-type]
 
@@ -218,7 +221,8 @@ def _satisfaction_rows(a: Side, b: Side, lang: Lang) -> list[list[Any]]:
     if a.result.survey is None and b.result.survey is None:
         return []
     return [_figures(t("satisfaction", lang), a.result.satisfaction, b.result.satisfaction,
-                     "index")]
+                     "index", decimals=(a.result.criteria.rounding.decimals,
+                                        b.result.criteria.rounding.decimals))]
 
 
 def field_notes(c: Comparison, f: FieldChange, lang: Lang) -> list[str]:
@@ -248,7 +252,8 @@ def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
         *_adjustment_rows(a, b, lang),
         _figures(t("rank.max_after", lang), cs_a.display(a.result.totals.max_after_reduction),
                  cs_b.display(b.result.totals.max_after_reduction), "points", change=False),
-        _figures(t("rank.index", lang), a.index, b.index, "index"),
+        _figures(t("rank.index", lang), a.index, b.index, "index",
+                 decimals=(cs_a.rounding.decimals, cs_b.rounding.decimals)),
         [t("band", lang), a.result.band or "—", b.result.band or "—", ""],
         *_satisfaction_rows(a, b, lang),
     ])
@@ -265,7 +270,8 @@ def compare_tables(c: Comparison, lang: Lang) -> list[Table]:
         field_rows.append([
             f.code, f.title, got_a, got_b,
             got_b - got_a if got_a is not None and got_b is not None else None,
-            ia, ib, ib - ia if ia is not None and ib is not None else None])
+            None if ia is None else Figure(ia, "index", cs_a.rounding.decimals), ib,
+            ib - ia if ia is not None and ib is not None else None])
         field_rows += [["", note, "", "", "", "", "", ""] for note in field_notes(c, f, lang)]
     fields = Table(t("cmp.fields", lang), [
         Column(t("lost.code", lang), "code"), Column(t("field", lang)),

@@ -41,6 +41,7 @@ class Figure:
 
     value: Decimal
     kind: NumberKind
+    decimals: int | None = None  # its own set's, when not the table's (another year's set)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def cell_text(value: Any, column: Column, decimals: int, lang: str = "en", *,
     if value is None:
         return empty
     if isinstance(value, Figure):
-        return figure_text(value.value, value.kind, decimals, lang)
+        own = decimals if value.decimals is None else value.decimals
+        return figure_text(value.value, value.kind, own, lang)
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         kind = column.kind if column.kind in NUMBER_KINDS else "int"
         return figure_text(Decimal(value), kind, decimals, lang)

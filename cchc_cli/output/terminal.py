@@ -93,11 +93,17 @@ class _Trimmed:
         return getattr(self._stream, name)
 
 
+MIN_WIDTH = 20  # the narrowest console cchc draws on
+
+
 def make_console(stderr: bool = False) -> Console:
     stream = cast(TextIO, _Trimmed(sys.stderr if stderr else sys.stdout))
     width = None
-    if not stream.isatty() and "COLUMNS" not in os.environ:
+    columns = os.environ.get("COLUMNS", "")
+    if not stream.isatty() and not columns:
         width = 120  # a file or a pipe: wide enough for Vietnamese titles
+    elif columns.isdigit() and int(columns) < MIN_WIDTH:
+        width = MIN_WIDTH  # COLUMNS=0 and the like: still something to read
     return _LiteralConsole(file=stream, width=width, markup=False, emoji=False, highlight=False,
                            soft_wrap=False)
 
@@ -144,8 +150,10 @@ def render_problems(console: Console, problems: Iterable[Problem], lang: Lang) -
                 _print_problem(console, problem, lang)
             continue
         _print_problem(console, same[0], lang)
-        places = [p.criterion or (f"{p.sheet}!{p.cell}" if p.cell else p.sheet) or "—"
-                  for p in same[1:]]
+        places = list(dict.fromkeys(  # each place once: a criterion and its cell
+            " ".join(x for x in (p.criterion, f"({p.sheet}!{p.cell})" if p.cell else
+                                 p.sheet if not p.criterion else None) if x) or "—"
+            for p in same[1:]))
         shown = ", ".join(visible(x) for x in places[:6]) + (", …" if len(places) > 6 else "")
         console.print(Text(t("warnings.more", lang, n=len(same) - 1, code=code, places=shown),
                            style="yellow"), soft_wrap=True)

@@ -325,8 +325,10 @@ def _styles(archive: Archive) -> Styles:
     return styles
 
 
-# a built-in percentage format (9: 0%, 10: 0.00%) named by a cell style, however written
-_PERCENT_ID = re.compile(rb"""numFmtId\s*=\s*["']\s*0*(?:9|10)\s*["']""")
+# every format id a cell style names: one that is a built-in percentage (9: 0%, 10: 0.00%),
+# or that is not written as plain digits ("+9", " 9 "), sends styles.xml to the parse, which
+# reads ids as int() does
+_FORMAT_ID = re.compile(rb"""numFmtId\s*=\s*["']([^"']*)["']""")
 
 
 _ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["']([^"']*)""")
@@ -339,7 +341,8 @@ def _may_have_percent(styles: bytes) -> bool:
     declared = _ENCODING.match(styles)
     return b"%" in styles or b"<!" in styles or b"&#" in styles or b"\x00" in styles \
         or (declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8")) \
-        or _PERCENT_ID.search(styles) is not None
+        or any(not ident.isdigit() or int(ident) in _BUILTIN_PERCENT
+               for ident in _FORMAT_ID.findall(styles))
 
 
 def _shared_strings(archive: Archive) -> list[str]:
