@@ -35,7 +35,7 @@ from cchc_cli.model.results import (
 from cchc_cli.model.rules import RuleFailed
 from cchc_cli.model.rules import apply as apply_rule
 from cchc_cli.model.survey import SurveyItem, SurveyResult, SurveyUnit
-from cchc_cli.model.text import fold
+from cchc_cli.model.text import code_key, fold
 from cchc_cli.model.unit import (
     INVALID,
     SheetData,
@@ -465,12 +465,6 @@ def _self_complete(items: Iterable[ItemResult]) -> bool:
 
 
 MISMATCH_AT = 5  # codes the set lacks and criteria the workbook lacks, each: another set
-
-
-def code_key(code: str) -> tuple[tuple[int, int, str], ...]:
-    """Criteria codes in their natural order: 7.1.9 before 7.1.10."""
-    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part)
-                 for part in code.split("."))
 
 
 def _the_set_first(cs: CriteriaSet, problems: list[Problem], file: str) -> list[Problem]:

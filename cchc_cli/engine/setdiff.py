@@ -11,7 +11,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from cchc_cli.model.criteria import CriteriaSet, FieldSpec
-from cchc_cli.model.text import fold
+from cchc_cli.model.text import code_key, fold
 
 SIMILAR = 0.6  # title similarity from which a continuation is suggested
 
@@ -96,8 +96,7 @@ def diff_sets(a: CriteriaSet, b: CriteriaSet) -> SetDiff:
         if code not in b.nodes:
             changes.append(Change("removed", code, node.title, None))
     order = {kind: n for n, kind in enumerate(KINDS)}
-    changes.sort(key=lambda c: (order[c.kind], [int(p) if p.isdigit() else 0
-                                                for p in c.code.split(".")]))
+    changes.sort(key=lambda c: (order[c.kind], code_key(c.code)))
     result.suggestions = _suggest(a, b)
     return result
 

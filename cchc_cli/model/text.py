@@ -43,6 +43,13 @@ def clean_code(text: str) -> str:
     return _CODE_SPACES.sub("", nfc(text)).rstrip(".")
 
 
+def code_key(code: str) -> tuple[tuple[int, int, str], ...]:
+    """Criteria codes in their natural order: 7.1.9 before 7.1.10 (a part that is not ASCII
+    digits, "2.¹", sorts after the numbers, by its text)."""
+    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part)
+                 for part in code.split("."))
+
+
 # --- text from inputs, as messages and the terminal show it -------------------------------------
 
 ELLIPSIS = "…"
